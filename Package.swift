@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// NetLang: a small language for describing, training and inverting neural networks.
+// Pipeline (see docs/architecture.md):
+//   NetLang (lexer → parser → AST → checker → lowering)  →  NetRuntime (tensors, kernels,
+//   graph IR, autodiff, executor, optimisers)  →  netl (CLI, REPL, bench)
+import PackageDescription
+
+let package = Package(
+    name: "NetLang",
+    products: [
+        .executable(name: "netl", targets: ["netl"]),
+        .library(name: "NetRuntime", targets: ["NetRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // OpenBLAS (CBLAS) + LAPACKE, found through pkg-config; `make deps` installs them.
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        // GNU readline, wrapped in small C functions (Swift 6 cannot touch its C globals).
+        .target(
+            name: "CReadline",
+            path: "Sources/CReadline",
+            linkerSettings: [.linkedLibrary("readline")]
+        ),
+        .target(
+            name: "NetRuntime",
+            dependencies: ["CBLAS"],
+            path: "Sources/NetRuntime",
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "netl",
+            dependencies: [
+                "NetRuntime", "CReadline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/netl"
+        ),
+        .testTarget(
+            name: "NetRuntimeTests",
+            dependencies: ["NetRuntime"],
+            path: "Tests/NetRuntimeTests"
+        ),
+    ]
+)

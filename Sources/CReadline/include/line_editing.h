@@ -1,0 +1,23 @@
+// Small C wrappers around GNU readline. Swift 6 cannot read or write readline's C globals
+// (rl_attempted_completion_function, rl_completion_append_character, …) safely, so every
+// access goes through a function here.
+#ifndef NETL_LINE_EDITING_H
+#define NETL_LINE_EDITING_H
+
+/// Reads one line with editing and the given prompt; returns NULL on end of input.
+/// The caller frees the result with `netl_free_line`.
+char *netl_readline(const char *prompt);
+void netl_free_line(char *line);
+/// Adds a non-empty line to the in-memory history.
+void netl_add_history(const char *line);
+/// Loads / saves history from / to a file; returns 0 on success (errno otherwise).
+int netl_read_history(const char *path);
+int netl_write_history(const char *path);
+/// Installs the completion candidates: a NUL-separated list ending with an empty string.
+/// Tab completion offers every candidate that starts with the word under the cursor.
+void netl_set_completions(const char *nul_separated);
+/// Whether standard input is a terminal.
+int netl_stdin_is_tty(void);
+int netl_stdout_is_tty(void);
+
+#endif

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CBLAS
+
+/// The element types the runtime computes in: `Float` for training, `Double` for checks.
+///
+/// Every kernel is generic over `NetScalar`; the protocol forwards the few operations
+/// whose fast implementation differs by precision (BLAS, libm) to the right C function.
+public protocol NetScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible
+where Self.RawSignificand: FixedWidthInteger {
+    /// The name used in diagnostics and checkpoints ("float32" / "float64").
+    static var dtypeName: String { get }
+
+    /// C ← α·op(A)·op(B) + β·C for row-major matrices (CBLAS sgemm / dgemm).
+    static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    static func exp(_ x: Self) -> Self
+    static func expm1(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func log1p(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
+    static func cos(_ x: Self) -> Self
+    static func sin(_ x: Self) -> Self
+}
+
+extension Float: NetScalar {
+    public static var dtypeName: String { "float32" }
+    @inline(__always)
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    @inline(__always) public static func exp(_ x: Float) -> Float { expf(x) }
+    @inline(__always) public static func expm1(_ x: Float) -> Float { expm1f(x) }
+    @inline(__always) public static func log(_ x: Float) -> Float { logf(x) }
+    @inline(__always) public static func log1p(_ x: Float) -> Float { log1pf(x) }
+    @inline(__always) public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+    @inline(__always) public static func cos(_ x: Float) -> Float { cosf(x) }
+    @inline(__always) public static func sin(_ x: Float) -> Float { sinf(x) }
+}
+
+extension Double: NetScalar {
+    public static var dtypeName: String { "float64" }
+    @inline(__always)
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    @inline(__always) public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
+    @inline(__always) public static func expm1(_ x: Double) -> Double { Glibc.expm1(x) }
+    @inline(__always) public static func log(_ x: Double) -> Double { Glibc.log(x) }
+    @inline(__always) public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
+    @inline(__always) public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
+    @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+    @inline(__always) public static func cos(_ x: Double) -> Double { Glibc.cos(x) }
+    @inline(__always) public static func sin(_ x: Double) -> Double { Glibc.sin(x) }
+}
+
+/// Sets the number of OpenBLAS compute threads (the benchmarks use 2).
+public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+/// The OpenBLAS kernel in use (e.g. "Cooperlake"), for benchmark reports.
+public func blasCoreName() -> String { String(cString: openblas_get_corename()) }

@@ -1,0 +1,2 @@
+import NetRuntime
+print("netl")
