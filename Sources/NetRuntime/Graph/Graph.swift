@@ -1,0 +1,105 @@
+/// The graph IR: a list of nodes, each an `Operation` applied to earlier nodes.
+///
+/// Nodes are only ever appended and only refer to earlier nodes, so the order of the
+/// list is a topological order: the executor runs them in that order and autodiff walks
+/// it backwards. A graph holds no numbers except the initial values of its variables and
+/// its constants; an `Executor` plans buffers for the part of the graph it needs and
+/// runs it many times.
+public final class Graph: @unchecked Sendable {
+    struct Record {
+        let operation: any Operation
+        let inputs: [Int]
+        let shape: [Int]
+    }
+
+    private(set) var records: [Record] = []
+    /// Initial values of variables, by node id (Float64 so both precisions start equal).
+    private(set) var initialValues: [Int: Tensor<Double>] = [:]
+    /// Variables in creation order.
+    public private(set) var variables: [Node] = []
+    /// Inputs in creation order.
+    public private(set) var inputs: [Node] = []
+
+    public init() {}
+
+    /// The number of nodes.
+    public var count: Int { records.count }
+
+    func record(_ id: Int) -> Record { records[id] }
+
+    /// Appends `operation` applied to `inputs`, checking shapes; throws a `ShapeError`
+    /// when they do not fit. The language front end calls this form.
+    public func checkedApply(_ operation: any Operation, _ inputs: [Node]) throws -> Node {
+        for x in inputs { precondition(x.graph === self, "node from another graph") }
+        let shape = try operation.outputShape(inputs.map(\.shape))
+        records.append(Record(operation: operation, inputs: inputs.map(\.id), shape: shape))
+        return Node(graph: self, id: records.count - 1)
+    }
+
+    /// Appends `operation` applied to `inputs`. Shapes that do not fit are a programming
+    /// error here (the language checks them first, through `checkedApply`).
+    public func apply(_ operation: any Operation, _ inputs: [Node]) -> Node {
+        do { return try checkedApply(operation, inputs) } catch {
+            preconditionFailure("\(operation.name): \(error)")
+        }
+    }
+
+    // MARK: Leaves
+
+    /// A value supplied at every execution (a batch of data, labels, a probe).
+    public func input(_ name: String, shape: [Int]) -> Node {
+        let node = apply(InputOp(label: name, shape: shape), [])
+        inputs.append(node)
+        return node
+    }
+
+    /// Persistent state with an initial value: a parameter (`trainable`) or a buffer such
+    /// as the power-iteration vector of a spectral norm.
+    public func variable(_ name: String, _ initial: Tensor<Double>, trainable: Bool = true) -> Node {
+        let node = apply(VariableOp(label: name, shape: initial.shape, trainable: trainable), [])
+        initialValues[node.id] = initial
+        variables.append(node)
+        return node
+    }
+
+    /// A constant tensor.
+    public func constant(_ value: Tensor<Double>) -> Node {
+        apply(ConstantOp(value: value), [])
+    }
+
+    /// A constant filled with one number.
+    public func constant(_ value: Double, shape: [Int] = []) -> Node {
+        constant(Tensor(repeating: value, shape: shape))
+    }
+
+    /// The variables that are trained.
+    public var trainableVariables: [Node] {
+        variables.filter { ($0.operation as? VariableOp)?.trainable == true }
+    }
+
+    func initialValue(_ variable: Node) -> Tensor<Double> { initialValues[variable.id]! }
+
+    /// Replaces a variable's initial value (used before any executor is built, e.g. to
+    /// load a checkpoint into a fresh graph).
+    public func setInitialValue(_ variable: Node, _ value: Tensor<Double>) {
+        precondition(value.shape == variable.shape, "shape \(value.shape) for variable of shape \(variable.shape)")
+        initialValues[variable.id] = value
+    }
+}
+
+/// A handle to a node of a graph: what graph-building code passes around.
+public struct Node: Hashable, @unchecked Sendable, CustomStringConvertible {
+    public let graph: Graph
+    public let id: Int
+
+    public var shape: [Int] { graph.record(id).shape }
+    public var rank: Int { shape.count }
+    public var count: Int { shape.reduce(1, *) }
+    public var operation: any Operation { graph.record(id).operation }
+    public var inputs: [Node] { graph.record(id).inputs.map { Node(graph: graph, id: $0) } }
+
+    public static func == (a: Node, b: Node) -> Bool { a.graph === b.graph && a.id == b.id }
+    public func hash(into h: inout Hasher) { h.combine(id) }
+
+    public var description: String { "%\(id) = \(operation.name)\(shape)" }
+}

@@ -1,0 +1,101 @@
+/// Leaves of the graph: values that no operation computes. Their buffers are owned by
+/// the executor (inputs, constants) or by a `VariableStore` (variables); the executor
+/// recognises them and runs no kernel for them.
+
+/// A value supplied at each execution.
+public struct InputOp: Operation {
+    public let label: String
+    public let shape: [Int]
+    public var name: String { "input \(label)" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
+}
+
+/// Persistent state: a parameter or a buffer (e.g. a power-iteration vector).
+public struct VariableOp: Operation {
+    public let label: String
+    public let shape: [Int]
+    public let trainable: Bool
+    public var name: String { "variable \(label)" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
+}
+
+/// A constant tensor, copied into the executor's precision once at planning time.
+public struct ConstantOp: Operation {
+    public let value: Tensor<Double>
+    public var name: String { "constant" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { value.shape }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
+}
+
+/// Fresh random numbers at every execution (Hutchinson probes, dropout masks, noise).
+public struct RandomOp: Operation {
+    public enum Distribution: Sendable, Equatable {
+        case normal(mean: Double, std: Double)
+        case uniform(low: Double, high: Double)
+        case rademacher
+        /// Inverted-dropout mask: 1/keep with probability keep, else 0.
+        case bernoulliMask(keep: Double)
+    }
+    public let distribution: Distribution
+    public let shape: [Int]
+    public var name: String { "random" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
+        let out = context.output, n = context.outputCount, stream = context.random
+        switch distribution {
+        case let .normal(mean, std): return { stream.generator.fillNormal(out, count: n, mean: mean, std: std) }
+        case let .uniform(low, high): return { stream.generator.fillUniform(out, count: n, low: low, high: high) }
+        case .rademacher: return { stream.generator.fillRademacher(out, count: n) }
+        case let .bernoulliMask(keep): return { stream.generator.fillBernoulliMask(out, count: n, keep: keep) }
+        }
+    }
+}
+
+/// The identity whose gradient is zero: u and v of a power iteration are constants for
+/// differentiation (thesis eq. 4.9), as is the running maximum inside log-sum-exp.
+public struct StopGradientOp: Operation {
+    public var name: String { "stop_gradient" }
+    public var aliasesFirstInput: Bool { true }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { inputs[0] }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [nil] }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
+}
+
+/// The same numbers with another shape of equal size (no copy).
+public struct ReshapeOp: Operation {
+    public let shape: [Int]
+    public var name: String { "reshape" }
+    public var aliasesFirstInput: Bool { true }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] {
+        guard inputs[0].reduce(1, *) == shape.reduce(1, *) else {
+            throw ShapeError("cannot reshape \(inputs[0]) (\(inputs[0].reduce(1, *)) elements) to \(shape) (\(shape.reduce(1, *)) elements)")
+        }
+        return shape
+    }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
+        [gradient.reshaped(inputs[0].shape)]
+    }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
+}
+
+extension Node {
+    /// The same numbers with another shape; one dimension may be −1 (inferred).
+    public func reshaped(_ shape: [Int]) -> Node {
+        var shape = shape
+        if let i = shape.firstIndex(of: -1) {
+            let known = shape.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
+            shape[i] = known == 0 ? 0 : count / known
+        }
+        if shape == self.shape { return self }
+        return graph.apply(ReshapeOp(shape: shape), [self])
+    }
+
+    /// This value, treated as a constant by differentiation.
+    public var stoppingGradient: Node { graph.apply(StopGradientOp(), [self]) }
+}

@@ -1,0 +1,77 @@
+/// Sums a tensor down to a shape it broadcasts from: the adjoint of broadcasting, used
+/// by the vector-Jacobian products of every broadcasting operation.
+public struct SumToShapeOp: Operation {
+    public let shape: [Int]
+    public var name: String { "sum_to" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] {
+        guard broadcastShapes(shape, inputs[0]) == inputs[0] else {
+            throw ShapeError("cannot sum \(inputs[0]) to \(shape)")
+        }
+        return shape
+    }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
+        [gradient.broadcast(to: inputs[0].shape)]
+    }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
+        let x = context.inputs[0], y = context.output, m = context.outputCount
+        let loop = StridedLoop(shape: context.inputShapes[0], operands: [shape])
+        let sy = loop.innerStride(1)
+        return {
+            for i in 0..<m { y[i] = 0 }
+            loop.forEachRun { n, off in
+                let xo = x + off[0], yo = y + off[1]
+                if sy == 0 {
+                    var acc: T = 0
+                    for i in 0..<n { acc += xo[i] }
+                    yo[0] += acc
+                } else {
+                    for i in 0..<n { yo[i] += xo[i] }
+                }
+            }
+        }
+    }
+}
+
+/// Repeats a tensor along the dimensions where it has size 1 (NumPy broadcasting).
+public struct BroadcastToOp: Operation {
+    public let shape: [Int]
+    public var name: String { "broadcast_to" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] {
+        guard broadcastShapes(inputs[0], shape) == shape else {
+            throw ShapeError("cannot broadcast \(inputs[0]) to \(shape)")
+        }
+        return shape
+    }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
+        [gradient.summed(to: inputs[0].shape)]
+    }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
+        let x = context.inputs[0], y = context.output
+        let loop = StridedLoop(shape: shape, operands: [context.inputShapes[0]])
+        let sx = loop.innerStride(1)
+        return {
+            loop.forEachRun { n, off in
+                let yo = y + off[0], xo = x + off[1]
+                if sx == 0 { let v = xo[0]; for i in 0..<n { yo[i] = v } } else { for i in 0..<n { yo[i] = xo[i] } }
+            }
+        }
+    }
+}
+
+extension Node {
+    /// This tensor summed down to `shape` (no-op when the shapes agree).
+    public func summed(to shape: [Int]) -> Node {
+        if shape == self.shape { return self }
+        // A leading-ones difference only changes the shape: reshape after summing.
+        var target = shape
+        while target.count < rank { target.insert(1, at: 0) }
+        let summed = target == self.shape ? self : graph.apply(SumToShapeOp(shape: target), [self])
+        return summed.reshaped(shape)
+    }
+
+    /// This tensor repeated to `shape` (no-op when the shapes agree).
+    public func broadcast(to shape: [Int]) -> Node {
+        if shape == self.shape { return self }
+        return graph.apply(BroadcastToOp(shape: shape), [self])
+    }
+}
