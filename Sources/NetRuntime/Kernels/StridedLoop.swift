@@ -25,6 +25,13 @@ public struct StridedLoop: Sendable {
                 return aligned[d] == 1 ? 0 : cs[d]
             })
         }
+        self.init(extents: shape, strides: all)
+    }
+
+    /// Plans iteration over `extents` with explicit per-operand strides (permutations,
+    /// slices): operand k visits element Σ_d index_d · strides[k][d].
+    public init(extents shape: [Int], strides all: [[Int]]) {
+        let rank = shape.count
         // Drop dimensions of size 1, then merge mergeable neighbours.
         var ext: [Int] = []
         var str: [[Int]] = Array(repeating: [], count: all.count)
@@ -39,6 +46,7 @@ public struct StridedLoop: Sendable {
             }
         }
         if ext.isEmpty { ext = [1]; str = str.map { _ in [1] } }
+        if shape.contains(0) { ext = [0]; str = str.map { _ in [1] } }
         extents = ext
         strides = str
     }
