@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "netl", targets: ["netl"]),
         .library(name: "NetRuntime", targets: ["NetRuntime"]),
+        .library(name: "NetLibrary", targets: ["NetLibrary"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,10 +35,18 @@ let package = Package(
             path: "Sources/NetRuntime",
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // Layers, Lipschitz constraints, flows and estimators of the thesis, built on the
+        // graph API of NetRuntime.
+        .target(
+            name: "NetLibrary",
+            dependencies: ["NetRuntime"],
+            path: "Sources/NetLibrary",
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
         .executableTarget(
             name: "netl",
             dependencies: [
-                "NetRuntime", "CReadline",
+                "NetRuntime", "NetLibrary", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/netl"
@@ -46,6 +55,11 @@ let package = Package(
             name: "NetRuntimeTests",
             dependencies: ["NetRuntime"],
             path: "Tests/NetRuntimeTests"
+        ),
+        .testTarget(
+            name: "NetLibraryTests",
+            dependencies: ["NetLibrary", "NetRuntime"],
+            path: "Tests/NetLibraryTests"
         ),
     ]
 )
