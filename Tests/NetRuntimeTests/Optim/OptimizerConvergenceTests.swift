@@ -41,7 +41,7 @@ final class OptimizerConvergenceTests: XCTestCase {
         ]
         for (name, opt, steps, schedule) in cases {
             let d = distance(after: opt, steps: steps, schedule: schedule)
-            XCTAssertLessThan(d, 1e-3, name)
+            XCTAssertLessThan(d, 1e-9, name)
         }
         // Float32 too.
         let f = distance(after: Adam<Float>(parameterSizes: sizes), steps: 3000,
