@@ -1,0 +1,48 @@
+/// Rescales gradients in place so that their global norm is at most `maxNorm`.
+///
+/// Semantics of `torch.nn.utils.clip_grad_norm_`, which the flow trainers (Residual Flows,
+/// chapter 5) use to keep the stochastic log-determinant gradients stable:
+///
+///     N = ‖(‖g₁‖, …, ‖gₖ‖)‖            (the norm of all gradients as one vector)
+///     gᵢ ← gᵢ · min(1, maxNorm / (N + 1e-6))
+///
+/// `normType` is 2 (Euclidean, the default), any other p ≥ 1, or `.infinity` (max |gᵢⱼ|).
+/// The norm is accumulated in `Double` (PyTorch accumulates in the tensor's type; the two
+/// agree to rounding). Returns N, the norm *before* clipping, for logging. If N is not
+/// finite the gradients are scaled by NaN, as in PyTorch with `error_if_nonfinite=False`.
+@discardableResult
+public func clipGradientNorm<T: NetScalar>(_ gradients: [UnsafeMutableBufferPointer<T>],
+                                           maxNorm: Double, normType: Double = 2) -> Double {
+    precondition(maxNorm >= 0, "maxNorm must be non-negative, got \(maxNorm)")
+    precondition(normType >= 1, "normType must be ≥ 1 or .infinity, got \(normType)")
+    let total = globalGradientNorm(gradients.map { UnsafeBufferPointer($0) }, normType: normType)
+    let coefficient = total.isNaN ? total : Swift.min(1, maxNorm / (total + 1e-6))
+    guard coefficient != 1 else { return total }   // multiplying by 1 changes nothing
+    let c = T(coefficient)
+    for g in gradients {
+        for j in g.indices { g[j] *= c }
+    }
+    return total
+}
+
+/// The norm of all gradients taken together as one vector (see `clipGradientNorm`).
+public func globalGradientNorm<T: NetScalar>(_ gradients: [UnsafeBufferPointer<T>],
+                                             normType: Double = 2) -> Double {
+    if normType == .infinity {
+        var m = 0.0
+        for g in gradients {
+            for x in g {
+                if x.isNaN { return .nan }
+                m = Swift.max(m, Double(x.magnitude))
+            }
+        }
+        return m
+    }
+    var sum = 0.0
+    if normType == 2 {
+        for g in gradients { for x in g { let d = Double(x); sum += d * d } }
+        return sum.squareRoot()
+    }
+    for g in gradients { for x in g { sum += Double.pow(Double(x.magnitude), normType) } }
+    return Double.pow(sum, 1 / normType)
+}
