@@ -29,13 +29,15 @@ public final class TrainingStep<T: NetScalar> {
         self.parameters = parameters
         // A gradient that is a leaf (a variable, input or constant) or an alias of one
         // would share its buffer with state the optimiser writes: give it its own copy.
-        self.gradients = graph.gradients(of: loss, wrt: parameters).map { g in
+        let gradients = graph.gradients(of: loss, wrt: parameters).map { g in
             var root = g
             while root.operation.aliasesFirstInput { root = root.inputs[0] }
             return root.inputs.isEmpty ? g.apply(.scale(1)) : g
         }
-        executor = Executor(graph: graph, outputs: [loss] + gradients + extraOutputs,
-                            variables: variables, updates: updates, seed: seed)
+        self.gradients = gradients
+        let executor = Executor<T>(graph: graph, outputs: [loss] + gradients + extraOutputs,
+                                   variables: variables, updates: updates, seed: seed)
+        self.executor = executor
         optimizer = makeOptimizer(parameters.map(\.count))
         parameterBuffers = parameters.map { executor.variables.buffer($0) }
         gradientBuffers = gradients.map { UnsafeBufferPointer(start: executor.pointer($0), count: $0.count) }

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import NetRuntime
+
+/// `netl bench`: the workloads of ../shared/bench/WORKLOADS.md, one JSON line each, in
+/// the format of reference.py with "framework": "netlang".
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run the reference benchmark workloads and print one JSON line per workload.")
+
+    @Option(name: .long, help: "Workload to run (repeatable; default: all). One of: \(Workloads.names.joined(separator: ", ")).")
+    var workload: [String] = []
+    @Option(help: "Timed repetitions (overrides the defaults).") var reps: Int?
+    @Option(help: "Warm-up steps (overrides the defaults).") var warmup: Int?
+    @Flag(help: "About a fifth of the default repetitions, one warm-up step.") var quick = false
+    @Option(help: "Repeat the whole selection this many times, interleaved.") var rounds = 1
+    @Option(help: "Compute threads (OpenBLAS).") var threads = 2
+    @Flag(help: "Run every workload in this process instead of one fresh process each.") var inProcess = false
+    @Option(help: .hidden) var round: Int?
+
+    func validate() throws {
+        for w in workload where !Workloads.names.contains(w) {
+            throw ValidationError("unknown workload '\(w)'; expected one of: \(Workloads.names.joined(separator: ", "))")
+        }
+        guard rounds >= 1, threads >= 1 else { throw ValidationError("--rounds and --threads must be at least 1") }
+    }
+
+    func run() throws {
+        let selection = workload.isEmpty ? Workloads.names : workload
+        if inProcess || (selection.count == 1 && rounds == 1) {
+            setBLASThreads(threads)
+            for r in 1...rounds { for w in selection { try runOne(w, round: round ?? (rounds > 1 ? r : nil)) } }
+            return
+        }
+        // One fresh process per workload and round, as reference.py does, so no thread
+        // pool or heap state carries over between workloads.
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for r in 1...rounds {
+            for w in selection {
+                var args = ["bench", "--workload", w, "--threads", String(threads), "--in-process"]
+                if let reps { args += ["--reps", String(reps)] }
+                if let warmup { args += ["--warmup", String(warmup)] }
+                if quick { args.append("--quick") }
+                if rounds > 1 { args += ["--round", String(r)] }
+                let p = Process()
+                p.executableURL = me
+                p.arguments = args
+                try p.run()
+                p.waitUntilExit()
+                if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }
+            }
+        }
+    }
+
+    private func runOne(_ name: String, round: Int?) throws {
+        let spec = Workloads.spec(name)
+        var (r, w) = (spec.reps, spec.warmup)
+        if quick { r = max(3, r / 5); w = 1 }
+        r = reps ?? r
+        w = warmup ?? w
+        let start = Date()
+        var result = spec.run(r, w)
+        var line: [(String, Any)] = [("workload", name), ("framework", "netlang"), ("ms", result.removeValue(forKey: "ms") ?? Double.nan),
+                                     ("reps", r), ("warmup", w), ("threads", threads)]
+        if let round { line.append(("round", round)) }
+        for key in result.keys.sorted() { line.append((key, result[key]!)) }
+        line.append(("wall_s", Date().timeIntervalSince(start)))
+        print(jsonLine(line))
+        fflush(nil)
+    }
+}
+
+/// One JSON object with keys in the given order; numbers to 6 significant digits.
+func jsonLine(_ items: [(String, Any)]) -> String {
+    func value(_ v: Any) -> String {
+        switch v {
+        case let d as Double: return d.isFinite ? String(format: "%.6g", d) : "null"
+        case let i as Int: return String(i)
+        case let s as String: return "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        default: return "\"\(v)\""
+        }
+    }
+    return "{" + items.map { "\"\($0.0)\": \(value($0.1))" }.joined(separator: ", ") + "}"
+}

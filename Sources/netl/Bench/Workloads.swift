@@ -1,0 +1,70 @@
+import NetRuntime
+
+/// The registry of benchmark workloads (definitions: ../shared/bench/WORKLOADS.md).
+enum Workloads {
+    struct Spec {
+        let reps: Int
+        let warmup: Int
+        /// Runs the workload with (reps, warmup) and returns the JSON fields.
+        let run: (Int, Int) -> [String: Any]
+    }
+
+    static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "tiny_ops"]
+
+    static func spec(_ name: String) -> Spec {
+        switch name {
+        case "gemm": Spec(reps: 100, warmup: 5, run: GemmWorkload.run)
+        case "mlp": Spec(reps: 300, warmup: 10, run: MLPWorkload.run)
+        case "iresnet_toy": Spec(reps: 50, warmup: 3, run: IResNetToyWorkload.run)
+        case "iresnet_inverse": Spec(reps: 7, warmup: 1, run: IResNetInverseWorkload.run)
+        case "tiny_ops": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
+        default: fatalError("unknown workload \(name)")
+        }
+    }
+}
+
+/// 1. C = A·B for 1024×1024 float32 matrices.
+enum GemmWorkload {
+    static func run(reps: Int, warmup: Int) -> [String: Any] {
+        let n = 1024
+        var rng = RandomGenerator(seed: 1)
+        let a = Tensor<Double>.randomNormal([n, n], rng: &rng), b = Tensor<Double>.randomNormal([n, n], rng: &rng)
+        let g = Graph()
+        let c = g.input("a", shape: [n, n]).matmul(g.input("b", shape: [n, n]))
+        let exec = Executor<Float>(graph: g, outputs: [c])
+        exec.setInput(g.inputs[0], a.converted()); exec.setInput(g.inputs[1], b.converted())
+        var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) { exec.run() }
+        result["gflops"] = 2 * Double(n * n * n) / ((result["ms"] as! Double) * 1e-3) / 1e9
+        // max|C − C₆₄| / max|C₆₄| against a Float64 product.
+        let c64 = g.evaluate([c], as: Double.self, inputs: [g.inputs[0]: a, g.inputs[1]: b])[0]
+        let c32 = exec.value(c)
+        var err = 0.0, scale = 0.0
+        for (x, y) in zip(c64.scalars, c32.scalars) { err = max(err, abs(x - Double(y))); scale = max(scale, abs(x)) }
+        result["max_rel_err"] = err / scale
+        result["blas_arch"] = blasCoreName()
+        return result
+    }
+}
+
+/// 7. y = tanh(x·w + b), 1×16, 10,000 times per step, op by op (three planned kernels
+/// per repetition, like numpy and torch eager), no gradient recording.
+enum TinyOpsWorkload {
+    static func run(reps: Int, warmup: Int) -> [String: Any] {
+        var rng = RandomGenerator(seed: 7)
+        let g = Graph()
+        let x = g.input("x", shape: [1, 16]), w = g.input("w", shape: [16, 16]), b = g.input("b", shape: [16])
+        let y = (x.matmul(w) + b).tanh()
+        let exec = Executor<Float>(graph: g, outputs: [y])
+        exec.setInput(x, Tensor<Double>.randomNormal([1, 16], rng: &rng).converted())
+        exec.setInput(w, Tensor<Double>.randomNormal([16, 16], rng: &rng).converted())
+        exec.setInput(b, Tensor<Double>.randomNormal([16], rng: &rng).converted())
+        let repsPerStep = 10_000
+        var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) {
+            for _ in 0..<repsPerStep { exec.run() }
+        }
+        result["us_per_rep"] = (result["ms"] as! Double) * 1e3 / Double(repsPerStep)
+        result["reps_per_step"] = repsPerStep
+        result["mode"] = "op-by-op (3 kernels per repetition)"
+        return result
+    }
+}

@@ -1,2 +1,0 @@
-import NetRuntime
-print("netl")
