@@ -23,6 +23,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // zlib, for reading gzip-compressed data sets (digits.csv.gz).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // GNU readline, wrapped in small C functions (Swift 6 cannot touch its C globals).
         .target(
             name: "CReadline",
@@ -31,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "NetRuntime",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CZlib"],
             path: "Sources/NetRuntime",
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
