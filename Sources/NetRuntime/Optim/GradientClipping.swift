@@ -8,14 +8,17 @@
 ///
 /// `normType` is 2 (Euclidean, the default), any other p ≥ 1, or `.infinity` (max |gᵢⱼ|).
 /// The norm is accumulated in `Double` (PyTorch accumulates in the tensor's type; the two
-/// agree to rounding). Returns N, the norm *before* clipping, for logging. If N is not
-/// finite the gradients are scaled by NaN, as in PyTorch with `error_if_nonfinite=False`.
+/// agree to rounding). Returns N, the norm *before* clipping, for logging. If N is NaN the
+/// gradients become NaN, as in PyTorch with `error_if_nonfinite=False`. Does not allocate.
 @discardableResult
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func clipGradientNorm<T: NetScalar>(_ gradients: [UnsafeMutableBufferPointer<T>],
                                            maxNorm: Double, normType: Double = 2) -> Double {
     precondition(maxNorm >= 0, "maxNorm must be non-negative, got \(maxNorm)")
-    precondition(normType >= 1, "normType must be ≥ 1 or .infinity, got \(normType)")
-    let total = globalGradientNorm(gradients.map { UnsafeBufferPointer($0) }, normType: normType)
+    var norm = NormAccumulator(normType: normType)
+    for g in gradients { norm.add(UnsafeBufferPointer(g)) }
+    let total = norm.value
     let coefficient = total.isNaN ? total : Swift.min(1, maxNorm / (total + 1e-6))
     guard coefficient != 1 else { return total }   // multiplying by 1 changes nothing
     let c = T(coefficient)
@@ -26,23 +29,38 @@ public func clipGradientNorm<T: NetScalar>(_ gradients: [UnsafeMutableBufferPoin
 }
 
 /// The norm of all gradients taken together as one vector (see `clipGradientNorm`).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func globalGradientNorm<T: NetScalar>(_ gradients: [UnsafeBufferPointer<T>],
                                              normType: Double = 2) -> Double {
-    if normType == .infinity {
-        var m = 0.0
-        for g in gradients {
-            for x in g {
-                if x.isNaN { return .nan }
-                m = Swift.max(m, Double(x.magnitude))
-            }
+    var norm = NormAccumulator(normType: normType)
+    for g in gradients { norm.add(g) }
+    return norm.value
+}
+
+/// Running p-norm over several buffers, in `Double`.
+struct NormAccumulator {
+    let normType: Double
+    private var sum = 0.0
+
+    init(normType: Double) {
+        precondition(normType >= 1, "normType must be ≥ 1 or .infinity, got \(normType)")
+        self.normType = normType
+    }
+
+    @inline(__always)
+    mutating func add<T: NetScalar>(_ g: UnsafeBufferPointer<T>) {
+        if normType == .infinity {
+            for x in g { sum = x.isNaN ? .nan : Swift.max(sum, Double(x.magnitude)) }
+        } else if normType == 2 {
+            for x in g { let d = Double(x); sum += d * d }
+        } else {
+            for x in g { sum += Double.pow(Double(x.magnitude), normType) }
         }
-        return m
     }
-    var sum = 0.0
-    if normType == 2 {
-        for g in gradients { for x in g { let d = Double(x); sum += d * d } }
-        return sum.squareRoot()
+
+    var value: Double {
+        if normType == .infinity { return sum }
+        return normType == 2 ? sum.squareRoot() : Double.pow(sum, 1 / normType)
     }
-    for g in gradients { for x in g { sum += Double.pow(Double(x.magnitude), normType) } }
-    return Double.pow(sum, 1 / normType)
 }

@@ -13,6 +13,12 @@
 /// Executors that hold scattered pointers may instead call `beginStep()` once and then
 /// `update(parameter:_:_:)` for every parameter index; `step` does exactly that.
 ///
+/// Subclasses put their element loop in a free generic function marked
+/// `@_specialize(where T == Float)` / `@_specialize(where T == Double)`: overrides in a generic
+/// class are dispatched through the vtable and run unspecialised, about 40× slower per element.
+/// (Adam's square root stays scalar on Linux — `squareRoot()` keeps errno semantics and does
+/// not vectorise — at about 5 ns per element, well below a training step's other costs.)
+///
 /// Scalar hyper-parameters and bias corrections are computed in `Double` and rounded to `T`
 /// once per step, as PyTorch does with Python floats; element-wise arithmetic is in `T`.
 open class Optimizer<T: NetScalar> {
