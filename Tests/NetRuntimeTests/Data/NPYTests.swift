@@ -37,6 +37,30 @@ final class NPYTests: XCTestCase {
         XCTAssertEqual(bytes.count, 10 + headerLength + 24)
     }
 
+    /// Files written by NumPy 2.4 `np.save` (base64), as an external reference: the reader
+    /// must decode them and the writer must reproduce the float files byte for byte.
+    func testAgreesWithNumPyByteForByte() throws {
+        func bytes(_ b64: String) -> [UInt8] { Array(Data(base64Encoded: b64)!) }
+        let f8 = bytes("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDEsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAD4PwAAAAAAAADAAAAAAAAACkA=")
+        let t8 = Tensor<Double>(shape: [1, 3], scalars: [1.5, -2, 3.25])
+        XCTAssertEqual(try NPYArray.decode(f8).tensor(Double.self), t8)
+        XCTAssertEqual(NPYArray.encode(t8), f8)
+
+        let i8 = bytes("k05VTVBZAQB2AHsnZGVzY3InOiAnPGk4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr+////////////////////AAAAAAAAAAABAAAAAAAAAAIAAAAAAAAAAwAAAAAAAAA=")
+        let a = try NPYArray.decode(i8)
+        XCTAssertEqual(a.shape, [2, 3])
+        XCTAssertEqual(a.integers(), [-2, -1, 0, 1, 2, 3])
+
+        let f4 = bytes("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAA/AADAvw==")
+        let t4 = Tensor<Float>(shape: [2], scalars: [0.5, -1.5])
+        XCTAssertEqual(try NPYArray.decode(f4).tensor(Float.self), t4)
+        XCTAssertEqual(NPYArray.encode(t4), f4)
+
+        let scalar = bytes("k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAcQA==")
+        XCTAssertEqual(try NPYArray.decode(scalar).tensor(Double.self), Tensor<Double>(7))
+        XCTAssertEqual(NPYArray.encode(Tensor<Double>(7)), scalar)
+    }
+
     /// Builds .npy bytes by hand, the way NumPy lays them out.
     private func handMade(version: UInt8 = 1, header: String, payload: [UInt8]) -> [UInt8] {
         var h = header
