@@ -6,6 +6,7 @@
 public struct InputOp: Operation {
     public let label: String
     public let shape: [Int]
+    public init(label: String, shape: [Int]) { self.label = label; self.shape = shape }
     public var name: String { "input \(label)" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
@@ -17,6 +18,7 @@ public struct VariableOp: Operation {
     public let label: String
     public let shape: [Int]
     public let trainable: Bool
+    public init(label: String, shape: [Int], trainable: Bool) { self.label = label; self.shape = shape; self.trainable = trainable }
     public var name: String { "variable \(label)" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
@@ -26,6 +28,7 @@ public struct VariableOp: Operation {
 /// A constant tensor, copied into the executor's precision once at planning time.
 public struct ConstantOp: Operation {
     public let value: Tensor<Double>
+    public init(value: Tensor<Double>) { self.value = value }
     public var name: String { "constant" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { value.shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
@@ -43,6 +46,7 @@ public struct RandomOp: Operation {
     }
     public let distribution: Distribution
     public let shape: [Int]
+    public init(distribution: Distribution, shape: [Int]) { self.distribution = distribution; self.shape = shape }
     public var name: String { "random" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
@@ -98,4 +102,21 @@ extension Node {
 
     /// This value, treated as a constant by differentiation.
     public var stoppingGradient: Node { graph.apply(StopGradientOp(), [self]) }
+}
+
+extension Graph {
+    /// Fresh random numbers of the given shape at every execution.
+    public func random(_ distribution: RandomOp.Distribution, shape: [Int]) -> Node {
+        apply(RandomOp(distribution: distribution, shape: shape), [])
+    }
+}
+
+extension Node {
+    /// Inverted dropout in training mode: each element kept with probability 1 − p and
+    /// scaled by 1/(1 − p), with a new mask at every execution.
+    public func dropout(_ p: Double) -> Node {
+        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
+        if p == 0 { return self }
+        return self * graph.random(.bernoulliMask(keep: 1 - p), shape: shape)
+    }
 }
