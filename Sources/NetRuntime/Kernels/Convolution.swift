@@ -161,8 +161,13 @@ func col2im<T: NetScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMu
                     if ih < 0 || ih >= H { continue }
                     let src = row + oh * Wo
                     let dst = dxc + ih * W
-                    var iw = ows.lowerBound * sw - pw + kj
-                    for ow in ows { dst[iw] += src[ow]; iw += sw }
+                    if sw == 1 {
+                        let d = dst + (kj - pw)   // d[ow] is dx at iw = ow − pw + kj (ow in ows)
+                        for ow in ows { d[ow] += src[ow] }
+                    } else {
+                        var iw = ows.lowerBound * sw - pw + kj
+                        for ow in ows { dst[iw] += src[ow]; iw += sw }
+                    }
                 }
                 row += Ho * Wo
             }
