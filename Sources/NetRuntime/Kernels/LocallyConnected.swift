@@ -13,6 +13,10 @@
 /// batch is handled by one GEMM per position ([N, C_in·k] · w[i]ᵀ), with w[i] contiguous.
 /// The window matrix and a [N, C_out] staging tile live in a caller-supplied workspace of
 /// `workspaceCount` scalars, allocated once and reused; no kernel here allocates.
+///
+/// Second-order use: as for convolutions, the VJP of `locallyConnectedBackwardInput` with
+/// respect to dy is `locallyConnectedForward` (bias nil) and with respect to w is
+/// `locallyConnectedBackwardWeight`.
 
 /// The shape of one 1-D locally-connected layer.
 public struct LocallyConnected1DGeometry: Hashable, Sendable, CustomStringConvertible {

@@ -14,6 +14,10 @@
 /// buffer that `maxPoolForward` filled (one index per output, the flat position ih·W + iw
 /// inside its input plane), which saves the recomputation when memory is no concern.
 /// None of these kernels allocate or need a workspace.
+///
+/// Second-order use: with x fixed, max pooling is linear in its selection, so the VJP of
+/// `maxPoolBackward` with respect to dy is `maxPoolSelect(x, ·)` (and x gets no second-order
+/// term almost everywhere); `avgPoolBackward` is linear and its VJP is `avgPoolForward`.
 
 /// The shape of one pooling: batch, channels, spatial sizes, window, stride, padding.
 public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {

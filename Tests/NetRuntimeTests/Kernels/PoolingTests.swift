@@ -137,7 +137,7 @@ final class PoolingTests: XCTestCase {
     private func run1D<T: NetScalar>(_: T.Type) {
         var rng = RandomGenerator(seed: 22)
         for batch in [1, 3] { for channels in [1, 3] { for length in [7, 12] {
-            for k in [1, 2, 3, 5] { for s in [1, 2, 3] { for p in [0, 1, 2] where p < k {
+            for k in [1, 2, 3, 5] { for s in [1, 2, 3, 5] { for p in [0, 1, 2] where p < k {
                 for countPad in [true, false] {
                     let g = PoolGeometry(batch: batch, channels: channels, length: length, kernel: k, stride: s,
                                          padding: p, countIncludesPadding: countPad)
