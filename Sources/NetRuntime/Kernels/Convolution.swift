@@ -1,21 +1,24 @@
-/// Convolution kernels (2-D, and 1-D as 2-D with height 1) by im2col + GEMM.
-///
-/// Layouts are row-major and NCHW throughout:
-///   x  [N, C_in, H, W]        w  [C_out, C_in, kh, kw]       bias [C_out]
-///   y  [N, C_out, Ho, Wo]     with Ho = ⌊(H + 2·ph − kh)/sh⌋ + 1 (same for W).
-/// Padding is zero padding, symmetric per axis. The operation is cross-correlation
-/// (no kernel flip), as in every deep-learning framework.
-///
-/// Why im2col: it turns each sample's convolution into one GEMM
-/// ([C_out, C_in·kh·kw] · [C_in·kh·kw, Ho·Wo]), so the arithmetic runs in OpenBLAS.
-/// The column matrix lives in a caller-supplied workspace of `workspaceCount` scalars,
-/// allocated once by the executor and reused every step: no kernel here allocates.
-/// 1×1 convolutions with stride 1 and no padding are a plain GEMM on the input and need
-/// no workspace (`workspaceCount == 0`).
-///
-/// Second-order use: the VJP of `convBackwardInput` with respect to `dy` is `convForward`
-/// (without bias) and with respect to `w` is `convBackwardWeight`, so these three kernels
-/// close under differentiation.
+// Convolution kernels (2-D, and 1-D as 2-D with height 1) by im2col + GEMM.
+//
+// Layouts are row-major and NCHW throughout:
+//   x  [N, C_in, H, W]        w  [C_out, C_in, kh, kw]       bias [C_out]
+//   y  [N, C_out, Ho, Wo]     with Ho = ⌊(H + 2·ph − kh)/sh⌋ + 1 (same for W).
+// Padding is zero padding, symmetric per axis. The operation is cross-correlation
+// (no kernel flip), as in every deep-learning framework.
+//
+// Why im2col: it turns each sample's convolution into one GEMM
+// ([C_out, C_in·kh·kw] · [C_in·kh·kw, Ho·Wo]), so the arithmetic runs in OpenBLAS.
+// The column matrix lives in a caller-supplied workspace of `workspaceCount` scalars,
+// allocated once by the executor and reused every step: no kernel here allocates.
+// 1×1 convolutions with stride 1 and no padding are a plain GEMM on the input and need
+// no workspace (`workspaceCount == 0`).
+// The workspace is pure scratch (nothing in it survives a call), so layers that run one
+// after another can share a single buffer sized by the largest `workspaceCount`; only
+// kernels running concurrently need separate ones.
+//
+// Second-order use: the VJP of `convBackwardInput` with respect to `dy` is `convForward`
+// (without bias) and with respect to `w` is `convBackwardWeight`, so these three kernels
+// close under differentiation.
 
 /// The output length of a sliding window: ⌊(input + 2·padding − kernel)/stride⌋ + 1.
 @inlinable

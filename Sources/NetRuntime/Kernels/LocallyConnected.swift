@@ -1,22 +1,25 @@
-/// The 1-D locally-connected layer: a 1-D convolution whose weights are not shared across
-/// positions (each output position has its own filter bank), used by IsotopeNet (ch. 7),
-/// where a peak's meaning depends on its mass, not only on its shape.
-///
-/// Layouts (row-major):
-///   x    [N, C_in, L]                 y, dy [N, C_out, L_out]
-///   w    [L_out, C_out, C_in·k]       (w[i, o, c·k + j] weighs xpad[n, c, i·s + j])
-///   bias [C_out, L_out]               (one bias per output channel and position)
-///   L_out = ⌊(L + 2p − k)/s⌋ + 1, zero padding p on both ends.
-///   y[n, o, i] = Σ_{c,j} w[i, o, c·k + j] · xpad[n, c, i·s + j] + bias[o, i].
-///
-/// Why this shape: for each position i the layer is a dense map of the k-window, so the
-/// batch is handled by one GEMM per position ([N, C_in·k] · w[i]ᵀ), with w[i] contiguous.
-/// The window matrix and a [N, C_out] staging tile live in a caller-supplied workspace of
-/// `workspaceCount` scalars, allocated once and reused; no kernel here allocates.
-///
-/// Second-order use: as for convolutions, the VJP of `locallyConnectedBackwardInput` with
-/// respect to dy is `locallyConnectedForward` (bias nil) and with respect to w is
-/// `locallyConnectedBackwardWeight`.
+// The 1-D locally-connected layer: a 1-D convolution whose weights are not shared across
+// positions (each output position has its own filter bank), used by IsotopeNet (ch. 7),
+// where a peak's meaning depends on its mass, not only on its shape.
+//
+// Layouts (row-major):
+//   x    [N, C_in, L]                 y, dy [N, C_out, L_out]
+//   w    [L_out, C_out, C_in·k]       (w[i, o, c·k + j] weighs xpad[n, c, i·s + j])
+//   bias [C_out, L_out]               (one bias per output channel and position)
+//   L_out = ⌊(L + 2p − k)/s⌋ + 1, zero padding p on both ends.
+//   y[n, o, i] = Σ_{c,j} w[i, o, c·k + j] · xpad[n, c, i·s + j] + bias[o, i].
+//
+// Why this shape: for each position i the layer is a dense map of the k-window, so the
+// batch is handled by one GEMM per position ([N, C_in·k] · w[i]ᵀ), with w[i] contiguous.
+// The window matrix and a [N, C_out] staging tile live in a caller-supplied workspace of
+// `workspaceCount` scalars, allocated once and reused; no kernel here allocates.
+// The workspace is pure scratch (nothing in it survives a call), so layers that run one
+// after another can share a single buffer sized by the largest `workspaceCount`; only
+// kernels running concurrently need separate ones.
+//
+// Second-order use: as for convolutions, the VJP of `locallyConnectedBackwardInput` with
+// respect to dy is `locallyConnectedForward` (bias nil) and with respect to w is
+// `locallyConnectedBackwardWeight`.
 
 /// The shape of one 1-D locally-connected layer.
 public struct LocallyConnected1DGeometry: Hashable, Sendable, CustomStringConvertible {

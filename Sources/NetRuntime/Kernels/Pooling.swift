@@ -1,23 +1,23 @@
-/// Max and average pooling (2-D, and 1-D as 2-D with height 1), forward and backward.
-///
-/// Layouts are row-major NCHW: x [N, C, H, W] → y [N, C, Ho, Wo] with
-/// Ho = ⌊(H + 2·ph − kh)/sh⌋ + 1 (same for W). Each (n, c) plane is pooled on its own.
-///
-/// Padding: max pooling ignores padded positions (as if they were −∞); average pooling
-/// treats them as zeros and divides by kh·kw when `countIncludesPadding` (PyTorch's
-/// default), else by the number of real positions in the window. Padding must be smaller
-/// than the kernel on each axis, so every window holds at least one real position.
-///
-/// Max pooling's argmax is the first maximum in row-major window order. The backward and
-/// "select" kernels either recompute it from x (no extra memory; the default the executor
-/// needs, since x is kept for the backward pass anyway) or read it from an `Int32` index
-/// buffer that `maxPoolForward` filled (one index per output, the flat position ih·W + iw
-/// inside its input plane), which saves the recomputation when memory is no concern.
-/// None of these kernels allocate or need a workspace.
-///
-/// Second-order use: with x fixed, max pooling is linear in its selection, so the VJP of
-/// `maxPoolBackward` with respect to dy is `maxPoolSelect(x, ·)` (and x gets no second-order
-/// term almost everywhere); `avgPoolBackward` is linear and its VJP is `avgPoolForward`.
+// Max and average pooling (2-D, and 1-D as 2-D with height 1), forward and backward.
+//
+// Layouts are row-major NCHW: x [N, C, H, W] → y [N, C, Ho, Wo] with
+// Ho = ⌊(H + 2·ph − kh)/sh⌋ + 1 (same for W). Each (n, c) plane is pooled on its own.
+//
+// Padding: max pooling ignores padded positions (as if they were −∞); average pooling
+// treats them as zeros and divides by kh·kw when `countIncludesPadding` (PyTorch's
+// default), else by the number of real positions in the window. Padding must be smaller
+// than the kernel on each axis, so every window holds at least one real position.
+//
+// Max pooling's argmax is the first maximum in row-major window order. The backward and
+// "select" kernels either recompute it from x (no extra memory; the default the executor
+// needs, since x is kept for the backward pass anyway) or read it from an `Int32` index
+// buffer that `maxPoolForward` filled (one index per output, the flat position ih·W + iw
+// inside its input plane), which saves the recomputation when memory is no concern.
+// None of these kernels allocate or need a workspace.
+//
+// Second-order use: with x fixed, max pooling is linear in its selection, so the VJP of
+// `maxPoolBackward` with respect to dy is `maxPoolSelect(x, ·)` (and x gets no second-order
+// term almost everywhere); `avgPoolBackward` is linear and its VJP is `avgPoolForward`.
 
 /// The shape of one pooling: batch, channels, spatial sizes, window, stride, padding.
 public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
