@@ -1,0 +1,178 @@
+import XCTest
+@testable import NetRuntime
+
+/// Naive nested-loop references for the convolution kernels, in Float64.
+private enum NaiveConv {
+    static func forEachTap(_ g: ConvGeometry, _ body: (_ xi: Int, _ wi: Int, _ yi: Int) -> Void) {
+        for n in 0..<g.batch { for o in 0..<g.outChannels { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth {
+            let yi = ((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow
+            for c in 0..<g.inChannels { for ki in 0..<g.kernelHeight { for kj in 0..<g.kernelWidth {
+                let ih = oh * g.strideHeight - g.padHeight + ki
+                let iw = ow * g.strideWidth - g.padWidth + kj
+                guard ih >= 0, ih < g.inHeight, iw >= 0, iw < g.inWidth else { continue }
+                let xi = ((n * g.inChannels + c) * g.inHeight + ih) * g.inWidth + iw
+                let wi = ((o * g.inChannels + c) * g.kernelHeight + ki) * g.kernelWidth + kj
+                body(xi, wi, yi)
+            }}}
+        }}}}
+    }
+    static func forward(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double]?) -> [Double] {
+        var y = [Double](repeating: 0, count: g.outputCount)
+        if let bias {
+            for i in y.indices { y[i] = bias[(i / g.outputPlane) % g.outChannels] }
+        }
+        forEachTap(g) { xi, wi, yi in y[yi] += x[xi] * w[wi] }
+        return y
+    }
+    static func backwardInput(_ g: ConvGeometry, dy: [Double], w: [Double]) -> [Double] {
+        var dx = [Double](repeating: 0, count: g.inputCount)
+        forEachTap(g) { xi, wi, yi in dx[xi] += w[wi] * dy[yi] }
+        return dx
+    }
+    static func backwardWeight(_ g: ConvGeometry, x: [Double], dy: [Double]) -> [Double] {
+        var dw = [Double](repeating: 0, count: g.weightCount)
+        forEachTap(g) { xi, wi, yi in dw[wi] += x[xi] * dy[yi] }
+        return dw
+    }
+    static func backwardBias(_ g: ConvGeometry, dy: [Double]) -> [Double] {
+        var db = [Double](repeating: 0, count: g.outChannels)
+        for (i, v) in dy.enumerated() { db[(i / g.outputPlane) % g.outChannels] += v }
+        return db
+    }
+}
+
+final class ConvolutionTests: XCTestCase {
+    /// Runs every convolution kernel on random data for one geometry and compares with the
+    /// naive loops, the adjoint identities, and the accumulate variants.
+    private func check<T: NetScalar>(_ g: ConvGeometry, _: T.Type, _ rng: inout RandomGenerator) {
+        let xs: [T] = randomScalars(g.inputCount, &rng)
+        let ws: [T] = randomScalars(g.weightCount, &rng)
+        let bs: [T] = randomScalars(g.outChannels, &rng)
+        let dys: [T] = randomScalars(g.outputCount, &rng)
+        let (xd, wd, bd, dyd) = (xs.map(Double.init), ws.map(Double.init), bs.map(Double.init), dys.map(Double.init))
+        let x = KBuf(xs), w = KBuf(ws), b = KBuf(bs), dy = KBuf(dys)
+        let work = KBuf<T>(nan: g.workspaceCount)
+        let what = "\(T.dtypeName) \(g)"
+
+        // Forward, with and without bias (y starts as NaN: must be overwritten).
+        let y = KBuf<T>(nan: g.outputCount)
+        convForward(g, x: x.p, w: w.p, bias: b.p, y: y.p, workspace: work.p)
+        assertClose(y.array, NaiveConv.forward(g, x: xd, w: wd, bias: bd), "forward+bias \(what)")
+        let y0 = KBuf<T>(nan: g.outputCount)
+        convForward(g, x: x.p, w: w.p, bias: nil, y: y0.p, workspace: work.p)
+        let y0ref = NaiveConv.forward(g, x: xd, w: wd, bias: nil)
+        assertClose(y0.array, y0ref, "forward \(what)")
+
+        // Backward input: naive loops, overwrite, accumulate, adjoint <conv(x), dy> = <x, convᵀ(dy)>.
+        let dx = KBuf<T>(nan: g.inputCount)
+        convBackwardInput(g, dy: dy.p, w: w.p, dx: dx.p, workspace: work.p)
+        let dxref = NaiveConv.backwardInput(g, dy: dyd, w: wd)
+        assertClose(dx.array, dxref, "backwardInput \(what)")
+        assertAdjoint(T.self, innerProduct(y0.doubles, dyd), innerProduct(xd, dx.doubles),
+                      scale: sumAbsProducts(y0ref, dyd) + sumAbsProducts(xd, dxref), "adjoint input \(what)")
+        let dxAcc = KBuf(xs)
+        convBackwardInput(g, dy: dy.p, w: w.p, dx: dxAcc.p, workspace: work.p, accumulate: true)
+        assertClose(dxAcc.array, zip(xd, dxref).map { $0 + $1 }, "backwardInput accumulate \(what)")
+
+        // Backward weight: naive loops, accumulate, adjoint <conv(x; w), dy> = <w, dW(x, dy)>.
+        let dw = KBuf<T>(nan: g.weightCount)
+        convBackwardWeight(g, x: x.p, dy: dy.p, dw: dw.p, workspace: work.p)
+        let dwref = NaiveConv.backwardWeight(g, x: xd, dy: dyd)
+        assertClose(dw.array, dwref, "backwardWeight \(what)")
+        assertAdjoint(T.self, innerProduct(y0.doubles, dyd), innerProduct(wd, dw.doubles),
+                      scale: sumAbsProducts(y0ref, dyd) + sumAbsProducts(wd, dwref), "adjoint weight \(what)")
+        let dwAcc = KBuf(ws)
+        convBackwardWeight(g, x: x.p, dy: dy.p, dw: dwAcc.p, workspace: work.p, accumulate: true)
+        assertClose(dwAcc.array, zip(wd, dwref).map { $0 + $1 }, "backwardWeight accumulate \(what)")
+
+        // Bias gradient.
+        let db = KBuf<T>(nan: g.outChannels)
+        convBackwardBias(g, dy: dy.p, dbias: db.p)
+        let dbref = NaiveConv.backwardBias(g, dy: dyd)
+        assertClose(db.array, dbref, "backwardBias \(what)")
+        let dbAcc = KBuf(bs)
+        convBackwardBias(g, dy: dy.p, dbias: dbAcc.p, accumulate: true)
+        assertClose(dbAcc.array, zip(bd, dbref).map { $0 + $1 }, "backwardBias accumulate \(what)")
+    }
+
+    private static let kernels2D = [(1, 1), (2, 2), (3, 3), (3, 1), (2, 3)]
+    private static let strides2D = [(1, 1), (2, 2), (3, 3), (1, 2), (3, 1)]
+    private static let pads2D = [(0, 0), (1, 1), (2, 2), (0, 1), (2, 0)]
+    private static let channels = [(1, 1), (2, 3), (4, 2)]
+
+    private func run2D<T: NetScalar>(_: T.Type) {
+        var rng = RandomGenerator(seed: 11)
+        var cases = 0
+        for batch in [1, 3] { for (cin, cout) in Self.channels { for (kh, kw) in Self.kernels2D {
+            for (sh, sw) in Self.strides2D { for (ph, pw) in Self.pads2D {
+                let g = ConvGeometry(batch: batch, inChannels: cin, outChannels: cout, inHeight: 7, inWidth: 5,
+                                     kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                                     padHeight: ph, padWidth: pw)
+                check(g, T.self, &rng)
+                cases += 1
+            }}
+        }}}
+        XCTAssertEqual(cases, 750)
+    }
+
+    private func run1D<T: NetScalar>(_: T.Type) {
+        var rng = RandomGenerator(seed: 12)
+        for batch in [1, 3] { for (cin, cout) in Self.channels + [(3, 4)] { for length in [7, 12] {
+            for k in [1, 2, 3, 5] { for s in [1, 2, 3, 5] { for p in [0, 1, 2] {
+                let g = ConvGeometry(batch: batch, inChannels: cin, outChannels: cout, length: length,
+                                     kernel: k, stride: s, padding: p)
+                check(g, T.self, &rng)
+            }}}
+        }}}
+    }
+
+    func testConv2DFloat64() { run2D(Double.self) }
+    func testConv2DFloat32() { run2D(Float.self) }
+    func testConv1DFloat64() { run1D(Double.self) }
+    func testConv1DFloat32() { run1D(Float.self) }
+
+    func testLargerConvFloat32() {
+        var rng = RandomGenerator(seed: 13)
+        for (k, s, p) in [(3, 1, 1), (3, 2, 1), (1, 1, 0), (5, 2, 2)] {
+            let g = ConvGeometry(batch: 2, inChannels: 8, outChannels: 16, inHeight: 17, inWidth: 13,
+                                 kernelHeight: k, kernelWidth: k, strideHeight: s, strideWidth: s,
+                                 padHeight: p, padWidth: p)
+            check(g, Float.self, &rng)
+        }
+    }
+
+    func testGeometry() {
+        let g = ConvGeometry(batch: 2, inChannels: 3, outChannels: 4, inHeight: 7, inWidth: 5,
+                             kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 3,
+                             padHeight: 1, padWidth: 2)
+        XCTAssertEqual(g.outHeight, 4)     // ⌊(7 + 2 − 3)/2⌋ + 1
+        XCTAssertEqual(g.outWidth, 3)      // ⌊(5 + 4 − 2)/3⌋ + 1
+        XCTAssertEqual(g.patchSize, 18)
+        XCTAssertEqual(g.workspaceCount, 18 * 12)
+        XCTAssertEqual(g.weightCount, 72)
+        XCTAssertFalse(g.isPointwise)
+        let pw = ConvGeometry(batch: 1, inChannels: 3, outChannels: 2, length: 9, kernel: 1)
+        XCTAssertTrue(pw.isPointwise)
+        XCTAssertEqual(pw.workspaceCount, 0)
+        XCTAssertEqual(pw.outHeight, 1)
+        XCTAssertEqual(pw.outWidth, 9)
+    }
+
+    /// A pointwise convolution runs without any workspace.
+    func testPointwiseNeedsNoWorkspace() {
+        var rng = RandomGenerator(seed: 14)
+        let g = ConvGeometry(batch: 3, inChannels: 4, outChannels: 5, inHeight: 3, inWidth: 6,
+                             kernelHeight: 1, kernelWidth: 1)
+        let xs: [Double] = randomScalars(g.inputCount, &rng)
+        let ws: [Double] = randomScalars(g.weightCount, &rng)
+        let dys: [Double] = randomScalars(g.outputCount, &rng)
+        let x = KBuf(xs), w = KBuf(ws), dy = KBuf(dys)
+        let y = KBuf<Double>(nan: g.outputCount), dx = KBuf<Double>(nan: g.inputCount), dw = KBuf<Double>(nan: g.weightCount)
+        convForward(g, x: x.p, w: w.p, bias: nil, y: y.p, workspace: nil)
+        convBackwardInput(g, dy: dy.p, w: w.p, dx: dx.p, workspace: nil)
+        convBackwardWeight(g, x: x.p, dy: dy.p, dw: dw.p, workspace: nil)
+        assertClose(y.array, NaiveConv.forward(g, x: xs, w: ws, bias: nil), "pointwise forward")
+        assertClose(dx.array, NaiveConv.backwardInput(g, dy: dys, w: ws), "pointwise backwardInput")
+        assertClose(dw.array, NaiveConv.backwardWeight(g, x: xs, dy: dys), "pointwise backwardWeight")
+    }
+}
