@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Plans the part of a graph needed for some outputs once, then runs it many times.
 ///
 /// Planning (in `init`) orders the needed nodes, gives every intermediate value a place
@@ -12,6 +14,7 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     public let variables: VariableStore<T>
     public let outputs: [Node]
     private var kernels: [Kernel] = []
+    private var kernelNames: [String] = []
     private var pointers: [Int: UnsafeMutablePointer<T>] = [:]
     private var owned: [UnsafeMutableRawPointer] = []
     private let updates: [(variable: UnsafeMutablePointer<T>, value: UnsafeMutablePointer<T>, count: Int)]
@@ -116,6 +119,7 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
                     return p
                 })
             kernels.append(r.operation.makeKernel(context))
+            kernelNames.append(r.operation.name + "\(r.shape)")
         }
         owned.append(contentsOf: workspaces)
         self.updates = updates.map { u in
@@ -130,6 +134,23 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     public func run() {
         for k in kernels { k() }
         for u in updates { u.variable.update(from: u.value, count: u.count) }
+    }
+
+    /// Runs the plan `runs` times timing every kernel; returns the total milliseconds per
+    /// run by kernel name and output shape, largest first (`netl bench --profile`).
+    public func profile(runs: Int = 3) -> [(kernel: String, ms: Double, count: Int)] {
+        var totals: [String: Double] = [:]
+        var counts: [String: Int] = [:]
+        for name in kernelNames { counts[name, default: 0] += 1 }
+        for _ in 0..<runs {
+            for (k, name) in zip(kernels, kernelNames) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                k()
+                totals[name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(runs)
+            }
+            for u in updates { u.variable.update(from: u.value, count: u.count) }
+        }
+        return totals.map { ($0.key, $0.value, counts[$0.key]!) }.sorted { $0.ms > $1.ms }
     }
 
     /// Copies a value into an input's buffer.

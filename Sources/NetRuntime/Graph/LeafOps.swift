@@ -10,6 +10,7 @@ public struct InputOp: Operation {
     public var name: String { "input \(label)" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
 }
 
@@ -22,6 +23,7 @@ public struct VariableOp: Operation {
     public var name: String { "variable \(label)" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
 }
 
@@ -32,6 +34,7 @@ public struct ConstantOp: Operation {
     public var name: String { "constant" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { value.shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
 }
 
@@ -50,6 +53,7 @@ public struct RandomOp: Operation {
     public var name: String { "random" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let out = context.output, n = context.outputCount, stream = context.random
         switch distribution {
@@ -68,6 +72,7 @@ public struct StopGradientOp: Operation {
     public var aliasesFirstInput: Bool { true }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { inputs[0] }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [nil] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
 }
 
@@ -85,6 +90,7 @@ public struct ReshapeOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         [gradient.reshaped(inputs[0].shape)]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel { {} }
 }
 

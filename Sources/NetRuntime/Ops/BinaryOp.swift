@@ -21,6 +21,7 @@ public struct BinaryOp: Operation {
         }
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let a = context.inputs[0], b = context.inputs[1], y = context.output
         let loop = StridedLoop(shape: context.outputShape, operands: context.inputShapes)
@@ -30,9 +31,9 @@ public struct BinaryOp: Operation {
             if loop.extents.count == 1 {
                 let n = loop.extents[0]
                 switch (sa, sb) {
-                case (1, 1): return { for i in 0..<n { y[i] = F.apply(a[i], b[i]) } }
-                case (1, 0): return { let v = b[0]; for i in 0..<n { y[i] = F.apply(a[i], v) } }
-                case (0, 1): return { let v = a[0]; for i in 0..<n { y[i] = F.apply(v, b[i]) } }
+                case (1, 1): return { parallelChunks(n) { r in for i in r { y[i] = F.apply(a[i], b[i]) } } }
+                case (1, 0): return { let v = b[0]; parallelChunks(n) { r in for i in r { y[i] = F.apply(a[i], v) } } }
+                case (0, 1): return { let v = a[0]; parallelChunks(n) { r in for i in r { y[i] = F.apply(v, b[i]) } } }
                 default: return { y[0] = F.apply(a[0], b[0]) }
                 }
             }

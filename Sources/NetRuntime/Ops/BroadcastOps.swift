@@ -12,6 +12,7 @@ public struct SumToShapeOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         [gradient.broadcast(to: inputs[0].shape)]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let x = context.inputs[0], y = context.output, m = context.outputCount
         let loop = StridedLoop(shape: context.inputShapes[0], operands: [shape])
@@ -45,6 +46,7 @@ public struct BroadcastToOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         [gradient.summed(to: inputs[0].shape)]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let x = context.inputs[0], y = context.output
         let loop = StridedLoop(shape: shape, operands: [context.inputShapes[0]])

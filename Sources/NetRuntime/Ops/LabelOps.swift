@@ -11,6 +11,7 @@ public struct TakeLabelOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         [graph.apply(PlaceLabelOp(classes: inputs[0].shape[1]), [gradient, inputs[1]]), nil]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let x = context.inputs[0], labels = context.inputs[1], y = context.output
         let n = context.inputShapes[0][0], c = context.inputShapes[0][1]
@@ -31,6 +32,7 @@ public struct PlaceLabelOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         [graph.apply(TakeLabelOp(), [gradient, inputs[1]]), nil]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let g = context.inputs[0], labels = context.inputs[1], y = context.output
         let n = context.inputShapes[0][0], c = classes

@@ -17,6 +17,7 @@ public struct PermuteOp: Operation {
         for (d, p) in permutation.enumerated() { inverse[p] = d }
         return [gradient.permuted(inverse)]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let x = context.inputs[0], y = context.output
         let inStrides = contiguousStrides(context.inputShapes[0])
@@ -42,6 +43,7 @@ public struct SliceOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         [graph.apply(EmbedOp(axis: axis, start: start, fullLength: inputs[0].shape[axis]), [gradient])]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let inStrides = contiguousStrides(context.inputShapes[0])
         let x = context.inputs[0] + start * inStrides[axis], y = context.output
@@ -64,6 +66,7 @@ public struct EmbedOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         [gradient.slice(axis: axis, start: start, length: inputs[0].shape[axis])]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let outStrides = contiguousStrides(context.outputShape)
         let x = context.inputs[0], y = context.output, total = context.outputCount
@@ -99,6 +102,7 @@ public struct ConcatOp: Operation {
             return gradient.slice(axis: axis, start: start, length: x.shape[axis])
         }
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let outStrides = contiguousStrides(context.outputShape)
         var parts: [(UnsafeMutablePointer<T>, UnsafeMutablePointer<T>, StridedLoop)] = []

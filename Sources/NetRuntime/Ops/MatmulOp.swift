@@ -36,6 +36,7 @@ public struct MatmulOp: Operation {
         return [da, db]
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let (batch, m, k, n) = try! dims(context.inputShapes[0], context.inputShapes[1])
         let a = context.inputs[0], b = context.inputs[1], c = context.output

@@ -15,6 +15,7 @@ public struct MaxToShapeOp: Operation {
         let ties = mask.summed(to: shape)
         return [mask * (gradient / ties).broadcast(to: x.shape)]
     }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let x = context.inputs[0], y = context.output, m = context.outputCount
         let loop = StridedLoop(shape: context.inputShapes[0], operands: [shape])
@@ -45,6 +46,7 @@ public struct EqualMaskOp: Operation {
         return s
     }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [nil, nil] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let a = context.inputs[0], b = context.inputs[1], y = context.output
         let loop = StridedLoop(shape: context.outputShape, operands: context.inputShapes)

@@ -18,6 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Compute threads (OpenBLAS).") var threads = 2
     @Flag(help: "Run every workload in this process instead of one fresh process each.") var inProcess = false
     @Option(help: .hidden) var round: Int?
+    @Flag(help: "Print a per-kernel time profile of the iresnet workloads instead.") var profile = false
 
     func validate() throws {
         for w in workload where !Workloads.names.contains(w) {
@@ -27,6 +28,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if profile { setComputeThreads(threads); ProfileWorkloads.iresnetToy(); return }
         let selection = workload.isEmpty ? Workloads.names : workload
         if inProcess || (selection.count == 1 && rounds == 1) {
             setBLASThreads(threads)

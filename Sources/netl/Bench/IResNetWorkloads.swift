@@ -149,3 +149,25 @@ enum IResNetInverseWorkload {
         return result
     }
 }
+
+/// Prints the per-kernel profile of the inverse's block and of the toy training step.
+enum ProfileWorkloads {
+    static func iresnetToy() {
+        var rng = RandomGenerator(seed: 3)
+        let g = Graph()
+        let flow = ToyFlow(graph: g, rng: &rng)
+        let x = g.input("x", shape: [500, 2])
+        let (weights, updates) = flow.normalizedWeights()
+        let loss = flow.negativeLogLikelihood(x, weights: weights)
+        let step = TrainingStep<Float>(loss: loss, updates: updates) { Adam(parameterSizes: $0, learningRate: 1e-3) }
+        step.executor.setInput(x, eightGaussians(500, rng: &rng).converted())
+        step.run()
+        let p = step.executor.profile(runs: 3)
+        print("total \(p.map(\.ms).reduce(0, +)) ms")
+        for (k, ms, c) in p.prefix(25) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+        let xi = g.input("xi", shape: [10_000, 2])
+        let e = Executor<Float>(graph: g, outputs: [ToyFlow.residual(xi, weights: flow.stages[0].weights, biases: flow.stages[0].biases)])
+        e.run()
+        for (k, ms, c) in e.profile(runs: 5) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+    }
+}

@@ -46,3 +46,15 @@ final class ElementwiseGradientTests: XCTestCase {
     }
 }
 import Foundation
+
+final class ScaleByFunctionTests: XCTestCase {
+    /// The fused g ⊙ f(x) of activation backward passes, to third order through the
+    /// second-order check of a function that already contains it.
+    func testGradients() {
+        for f: UnaryFunction in [.step, .leakyStep(0.2), .eluDerivative(1), .eluSecondDerivative(0.5), .sigmoid, .exp] {
+            GradientCheck(shapes: [[3, 4], [3, 4]]).run { _, x in x[1].scaled(by: f, of: x[0]) }
+        }
+        // Third order of elu: second-order check of the first derivative.
+        GradientCheck(shapes: [[2, 3]]).run { g, x in g.gradient(of: x[0].elu().sum(), wrt: x[0]) }
+    }
+}

@@ -1,0 +1,47 @@
+import Dispatch
+
+/// Splits 0..<count into one contiguous chunk per compute thread when the work is large
+/// enough to pay for the hand-off (a few microseconds); runs inline otherwise.
+///
+/// Elementwise kernels on large tensors use this, as PyTorch does with its intra-op pool;
+/// BLAS calls use OpenBLAS's own threads.
+@inline(__always)
+func parallelChunks(_ count: Int, minimumPerThread: Int = 32_768, _ body: (Range<Int>) -> Void) {
+    let threads = computeThreads
+    if threads < 2 || count < 2 * minimumPerThread {
+        body(0..<count)
+        return
+    }
+    let chunks = Swift.min(threads, count / minimumPerThread)
+    let size = (count + chunks - 1) / chunks
+    withoutActuallyEscaping(body) { escapable in
+        // The chunks write disjoint ranges, so sharing the body between threads is safe.
+        let shared = UncheckedSendable(escapable)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let start = c * size
+            shared.value(start..<Swift.min(start + size, count))
+        }
+    }
+}
+
+/// A value handed to other threads where the caller guarantees there is no data race.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Threads for elementwise kernels: the machine's cores (2 here).
+nonisolated(unsafe) var computeThreads: Int = {
+    let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    return n > 0 ? Int(n) : 1
+}()
+
+/// Sets the threads used by elementwise kernels and by OpenBLAS.
+public func setComputeThreads(_ n: Int) {
+    computeThreads = Swift.max(1, n)
+    setBLASThreads(Swift.max(1, n))
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
