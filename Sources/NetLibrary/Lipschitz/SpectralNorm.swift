@@ -18,15 +18,19 @@ public struct SpectralNorm {
     public let update: (variable: Node, value: Node)
 
     /// Normalises `weight` [out, in] to Lipschitz constant at most `coefficient`.
-    /// `u` is a non-trainable variable of shape [out] (see `makeVector`).
-    public init(weight w: Node, u: Node, coefficient c: Double, iterations: Int = 1) {
+    /// `u` is a non-trainable variable of shape [out] (see `makeVector`). With
+    /// `updatingVector: false` the last step u ← n(W·v) is skipped, so σ̂ = uᵀ·W·v uses the
+    /// stored u (evaluation without changing state, as reference.py's check does).
+    public init(weight w: Node, u: Node, coefficient c: Double, iterations: Int = 1, updatingVector: Bool = true) {
         precondition(w.rank == 2 && u.shape == [w.shape[0]], "spectral norm of \(w.shape) needs u of shape [\(w.shape[0])]")
         precondition(iterations >= 1)
         var uRow = u.reshaped([1, w.shape[0]])
         var vRow = uRow
-        for _ in 0..<iterations {
+        for i in 0..<iterations {
             vRow = normalized(uRow.matmul(w)).stoppingGradient                        // n(Wᵀu)
-            uRow = normalized(vRow.matmul(w, transposeB: true)).stoppingGradient      // n(W v)
+            if updatingVector || i < iterations - 1 {
+                uRow = normalized(vRow.matmul(w, transposeB: true)).stoppingGradient  // n(W v)
+            }
         }
         sigma = (uRow * vRow.matmul(w, transposeB: true)).sum()                      // uᵀ W v
         let scale = (sigma * (1 / c) - 1).relu() + 1                                  // max(1, σ̂/c)

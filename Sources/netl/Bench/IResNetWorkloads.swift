@@ -15,7 +15,7 @@ enum IResNetToyWorkload {
         let data = eightGaussians(500, rng: &rng)
         let store = VariableStore<Float>(g)
         var result: [String: Any] = [:]
-        for (k, v) in logDetCheck(flow, weights: weights, points: Tensor(shape: [16, 2], scalars: Array(data.scalars.prefix(32))), store: store) {
+        for (k, v) in logDetCheck(flow, weights: flow.normalizedWeights(updatingVectors: false).weights, points: Tensor(shape: [16, 2], scalars: Array(data.scalars.prefix(32))), store: store) {
             result[k] = v
         }
         let step = TrainingStep<Float>(loss: loss, updates: updates, variables: store, seed: 11) {

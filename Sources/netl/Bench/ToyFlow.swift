@@ -42,10 +42,12 @@ struct ToyFlow {
 
     /// Spectrally normalised weights of every stage, with the u-updates of one power
     /// iteration each.
-    func normalizedWeights() -> (weights: [[Node]], updates: [(variable: Node, value: Node)]) {
+    func normalizedWeights(updatingVectors: Bool = true) -> (weights: [[Node]], updates: [(variable: Node, value: Node)]) {
         var all: [[Node]] = [], updates: [(variable: Node, value: Node)] = []
         for s in stages {
-            let norms = zip(s.weights, s.vectors).map { SpectralNorm(weight: $0, u: $1, coefficient: Self.coefficient) }
+            let norms = zip(s.weights, s.vectors).map {
+                SpectralNorm(weight: $0, u: $1, coefficient: Self.coefficient, updatingVector: updatingVectors)
+            }
             all.append(norms.map(\.weight))
             updates += norms.map(\.update)
         }

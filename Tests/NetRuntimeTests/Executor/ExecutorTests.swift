@@ -1,0 +1,87 @@
+import XCTest
+@testable import NetRuntime
+
+final class ExecutorTests: XCTestCase {
+    func testRepeatedRunsAreStableAndReuseBuffers() {
+        let g = Graph()
+        let x = g.input("x", shape: [64, 64])
+        var h = x
+        for _ in 0..<10 { h = (h * 0.5).tanh() + 1 }
+        let out = h.sum()
+        let exec = Executor<Double>(graph: g, outputs: [out])
+        var rng = RandomGenerator(seed: 1)
+        exec.setInput(x, .randomNormal([64, 64], rng: &rng))
+        exec.run()
+        let first = exec.scalar(out)
+        for _ in 0..<5 { exec.run() }
+        XCTAssertEqual(exec.scalar(out), first)
+        // 30 intermediates of 4096 numbers; liveness lets a handful of buffers serve them all.
+        XCTAssertLessThan(exec.arenaBytes, 4 * 4096 * MemoryLayout<Double>.stride)
+        XCTAssertEqual(exec.kernelCount, 31)
+    }
+
+    func testVariableUpdatesRunAfterTheStep() {
+        let g = Graph()
+        let counter = g.variable("counter", Tensor(0), trainable: false)
+        let next = counter + 1
+        let exec = Executor<Double>(graph: g, outputs: [counter * 10], updates: [(counter, next)])
+        exec.run(); exec.run(); exec.run()
+        XCTAssertEqual(exec.variables.value(counter).scalars, [3])
+        XCTAssertEqual(exec.value(exec.outputs[0]).scalars, [20])
+    }
+
+    func testReshapeAliasesWithoutCopy() {
+        let g = Graph()
+        let x = g.constant(Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
+        let r = x.reshaped([3, 2]).exp().reshaped([-1])
+        let out = g.evaluate([r], as: Double.self)[0]
+        XCTAssertEqual(out.shape, [6])
+        XCTAssertEqual(out.scalars[5], Foundation.exp(6), accuracy: 1e-12)
+    }
+
+    func testRandomNodesAreSeededAndFreshEachRun() {
+        func draws(seed: UInt64) -> [[Double]] {
+            let g = Graph()
+            let r = g.random(.normal(mean: 0, std: 1), shape: [4])
+            let exec = Executor<Double>(graph: g, outputs: [r], seed: seed)
+            return (0..<2).map { _ in exec.run(); return exec.value(r).scalars }
+        }
+        let a = draws(seed: 5), b = draws(seed: 5), c = draws(seed: 6)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a[0], a[1])
+        XCTAssertNotEqual(a, c)
+    }
+
+    func testDropoutKeepsExpectation() {
+        let g = Graph()
+        let x = g.constant(1, shape: [100_000])
+        let d = x.dropout(0.3)
+        let out = g.evaluate([d], as: Double.self, seed: 3)[0]
+        let kept = out.scalars.filter { $0 != 0 }
+        XCTAssertEqual(Double(kept.count) / 100_000, 0.7, accuracy: 0.01)
+        XCTAssertEqual(kept[0], 1 / 0.7, accuracy: 1e-12)
+        XCTAssertEqual(out.scalars.reduce(0, +) / 100_000, 1, accuracy: 0.02)
+    }
+
+    func testGradientOfUnrelatedInputIsZero() {
+        let g = Graph()
+        let x = g.input("x", shape: [3]), y = g.input("y", shape: [2])
+        let grads = g.gradients(of: x.square().sum(), wrt: [x, y])
+        let out = g.evaluate(grads, as: Double.self, inputs: [x: Tensor(shape: [3], scalars: [1, 2, 3])])
+        XCTAssertEqual(out[0].scalars, [2, 4, 6])
+        XCTAssertEqual(out[1].scalars, [0, 0])
+    }
+
+    func testTrainingStepTakesGradientsNotAliasedToParameters() {
+        // d(sum(a*b))/da = b: a gradient that is itself a variable must not be overwritten
+        // by the optimiser while it is read.
+        let g = Graph()
+        let a = g.variable("a", Tensor(shape: [2], scalars: [1, 2]))
+        let b = g.variable("b", Tensor(shape: [2], scalars: [3, 4]))
+        let step = TrainingStep<Double>(loss: (a * b).sum()) { SGD(parameterSizes: $0, learningRate: 0.1) }
+        step.run()
+        XCTAssertEqual(step.executor.variables.value(a).scalars, [1 - 0.3, 2 - 0.4])
+        XCTAssertEqual(step.executor.variables.value(b).scalars, [3 - 0.1, 4 - 0.2])
+    }
+}
+import Foundation
