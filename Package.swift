@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "netl", targets: ["netl"]),
         .library(name: "NetRuntime", targets: ["NetRuntime"]),
         .library(name: "NetLibrary", targets: ["NetLibrary"]),
+        .library(name: "NetLang", targets: ["NetLang"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,10 +58,16 @@ let package = Package(
             path: "Sources/NetLibrary",
             swiftSettings: [.unsafeFlags(numericFlags, .when(configuration: .release))]
         ),
+        // The language: lexer → parser → AST → checker → interpreter (lowering onto the graph).
+        .target(
+            name: "NetLang",
+            dependencies: ["NetRuntime", "NetLibrary"],
+            path: "Sources/NetLang"
+        ),
         .executableTarget(
             name: "netl",
             dependencies: [
-                "NetRuntime", "NetLibrary", "CReadline",
+                "NetLang", "NetRuntime", "NetLibrary", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/netl"
@@ -69,6 +76,11 @@ let package = Package(
             name: "NetRuntimeTests",
             dependencies: ["NetRuntime"],
             path: "Tests/NetRuntimeTests"
+        ),
+        .testTarget(
+            name: "NetLangTests",
+            dependencies: ["NetLang", "NetRuntime", "NetLibrary"],
+            path: "Tests/NetLangTests"
         ),
         .testTarget(
             name: "NetLibraryTests",

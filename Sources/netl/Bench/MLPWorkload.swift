@@ -29,3 +29,29 @@ enum MLPWorkload {
         return result
     }
 }
+
+extension MLPWorkload {
+    /// Per-kernel profile of the training step.
+    static func profile() {
+        var rng = RandomGenerator(seed: 2)
+        let g = Graph()
+        let x = g.input("x", shape: [128, 784]), y = g.input("y", shape: [128])
+        func dense(_ h: Node, _ name: String, _ fanIn: Int, _ out: Int) -> Node {
+            let w = g.variable(name + ".weight", torchUniform([out, fanIn], fanIn: fanIn, rng: &rng))
+            let b = g.variable(name + ".bias", torchUniform([out], fanIn: fanIn, rng: &rng))
+            return h.matmul(w, transposeB: true) + b
+        }
+        let loss = dense(dense(dense(x, "fc1", 784, 512).relu(), "fc2", 512, 512).relu(), "fc3", 512, 10).crossEntropy(labels: y)
+        let step = TrainingStep<Float>(loss: loss) { SGD(parameterSizes: $0, learningRate: 0.01, momentum: 0.9) }
+        step.executor.setInput(x, Tensor<Double>.randomNormal([128, 784], rng: &rng).converted())
+        step.run()
+        let p = step.executor.profile(runs: 20)
+        print("total \(p.map(\.ms).reduce(0, +)) ms")
+        for (k, ms, c) in p { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<100 { step.optimizer.step(parameters: step.parameters.map { step.executor.variables.buffer($0) },
+                                                gradients: step.gradients.map { UnsafeBufferPointer(start: step.executor.pointer($0), count: $0.count) }) }
+        print(String(format: "optimizer %.3f ms", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / 100))
+    }
+}
+import Dispatch
