@@ -1,0 +1,45 @@
+import NetRuntime
+
+/// A fully connected layer y = x·Wᵀ + b on flat inputs [features] → [units]
+/// (W [units, features], PyTorch's layout and initialisation).
+public final class Dense: Layer {
+    public let units: Int
+    public let useBias: Bool
+    public var constraint: LipschitzConstraint?
+    public private(set) var weight: Node?
+    public private(set) var bias: Node?
+    private var vector: Node?
+
+    public init(units: Int, useBias: Bool = true, constraint: LipschitzConstraint? = nil) {
+        self.units = units
+        self.useBias = useBias
+        self.constraint = constraint
+    }
+
+    public var kind: String { "dense" }
+    public var details: String { "\(units)" + (constraint.map { ", \($0)" } ?? "") }
+    public var parameters: [Node] { [weight, bias].compactMap { $0 } }
+
+    public func outputShape(for input: [Int]) throws -> [Int] {
+        guard input.count == 1 else {
+            throw LayerError("dense expects a flat input [features], got \(input); put flatten before it")
+        }
+        return [units]
+    }
+
+    public func build(_ builder: ModelBuilder, input: [Int]) throws {
+        let fanIn = input[0]
+        weight = builder.uniformParameter("weight", shape: [units, fanIn], fanIn: fanIn)
+        if useBias { bias = builder.uniformParameter("bias", shape: [units], fanIn: fanIn) }
+        if constraint != nil {
+            vector = SpectralNorm.makeVector(builder.graph, name: builder.qualified("u"), size: units, rng: &builder.rng)
+        }
+    }
+
+    public func apply(_ x: Node, _ context: ApplyContext) -> Node {
+        var w = weight!
+        if let constraint, let vector { w = constraint.apply(to: w, vector: vector, context) }
+        let y = x.matmul(w, transposeB: true)
+        return bias.map { y + $0 } ?? y
+    }
+}

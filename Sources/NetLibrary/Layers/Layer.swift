@@ -1,0 +1,120 @@
+import NetRuntime
+
+/// A layer of a model: hyper-parameters fixed where the model is defined, parameters
+/// created when the model is built for an input shape, and an application to batch-first
+/// graph nodes.
+///
+/// Shapes in this protocol exclude the batch dimension: a dense layer maps [64] to [128],
+/// a 2-D convolution [C, H, W] to [C', H', W'].
+public protocol Layer: AnyObject {
+    /// The layer's name in summaries and diagnostics ("dense", "conv2d", "residual").
+    var kind: String { get }
+    /// Hyper-parameters for summaries ("128", "32, kernel 3, stride 2").
+    var details: String { get }
+    /// The output shape for an input shape; throws a `LayerError` saying what was expected.
+    func outputShape(for input: [Int]) throws -> [Int]
+    /// Creates the parameters for an input shape (called once, before `apply`).
+    func build(_ builder: ModelBuilder, input: [Int]) throws
+    /// Applies the layer to x of shape [N] + input.
+    func apply(_ x: Node, _ context: ApplyContext) -> Node
+    /// Sub-layers, for summaries, constraint checks and parameter listings.
+    var children: [Layer] { get }
+    /// Parameters this layer owns directly (not those of its children).
+    var parameters: [Node] { get }
+}
+
+extension Layer {
+    public var details: String { "" }
+    public var children: [Layer] { [] }
+    public var parameters: [Node] { [] }
+    public func build(_ builder: ModelBuilder, input: [Int]) throws {}
+
+    /// Every parameter of this layer and its descendants.
+    public var allParameters: [Node] { parameters + children.flatMap(\.allParameters) }
+}
+
+/// A shape or hyper-parameter that does not fit a layer.
+public struct LayerError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What a model application collects besides its output: whether it trains (dropout,
+/// batch norm), state updates to run after the step (power-iteration vectors, running
+/// statistics), and the log-determinant terms of invertible layers when a flow asks.
+public final class ApplyContext {
+    public let training: Bool
+    public private(set) var updates: [(variable: Node, value: Node)] = []
+    /// Per-sample log|det J| contributions [N], when `logDet` is set.
+    public private(set) var logDetTerms: [Node] = []
+    public let logDet: LogDetSettings?
+
+    public init(training: Bool, logDet: LogDetSettings? = nil) {
+        self.training = training
+        self.logDet = logDet
+    }
+
+    public func addUpdate(_ variable: Node, _ value: Node) { updates.append((variable, value)) }
+    public func addLogDet(_ term: Node) { logDetTerms.append(term) }
+}
+
+/// How residual blocks estimate log|det(I + J_g)| in a flow (thesis Sec. 5.2).
+public struct LogDetSettings: Sendable {
+    public enum Method: Sendable, Equatable {
+        /// Truncated power series with Hutchinson probes (eq. 5.6).
+        case powerSeries(terms: Int)
+        /// Exact: full Jacobian and LU (small dimension only; the oracle for tests).
+        case exact
+    }
+    public var method: Method
+    public var probes: Int
+    public var rademacher: Bool
+    public init(method: Method = .powerSeries(terms: 5), probes: Int = 1, rademacher: Bool = false) {
+        self.method = method; self.probes = probes; self.rademacher = rademacher
+    }
+}
+
+/// Creates parameters in a graph with stable, hierarchical names ("mlp.dense1.weight").
+public final class ModelBuilder {
+    public let graph: Graph
+    public var rng: RandomGenerator
+    private var prefix: [String] = []
+    private var counters: [String: [String: Int]] = [:]
+
+    public init(graph: Graph, seed: UInt64) {
+        self.graph = graph
+        self.rng = RandomGenerator(seed: seed)
+    }
+
+    /// Runs `body` with names prefixed by a unique child name for `kind` ("dense1", "dense2").
+    public func scope<R>(_ kind: String, _ body: () throws -> R) rethrows -> R {
+        let key = prefix.joined(separator: ".")
+        let n = (counters[key]?[kind] ?? 0) + 1
+        counters[key, default: [:]][kind] = n
+        prefix.append("\(kind)\(n)")
+        defer { prefix.removeLast() }
+        return try body()
+    }
+
+    /// Runs `body` with an explicit name component (the model's own name).
+    public func named<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
+        prefix.append(name)
+        defer { prefix.removeLast() }
+        return try body()
+    }
+
+    /// The current hierarchical name plus `leaf`.
+    public func qualified(_ leaf: String) -> String { (prefix + [leaf]).joined(separator: ".") }
+
+    /// A trainable parameter initialised U(−1/√fanIn, 1/√fanIn) (PyTorch's default).
+    public func uniformParameter(_ leaf: String, shape: [Int], fanIn: Int) -> Node {
+        let bound = 1 / Double(Swift.max(fanIn, 1)).squareRoot()
+        return graph.variable(qualified(leaf), .randomUniform(shape, low: -bound, high: bound, rng: &rng))
+    }
+
+    /// A parameter with a given value.
+    public func parameter(_ leaf: String, _ value: Tensor<Double>, trainable: Bool = true) -> Node {
+        graph.variable(qualified(leaf), value, trainable: trainable)
+    }
+}

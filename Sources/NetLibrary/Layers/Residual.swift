@@ -1,0 +1,73 @@
+import NetRuntime
+
+/// A residual block y = x + g(x) (thesis eq. 4.1), or y = P(x) + g(x) with a learned
+/// projection P when g changes the shape (the ResNets of chapter 7: a 1-wide convolution
+/// with g's stride, or a dense map).
+///
+/// With a Lipschitz constraint c < 1 on every layer of g and 1-Lipschitz activations,
+/// Lip(g) < 1 and the block is invertible (Thm. 4.1). In a flow (`context.logDet` set)
+/// the block adds its per-sample log|det(I + J_g)| estimate (Sec. 5.2).
+public final class Residual: Layer {
+    public let body: Sequential
+    public private(set) var projection: Layer?
+
+    public init(_ layers: [Layer]) { body = Sequential(layers) }
+
+    public var kind: String { "residual" }
+    public var details: String { projection == nil ? "" : "projection" }
+    public var children: [Layer] { [body] + (projection.map { [$0] } ?? []) }
+
+    public func outputShape(for input: [Int]) throws -> [Int] { try body.outputShape(for: input) }
+
+    public func build(_ builder: ModelBuilder, input: [Int]) throws {
+        try body.build(builder, input: input)
+        let output = try body.outputShape(for: input)
+        if output != input {
+            projection = try Self.makeProjection(from: input, to: output)
+            try builder.scope("projection") { try projection!.build(builder, input: input) }
+        }
+    }
+
+    /// A shortcut that maps the input shape onto the body's output shape.
+    static func makeProjection(from input: [Int], to output: [Int]) throws -> Layer {
+        switch (input.count, output.count) {
+        case (1, 1): return Dense(units: output[0])
+        case (2, 2):
+            let stride = max(1, (input[1] - 1) / max(output[1] - 1, 1))
+            return try Convolution(dimensions: 1, channels: output[0], kernel: 1, stride: stride, padding: 0)
+        case (3, 3):
+            let stride = max(1, (input[1] - 1) / max(output[1] - 1, 1))
+            return try Convolution(dimensions: 2, channels: output[0], kernel: 1, stride: stride, padding: 0)
+        default:
+            throw LayerError("a residual block maps \(input) to \(output); no projection shortcut fits — keep the rank")
+        }
+    }
+
+    public func apply(_ x: Node, _ context: ApplyContext) -> Node {
+        let g = body.apply(x, context)
+        if let projection { return projection.apply(x, context) + g }
+        if let settings = context.logDet {
+            context.addLogDet(ResidualLogDet.estimate(block: g, input: x, settings: settings))
+        }
+        return x + g
+    }
+}
+
+/// The per-sample log|det(I + J_g(x))| of a residual block, by the chosen method.
+public enum ResidualLogDet {
+    public static func estimate(block g: Node, input x: Node, settings: LogDetSettings) -> Node {
+        let graph = x.graph
+        switch settings.method {
+        case let .powerSeries(terms):
+            var total: Node? = nil
+            for _ in 0..<max(1, settings.probes) {
+                let probe = graph.random(settings.rademacher ? .rademacher : .normal(mean: 0, std: 1), shape: x.shape)
+                let e = PowerSeriesLogDet.estimate(block: g, input: x, probe: probe, terms: terms)
+                total = total.map { $0 + e } ?? e
+            }
+            return total! * (1 / Double(max(1, settings.probes)))
+        case .exact:
+            return ExactLogDet.logAbsDet(identityPlus: g, input: x)
+        }
+    }
+}
