@@ -1,0 +1,87 @@
+import NetRuntime
+
+/// A named network: a sequence of layers built for an input shape in a graph.
+///
+/// Applying the model to several inputs (a training batch, a test set, a probe) reuses the
+/// same parameters: they are graph variables created once in `init`.
+public final class Model {
+    public let name: String
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    public let root: Sequential
+    public let graph: Graph
+
+    /// Builds `layers` for inputs of shape `inputShape` (without the batch dimension).
+    public init(name: String, inputShape: [Int], layers: [Layer], graph: Graph, seed: UInt64) throws {
+        self.name = name
+        self.inputShape = inputShape
+        self.graph = graph
+        let root = Sequential(layers)
+        let builder = ModelBuilder(graph: graph, seed: seed)
+        try builder.named(name) { try root.build(builder, input: inputShape) }
+        self.root = root
+        outputShape = try root.outputShape(for: inputShape)
+    }
+
+    /// The model applied to x [N] + inputShape.
+    public func apply(_ x: Node, _ context: ApplyContext) -> Node {
+        precondition(Array(x.shape.dropFirst()) == inputShape, "\(name) expects [N] + \(inputShape), got \(x.shape)")
+        return root.apply(x, context)
+    }
+
+    /// Every parameter (trainable variables), in layer order.
+    public var parameters: [Node] { root.allParameters }
+
+    /// Number of trainable numbers.
+    public var parameterCount: Int { parameters.filter { ($0.operation as? VariableOp)?.trainable == true }.map(\.count).reduce(0, +) }
+
+    /// Every layer in depth-first order with its depth, input shape and output shape.
+    public func layerRows() -> [SummaryRow] {
+        var rows: [SummaryRow] = []
+        func visit(_ seq: Sequential, depth: Int) {
+            for (layer, input) in zip(seq.layers, seq.inputShapes) {
+                let output = (try? layer.outputShape(for: input)) ?? []
+                let own = layer.parameters.filter { ($0.operation as? VariableOp)?.trainable == true }.map(\.count).reduce(0, +)
+                let total = layer.allParameters.filter { ($0.operation as? VariableOp)?.trainable == true }.map(\.count).reduce(0, +)
+                rows.append(SummaryRow(depth: depth, kind: layer.kind, details: layer.details, output: output,
+                                       parameters: layer.children.isEmpty ? own : total))
+                if let residual = layer as? Residual {
+                    visit(residual.body, depth: depth + 1)
+                } else if let inner = layer as? Sequential {
+                    visit(inner, depth: depth + 1)
+                }
+            }
+        }
+        visit(root, depth: 0)
+        return rows
+    }
+
+    /// A Keras-style summary: layer, output shape, parameters, total.
+    public func summary() -> String {
+        let rows = layerRows()
+        let header = ("layer", "output shape", "params")
+        let names = rows.map { String(repeating: "  ", count: $0.depth) + $0.kind + ($0.details.isEmpty ? "" : "(\($0.details))") }
+        let shapes = rows.map { "[N, " + $0.output.map(String.init).joined(separator: ", ") + "]" }
+        let params = rows.map { String($0.parameters) }
+        let w0 = max(header.0.count, names.map(\.count).max() ?? 0)
+        let w1 = max(header.1.count, shapes.map(\.count).max() ?? 0)
+        let w2 = max(header.2.count, params.map(\.count).max() ?? 0)
+        func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        func lpad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+        let rule = String(repeating: "─", count: w0 + w1 + w2 + 4)
+        var out = "model \(name): input [N, " + inputShape.map(String.init).joined(separator: ", ") + "]\n"
+        out += pad(header.0, w0) + "  " + pad(header.1, w1) + "  " + lpad(header.2, w2) + "\n" + rule + "\n"
+        for i in rows.indices { out += pad(names[i], w0) + "  " + pad(shapes[i], w1) + "  " + lpad(params[i], w2) + "\n" }
+        out += rule + "\n" + "total parameters: \(parameterCount)"
+        return out
+    }
+}
+
+/// One line of a model summary.
+public struct SummaryRow: Sendable, Equatable {
+    public var depth: Int
+    public var kind: String
+    public var details: String
+    public var output: [Int]
+    public var parameters: Int
+}
