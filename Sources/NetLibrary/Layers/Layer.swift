@@ -56,6 +56,11 @@ public final class ApplyContext {
     }
 
     public func addUpdate(_ variable: Node, _ value: Node) { updates.append((variable, value)) }
+
+    /// ActNorm layers still waiting for data-dependent initialisation, with their inputs,
+    /// in application order.
+    public private(set) var pendingInitializations: [(layer: ActNorm, input: Node)] = []
+    public func addPendingInitialization(_ layer: ActNorm, input: Node) { pendingInitializations.append((layer, input)) }
     public func addLogDet(_ term: Node) { logDetTerms.append(term) }
 }
 

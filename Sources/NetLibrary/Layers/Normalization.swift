@@ -32,6 +32,7 @@ public final class ActNorm: Layer {
     }
 
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {
+        if needsInitialization && context.training { context.addPendingInitialization(self, input: x) }
         if context.logDet != nil {
             let logDet = scale!.abs().log().sum() * Double(spatialSize)
             context.addLogDet(logDet.reshaped([1]).broadcast(to: [x.shape[0]]))

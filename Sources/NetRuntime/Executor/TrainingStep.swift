@@ -47,8 +47,20 @@ public final class TrainingStep<T: NetScalar> {
     /// before the update).
     @discardableResult
     public func run() -> T {
+        let value = computeGradients()
+        applyUpdate()
+        return value
+    }
+
+    /// Forward and backward only; returns the loss. Call `applyUpdate()` to step — or
+    /// don't, when the loss is not finite (a diverging run must not corrupt the weights).
+    public func computeGradients() -> T {
         executor.run()
-        optimizer.step(parameters: parameterBuffers, gradients: gradientBuffers)
         return executor.scalar(loss)
+    }
+
+    /// The optimiser step with the gradients of the last `computeGradients()`.
+    public func applyUpdate() {
+        optimizer.step(parameters: parameterBuffers, gradients: gradientBuffers)
     }
 }

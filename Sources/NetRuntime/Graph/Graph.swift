@@ -37,11 +37,29 @@ public final class Graph: @unchecked Sendable {
     }
 
     /// Appends `operation` applied to `inputs`. Shapes that do not fit are a programming
-    /// error here (the language checks them first, through `checkedApply`).
+    /// error here (the language checks them first, through `checkedApply`) — unless
+    /// `recordsShapeErrors` is set: then the first error is kept in `shapeError` and a
+    /// placeholder node stands in, so an interpreter can report the error instead of
+    /// stopping.
     public func apply(_ operation: any Operation, _ inputs: [Node]) -> Node {
         do { return try checkedApply(operation, inputs) } catch {
-            preconditionFailure("\(operation.name): \(error)")
+            guard recordsShapeErrors else { preconditionFailure("\(operation.name): \(error)") }
+            if shapeError == nil { shapeError = ShapeError("\(operation.name): \(error)") }
+            let shape = inputs.first?.shape ?? [1]
+            records.append(Record(operation: InvalidOp(shape: shape), inputs: inputs.map(\.id), shape: shape))
+            return Node(graph: self, id: records.count - 1)
         }
+    }
+
+    /// Whether `apply` records shape errors instead of stopping (see `apply`).
+    public var recordsShapeErrors = false
+    /// The first shape error recorded since the last `takeShapeError()`.
+    public private(set) var shapeError: ShapeError?
+
+    /// Returns and clears the recorded shape error.
+    public func takeShapeError() -> ShapeError? {
+        defer { shapeError = nil }
+        return shapeError
     }
 
     // MARK: Leaves

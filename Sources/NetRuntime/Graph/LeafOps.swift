@@ -126,3 +126,15 @@ extension Node {
         return self * graph.random(.bernoulliMask(keep: 1 - p), shape: shape)
     }
 }
+
+/// A placeholder for an operation whose shapes did not fit (see `Graph.apply`); an
+/// executor refuses to run a graph that needs one.
+public struct InvalidOp: Operation {
+    public let shape: [Int]
+    public var name: String { "invalid" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { inputs.map { _ in nil } }
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
+        preconditionFailure("a graph with a shape error was executed")
+    }
+}

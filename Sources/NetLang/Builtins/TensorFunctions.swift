@@ -1,0 +1,169 @@
+import NetLibrary
+import NetRuntime
+
+extension Builtins {
+    static var tensorFunctions: [(String, Body)] {
+        [
+            elementwise("exp") { $0.exp() }, elementwise("log") { $0.log() }, elementwise("tanh") { $0.tanh() },
+            elementwise("sigmoid") { $0.sigmoid() }, elementwise("relu") { $0.relu() }, elementwise("softplus") { $0.softplus() },
+            elementwise("sqrt") { $0.sqrt() }, elementwise("abs") { $0.abs() }, elementwise("square") { $0.square() },
+            elementwise("stop_gradient") { $0.stoppingGradient },
+            ("elu", { interp, args in
+                let x = try args.required("x", position: 0); let a = try args.number("alpha", position: 1, default: 1)
+                return try interp.tensorOperation([x.value], span: x.span) { $0[0].elu(a) }
+            }),
+            ("leaky_relu", { interp, args in
+                let x = try args.required("x", position: 0); let s = try args.number("slope", position: 1, default: 0.01)
+                return try interp.tensorOperation([x.value], span: x.span) { $0[0].leakyRelu(s) }
+            }),
+            reduction("sum") { x, axes, keep in x.sum(axes: axes, keepDims: keep) },
+            reduction("mean") { x, axes, keep in x.mean(axes: axes, keepDims: keep) },
+            reduction("max") { x, axes, keep in x.max(axes: axes, keepDims: keep) },
+            reduction("logsumexp") { x, axes, keep in x.logSumExp(axes: axes, keepDims: keep) },
+            ("softmax", { interp, args in
+                let x = try args.required("x", position: 0); let axis = try args.integer("axis", position: 1, default: -1)
+                try checkAxis(axis, interp.shapeOf(x.value), x.span)
+                return try interp.tensorOperation([x.value], span: x.span) { $0[0].softmax(axis: axis) }
+            }),
+            ("log_softmax", { interp, args in
+                let x = try args.required("x", position: 0); let axis = try args.integer("axis", position: 1, default: -1)
+                try checkAxis(axis, interp.shapeOf(x.value), x.span)
+                return try interp.tensorOperation([x.value], span: x.span) { $0[0].logSoftmax(axis: axis) }
+            }),
+            ("transpose", { interp, args in
+                let x = try args.required("x", position: 0)
+                guard interp.shapeOf(x.value).count >= 2 else { throw Diagnostic.error("transpose needs at least 2 dimensions", at: x.span) }
+                return try interp.tensorOperation([x.value], span: x.span) { $0[0].transposed }
+            }),
+            ("reshape", { interp, args in
+                let x = try args.required("x", position: 0)
+                let target = try args.required("shape", position: 1)
+                guard case let .list(items) = target.value else { throw Diagnostic.error("reshape needs a shape list", at: target.span) }
+                let dims = try items.map { v -> Int in
+                    guard case let .number(d) = v, d == d.rounded() else { throw Diagnostic.error("shape entries are whole numbers", at: target.span) }
+                    return Int(d)
+                }
+                let count = interp.shapeOf(x.value).reduce(1, *)
+                let known = dims.filter { $0 != -1 }.reduce(1, *)
+                guard dims.filter({ $0 == -1 }).count <= 1, dims.allSatisfy({ $0 >= 1 || $0 == -1 }),
+                      dims.contains(-1) ? (known > 0 && count % known == 0) : known == count else {
+                    throw Diagnostic.error("cannot reshape \(interp.shapeOf(x.value)) (\(count) values) to \(dims)", at: target.span)
+                }
+                return try interp.tensorOperation([x.value], span: x.span) { $0[0].reshaped(dims) }
+            }),
+            ("matmul", { interp, args in
+                let a = try args.required("a", position: 0), b = try args.required("b", position: 1)
+                return try interp.binary(.matmul, a.value, b.value, span: a.span.to(b.span))
+            }),
+            ("concat", { interp, args in
+                let list = try args.required("tensors", position: 0)
+                let axis = try args.integer("axis", position: 1, default: 0)
+                guard case let .list(items) = list.value, !items.isEmpty else { throw Diagnostic.error("concat needs a non-empty list of tensors", at: list.span) }
+                let shapes = items.map(interp.shapeOf)
+                let rank = shapes[0].count, a = axis < 0 ? axis + rank : axis
+                guard a >= 0, a < rank, shapes.allSatisfy({ s in s.count == rank && s.indices.allSatisfy { $0 == a || s[$0] == shapes[0][$0] } }) else {
+                    throw Diagnostic.error("concat along axis \(axis): shapes \(shapes) do not fit", at: list.span)
+                }
+                return try interp.tensorOperation(items, span: list.span) { NetRuntime.concat($0, axis: a) }
+            }),
+            ("split", { interp, args in
+                let x = try args.required("x", position: 0)
+                let sizes = try args.required("sizes", position: 1)
+                let axis = try args.integer("axis", position: 2, default: -1)
+                let shape = interp.shapeOf(x.value)
+                let a = axis < 0 ? axis + shape.count : axis
+                guard a >= 0 && a < shape.count else { throw Diagnostic.error("axis \(axis) is outside \(shape)", at: x.span) }
+                var parts: [Int]
+                switch sizes.value {
+                case let .number(n) where n > 0 && n < Double(shape[a]): parts = [Int(n), shape[a] - Int(n)]
+                case let .list(items): parts = items.compactMap { if case let .number(v) = $0 { Int(v) } else { nil } }
+                default: throw Diagnostic.error("split needs a size or a list of sizes", at: sizes.span)
+                }
+                guard parts.reduce(0, +) == shape[a], parts.allSatisfy({ $0 > 0 }) else {
+                    throw Diagnostic.error("split sizes \(parts) do not add up to \(shape[a]) along axis \(a)", at: sizes.span)
+                }
+                var start = 0
+                return .list(try parts.map { n in
+                    defer { start += n }
+                    let s = start
+                    return try interp.tensorOperation([x.value], span: x.span) { $0[0].slice(axis: a, start: s, length: n) }
+                })
+            }),
+            ("zeros", { _, args in .tensor(Tensor.zeros(try args.shape("shape", position: 0))) }),
+            ("ones", { _, args in .tensor(Tensor(repeating: 1, shape: try args.shape("shape", position: 0))) }),
+            ("randn", { interp, args in
+                let shape = try args.shape("shape", position: 0)
+                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
+                return .tensor(.randomNormal(shape, rng: &rng))
+            }),
+            ("rand", { interp, args in
+                let shape = try args.shape("shape", position: 0)
+                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
+                return .tensor(.randomUniform(shape, rng: &rng))
+            }),
+            ("tensor", { interp, args in
+                let v = try args.required("values", position: 0)
+                guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("tensor needs a number or a rectangular list of numbers", at: v.span) }
+                return .tensor(t)
+            }),
+            ("shape", { interp, args in
+                let v = try args.required("x", position: 0)
+                return .list(interp.shapeOf(v.value).map { .number(Double($0)) })
+            }),
+            ("len", { _, args in
+                let v = try args.required("x", position: 0)
+                switch v.value {
+                case let .list(items): return .number(Double(items.count))
+                case let .string(s): return .number(Double(s.count))
+                case let .dataset(d): return .number(Double(d.count))
+                default: throw Diagnostic.error("len needs a list, string or data set", at: v.span)
+                }
+            }),
+            ("range", { _, args in
+                let a = try args.integer("start", position: 0)
+                guard let b = try args.optionalInteger("end", position: 1) else { return .list((0..<max(0, a)).map { .number(Double($0)) }) }
+                return .list((a..<max(a, b)).map { .number(Double($0)) })
+            }),
+            ("item", { interp, args in
+                let v = try args.required("x", position: 0)
+                guard let t = interp.tensorValue(v.value), t.count == 1 else { throw Diagnostic.error("item needs a tensor with one value", at: v.span) }
+                return .number(t.scalars[0])
+            }),
+            ("argmax", { interp, args in
+                let v = try args.required("x", position: 0)
+                guard let t = interp.tensorValue(v.value), t.rank >= 1 else { throw Diagnostic.error("argmax needs a tensor", at: v.span) }
+                let classes = Metrics.predictedClasses(t.rank == 1 ? t.reshaped([1, t.count]) : t)
+                return t.rank == 1 ? .number(Double(classes[0])) : .tensor(Tensor(shape: [classes.count], scalars: classes.map(Double.init)))
+            }),
+            ("format", { _, args in
+                let x = try args.number("x", position: 0)
+                let digits = try args.integer("digits", position: 1, default: 4, minimum: 0)
+                return .string(String(format: "%.\(min(digits, 17))f", x))
+            }),
+        ]
+    }
+
+    static func reduction(_ name: String, _ f: @escaping (Node, [Int]?, Bool) -> Node) -> (String, Body) {
+        (name, { interp, args in
+            let x = try args.required("x", position: 0)
+            let shape = interp.shapeOf(x.value)
+            var axes: [Int]? = nil
+            if let a = args.value("axis", position: 1) {
+                switch a.value {
+                case let .number(n): axes = [Int(n)]
+                case let .list(items): axes = items.compactMap { if case let .number(v) = $0 { Int(v) } else { nil } }
+                default: throw Diagnostic.error("\(name): axis must be a number or a list", at: a.span)
+                }
+                for ax in axes! { try checkAxis(ax, shape, a.span) }
+            }
+            let keep = try args.boolean("keepdims", default: false)
+            return try interp.tensorOperation([x.value], span: x.span) { f($0[0], axes, keep) }
+        })
+    }
+
+    static func checkAxis(_ axis: Int, _ shape: [Int], _ span: SourceSpan) throws {
+        guard axis >= -shape.count && axis < shape.count else {
+            throw Diagnostic.error("axis \(axis) is outside a tensor of rank \(shape.count)", at: span)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import NetRuntime
+
+/// Reads a built-in's arguments by position or name, with errors that name the built-in,
+/// the argument and what was expected.
+struct Arguments {
+    let function: String
+    let values: [ArgumentValue]
+    let span: SourceSpan
+    private var used: Set<Int> = []
+
+    init(_ function: String, _ values: [ArgumentValue], _ span: SourceSpan) {
+        self.function = function
+        self.values = values
+        self.span = span
+    }
+
+    /// The argument named `name`, or else the `position`-th positional one.
+    mutating func value(_ name: String, position: Int? = nil) -> ArgumentValue? {
+        if let i = values.firstIndex(where: { $0.label == name }) { used.insert(i); return values[i] }
+        guard let position else { return nil }
+        let positional = values.indices.filter { values[$0].label == nil }
+        guard position < positional.count else { return nil }
+        used.insert(positional[position])
+        return values[positional[position]]
+    }
+
+    mutating func required(_ name: String, position: Int? = nil) throws -> ArgumentValue {
+        guard let v = value(name, position: position) else {
+            throw Diagnostic.error("\(function) needs the argument '\(name)'", at: span)
+        }
+        return v
+    }
+
+    mutating func number(_ name: String, position: Int? = nil, default fallback: Double? = nil) throws -> Double {
+        guard let a = value(name, position: position) else {
+            if let fallback { return fallback }
+            throw Diagnostic.error("\(function) needs the number '\(name)'", at: span)
+        }
+        guard case let .number(x) = a.value else {
+            throw Diagnostic.error("\(function): '\(name)' must be a number, got \(describe(a.value))", at: a.span)
+        }
+        return x
+    }
+
+    mutating func integer(_ name: String, position: Int? = nil, default fallback: Int? = nil, minimum: Int? = nil) throws -> Int {
+        guard let a = value(name, position: position) else {
+            if let fallback { return fallback }
+            throw Diagnostic.error("\(function) needs the whole number '\(name)'", at: span)
+        }
+        guard case let .number(x) = a.value, x == x.rounded(), abs(x) < 1e15 else {
+            throw Diagnostic.error("\(function): '\(name)' must be a whole number, got \(describe(a.value))", at: a.span)
+        }
+        if let minimum, Int(x) < minimum {
+            throw Diagnostic.error("\(function): '\(name)' must be at least \(minimum), got \(Int(x))", at: a.span)
+        }
+        return Int(x)
+    }
+
+    mutating func optionalInteger(_ name: String, position: Int? = nil) throws -> Int? {
+        guard value(name, position: position) != nil else { return nil }
+        return try integer(name, position: position)
+    }
+
+    mutating func boolean(_ name: String, position: Int? = nil, default fallback: Bool) throws -> Bool {
+        guard let a = value(name, position: position) else { return fallback }
+        guard case let .boolean(b) = a.value else {
+            throw Diagnostic.error("\(function): '\(name)' must be true or false, got \(describe(a.value))", at: a.span)
+        }
+        return b
+    }
+
+    mutating func string(_ name: String, position: Int? = nil, default fallback: String? = nil) throws -> String {
+        guard let a = value(name, position: position) else {
+            if let fallback { return fallback }
+            throw Diagnostic.error("\(function) needs the string '\(name)'", at: span)
+        }
+        guard case let .string(s) = a.value else {
+            throw Diagnostic.error("\(function): '\(name)' must be a string, got \(describe(a.value))", at: a.span)
+        }
+        return s
+    }
+
+    mutating func shape(_ name: String, position: Int? = nil) throws -> [Int] {
+        let a = try required(name, position: position)
+        switch a.value {
+        case let .number(x) where x == x.rounded() && x > 0: return [Int(x)]
+        case let .list(items):
+            return try items.map {
+                guard case let .number(x) = $0, x == x.rounded(), x > 0, x < 1e9 else {
+                    throw Diagnostic.error("\(function): '\(name)' must be a list of positive whole numbers", at: a.span)
+                }
+                return Int(x)
+            }
+        default: throw Diagnostic.error("\(function): '\(name)' must be a shape such as [1, 8, 8], got \(describe(a.value))", at: a.span)
+        }
+    }
+
+    /// Throws for arguments that no reader asked for (misspelt names, too many values).
+    func checkAllUsed() throws {
+        for (i, a) in values.enumerated() where !used.contains(i) {
+            if let label = a.label {
+                throw Diagnostic.error("\(function) has no argument named '\(label)'", at: a.span)
+            }
+            throw Diagnostic.error("\(function) takes fewer positional arguments", at: a.span)
+        }
+    }
+}
+
+/// "a number (3)", "a string", "a tensor [2, 3]" for diagnostics.
+func describe(_ v: Value) -> String {
+    switch v {
+    case let .number(x): "the number \(formatNumber(x))"
+    case let .string(s): "the string \"\(s.prefix(30))\""
+    case let .boolean(b): "\(b)"
+    case let .tensor(t): "a tensor of shape \(t.shape)"
+    case let .node(n): "a tensor of shape \(n.shape)"
+    case let .list(items): "a list of \(items.count) values"
+    case let .model(m): "the model '\(m.name)'"
+    default: "a \(v.typeName)"
+    }
+}
+
+/// Numbers as a person writes them: 3, 0.25, 1e-08.
+func formatNumber(_ x: Double) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+    let s = String(format: "%.6g", x)
+    return s
+}
+import Foundation

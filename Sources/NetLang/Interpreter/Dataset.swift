@@ -1,0 +1,45 @@
+import NetRuntime
+
+/// Examples for training and evaluation: inputs x [N, …], optional targets y ([N] class
+/// labels or [N, …] values) and optional group ids (for grouped cross-validation), plus
+/// named parts such as `train` and `test`.
+public final class Dataset {
+    public let name: String
+    public let x: Tensor<Double>
+    public let y: Tensor<Double>?
+    public let groups: [Int]?
+    public var parts: [(String, Dataset)] = []
+
+    public init(name: String, x: Tensor<Double>, y: Tensor<Double>?, groups: [Int]? = nil) {
+        precondition(x.rank >= 1)
+        if let y { precondition(y.shape.first == x.shape.first, "x and y differ in length") }
+        self.name = name
+        self.x = x
+        self.y = y
+        self.groups = groups
+    }
+
+    public var count: Int { x.shape[0] }
+    /// The shape of one example.
+    public var exampleShape: [Int] { Array(x.shape.dropFirst()) }
+    /// Whether y holds class labels (one integer per example).
+    public var hasLabels: Bool { y?.rank == 1 }
+    /// The number of classes (1 + the largest label).
+    public var classCount: Int { Int((y?.scalars.max() ?? -1) + 1) }
+
+    public func part(_ name: String) -> Dataset? { parts.first { $0.0 == name }?.1 }
+
+    /// The examples at `indices`, in that order.
+    public func subset(_ indices: [Int], name: String) -> Dataset {
+        Dataset(name: name, x: Self.rows(x, indices), y: y.map { Self.rows($0, indices) },
+                groups: groups.map { g in indices.map { g[$0] } })
+    }
+
+    static func rows(_ t: Tensor<Double>, _ indices: [Int]) -> Tensor<Double> {
+        let width = t.count / max(t.shape[0], 1)
+        var out = [Double]()
+        out.reserveCapacity(indices.count * width)
+        for i in indices { out.append(contentsOf: t.scalars[(i * width)..<((i + 1) * width)]) }
+        return Tensor(shape: [indices.count] + t.shape.dropFirst(), scalars: out)
+    }
+}

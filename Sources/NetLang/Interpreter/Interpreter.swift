@@ -1,0 +1,222 @@
+import Foundation
+import NetLibrary
+import NetRuntime
+
+/// Runs NetLang programs: statements execute in order against one session (a graph holding
+/// every model's parameters, their Float32 values, and the global names). The same session
+/// serves `netl run`, `netl check` (with `checkOnly`, which builds models and compiles
+/// training steps but trains and evaluates nothing) and the REPL.
+public final class Interpreter {
+    public let graph = Graph()
+    public let variables: VariableStore<Float>
+    public let globals = Environment()
+    /// Where `print` writes.
+    public var output: (String) -> Void = { print($0) }
+    /// Where progress lines go (stderr by default, so results can be piped).
+    public var progress: ProgressReporter = ProgressReporter()
+    /// The seed of parameter initialisation, shuffling and random draws (`--seed`).
+    public var seed: UInt64
+    /// `--set NAME=VALUE`: replaces the value of `let NAME = …` wherever it is bound.
+    public var overrides: [String: Value] = [:]
+    /// Build and check without training or evaluating (`netl check`).
+    public var checkOnly = false
+    /// Models in definition order.
+    public private(set) var models: [ModelValue] = []
+    /// The folder relative paths are resolved against (the script's folder).
+    public var baseDirectory: String
+
+    /// The context of a model application while a loss is being built (nil at top level).
+    var symbolicContext: ApplyContext?
+    var importStack: [String] = []
+    var modelSeedCounter: UInt64 = 0
+    var inferencePlans: [ObjectIdentifier: InferencePlan] = [:]
+
+    public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.seed = seed
+        self.baseDirectory = baseDirectory
+        variables = VariableStore<Float>(graph)
+        Builtins.install(in: self)
+    }
+
+    /// Parses and runs a whole file; throws a `DiagnosticList` with every parse error, or
+    /// the first run-time error.
+    public func run(_ file: SourceFile) throws {
+        let (statements, diagnostics) = parse(file)
+        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+        try execute(statements, in: globals)
+    }
+
+    /// Runs statements in an environment.
+    public func execute(_ statements: [Statement], in env: Environment) throws {
+        for s in statements { try execute(s, in: env) }
+    }
+
+    /// Resolves a path written in a script against the script's folder.
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
+    }
+
+    func execute(_ statement: Statement, in env: Environment) throws {
+        switch statement {
+        case let .importFile(path, span):
+            try importFile(path, span: span)
+        case let .letBinding(name, _, value, _):
+            env.define(name, try overrides[name] ?? evaluate(value, in: env))
+        case let .assignment(name, nameSpan, value, _):
+            let v = try evaluate(value, in: env)
+            guard env.assign(name, v) else {
+                throw Diagnostic.error("'\(name)' is not defined; use 'let \(name) = …' to define it", at: nameSpan)
+            }
+        case let .function(f):
+            env.define(f.name, .function(userFunction(f, closure: env)))
+        case let .block(b):
+            env.define(b.name, .block(BlockValue(definition: b, environment: env)))
+        case let .model(m):
+            let model = try buildModel(m, in: env)
+            models.append(model)
+            env.define(m.name, .model(model))
+        case let .data(name, _, value, _):
+            let v = try evaluate(value, in: env)
+            guard case .dataset = v else {
+                throw Diagnostic.error("'data \(name) = …' needs a data set (load_digits, load_csv, generate, …), got \(describe(v))", at: value.span)
+            }
+            env.define(name, v)
+        case let .train(t):
+            try train(t, in: env)
+        case let .print(items, _):
+            if checkOnly { for e in items { try checkNames(e, in: env) }; return }
+            output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
+        case let .repeatLoop(count, body, _):
+            let n = try integer(count, in: env, what: "repeat count")
+            for _ in 0..<max(0, n) { try execute(body, in: Environment(parent: env)) }
+        case let .forLoop(variable, _, sequence, body, span):
+            let seq = try evaluate(sequence, in: env)
+            for item in try iterate(seq, span: span) {
+                let inner = Environment(parent: env)
+                inner.define(variable, item)
+                try execute(body, in: inner)
+            }
+        case let .ifElse(condition, then, otherwise, _):
+            if try truth(evaluate(condition, in: env), span: condition.span) {
+                try execute(then, in: Environment(parent: env))
+            } else if let otherwise {
+                try execute(otherwise, in: Environment(parent: env))
+            }
+        case let .returnValue(e, _):
+            throw ReturnSignal(value: try evaluate(e, in: env))
+        case let .save(model, path, span):
+            try saveModel(model, path, span: span, in: env)
+        case let .load(model, path, span):
+            try loadModel(model, path, span: span, in: env)
+        case let .expression(e):
+            let v = try evaluate(e, in: env)
+            lastValue = v
+        }
+    }
+
+    /// The value of the last expression statement (the REPL prints it).
+    public var lastValue: Value?
+
+    private func importFile(_ path: String, span: SourceSpan) throws {
+        let full = resolve(path)
+        if importStack.contains(full) {
+            throw Diagnostic.error("import cycle: \(path) imports itself through \(importStack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))", at: span)
+        }
+        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+            throw Diagnostic.error("cannot read '\(path)' (looked for \(full))", at: span)
+        }
+        importStack.append(full)
+        defer { importStack.removeLast() }
+        let savedBase = baseDirectory
+        baseDirectory = (full as NSString).deletingLastPathComponent
+        defer { baseDirectory = savedBase }
+        let file = SourceFile(name: path, text: text)
+        let (statements, diagnostics) = parse(file)
+        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+        try execute(statements, in: globals)
+    }
+
+    private func userFunction(_ f: FunctionDefinition, closure: Environment) -> Callable {
+        Callable(name: f.name) { [unowned self] args, span in
+            let env = Environment(parent: closure)
+            try bind(parameters: f.parameters, arguments: args, into: env, function: f.name, span: span, defaultsIn: closure)
+            do {
+                try execute(f.body, in: env)
+            } catch let signal as ReturnSignal {
+                return signal.value
+            }
+            return .none
+        }
+    }
+
+    /// Binds call arguments to declared parameters (positional, named, defaults).
+    func bind(parameters: [Parameter], arguments: [ArgumentValue], into env: Environment,
+              function: String, span: SourceSpan, defaultsIn: Environment) throws {
+        var bound = Set<String>()
+        var position = 0
+        for a in arguments {
+            if let label = a.label {
+                guard parameters.contains(where: { $0.name == label }) else {
+                    let hint = suggestion(for: label, among: parameters.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    throw Diagnostic.error("'\(function)' has no parameter named '\(label)'\(hint)", at: a.span)
+                }
+                guard !bound.contains(label) else { throw Diagnostic.error("'\(label)' is given twice", at: a.span) }
+                env.define(label, a.value)
+                bound.insert(label)
+            } else {
+                while position < parameters.count && bound.contains(parameters[position].name) { position += 1 }
+                guard position < parameters.count else {
+                    throw Diagnostic.error("'\(function)' takes \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got more", at: a.span)
+                }
+                env.define(parameters[position].name, a.value)
+                bound.insert(parameters[position].name)
+                position += 1
+            }
+        }
+        for p in parameters where !bound.contains(p.name) {
+            guard let d = p.defaultValue else {
+                throw Diagnostic.error("'\(function)' needs the argument '\(p.name)'", at: span)
+            }
+            env.define(p.name, try evaluate(d, in: defaultsIn))
+        }
+    }
+
+    func iterate(_ v: Value, span: SourceSpan) throws -> [Value] {
+        switch v {
+        case let .list(items): return items
+        case let .number(n) where n >= 0 && n == n.rounded(): return (0..<Int(n)).map { .number(Double($0)) }
+        default: throw Diagnostic.error("cannot loop over \(describe(v)); expected a list or a count", at: span)
+        }
+    }
+
+    func truth(_ v: Value, span: SourceSpan) throws -> Bool {
+        switch v {
+        case let .boolean(b): return b
+        default: throw Diagnostic.error("a condition must be true or false, got \(describe(v))", at: span)
+        }
+    }
+
+    func integer(_ e: Expression, in env: Environment, what: String) throws -> Int {
+        let v = try evaluate(e, in: env)
+        guard case let .number(x) = v, x == x.rounded(), abs(x) < 1e12 else {
+            throw Diagnostic.error("the \(what) must be a whole number, got \(describe(v))", at: e.span)
+        }
+        return Int(x)
+    }
+
+    /// A fresh seed for each model, derived from the session seed.
+    func nextModelSeed() -> UInt64 {
+        modelSeedCounter += 1
+        return seed &* 0x9E37_79B9_7F4A_7C15 &+ modelSeedCounter
+    }
+
+    /// Clears every definition (REPL `:reset`); parameters already created stay in memory.
+    public func reset() {
+        globals.removeAll()
+        models.removeAll()
+        Builtins.install(in: self)
+    }
+}
+
+/// Unwinds a function body at `return`.
+struct ReturnSignal: Error { let value: Value }

@@ -1,0 +1,155 @@
+import NetLibrary
+import NetRuntime
+
+/// Turns `model` and `block` definitions into `NetLibrary` layers.
+extension Interpreter {
+    func buildModel(_ m: ModelDefinition, in env: Environment) throws -> ModelValue {
+        var args = Arguments("model \(m.name)", try m.arguments.map {
+            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+        }, m.span)
+        guard args.value("input", position: 0) != nil else {
+            throw Diagnostic.error("model '\(m.name)' needs its input shape, e.g. model \(m.name)(input: [64]) { … }", at: m.nameSpan)
+        }
+        let input = try args.shape("input", position: 0)
+        try args.checkAllUsed()
+        let layers = try m.layers.flatMap { try layersFor($0, in: env, constraint: nil) }
+        // Build layer by layer so a shape error names the layer that does not fit.
+        var shape = input
+        for (layer, item) in zip(layers, layerSpans(m.layers, in: env)) {
+            do { shape = try layer.outputShape(for: shape) } catch let error as LayerError {
+                throw Diagnostic(.error, "\(error.message)", at: item,
+                                 notes: [Diagnostic(.note, "in model '\(m.name)', whose layers before this one produce [N, \(shape.map(String.init).joined(separator: ", "))]", at: nil)])
+            }
+        }
+        do {
+            let model = try Model(name: m.name, inputShape: input, layers: layers, graph: graph, seed: nextModelSeed())
+            variables.syncWithGraph()
+            return ModelValue(model: model, definition: m)
+        } catch let error as LayerError {
+            throw Diagnostic.error("\(error.message)", at: m.nameSpan)
+        }
+    }
+
+    /// The span of each top-level layer produced by the items (repeat and blocks expand).
+    private func layerSpans(_ items: [LayerItem], in env: Environment) -> [SourceSpan] {
+        items.flatMap { item -> [SourceSpan] in
+            switch item {
+            case let .repeated(count, body, _):
+                let n = (try? integer(count, in: env, what: "repeat count")) ?? 0
+                return (0..<max(0, n)).flatMap { _ in layerSpans(body, in: env) }
+            case let .constrained(_, body, _): return layerSpans(body, in: env)
+            case let .call(name, _, _, _, span):
+                if case let .block(b) = env.lookup(name) {
+                    return Array(repeating: span, count: b.definition.layers.count)
+                }
+                return [span]
+            default: return [item.span]
+            }
+        }
+    }
+
+    func layersFor(_ item: LayerItem, in env: Environment, constraint: LipschitzConstraint?) throws -> [Layer] {
+        switch item {
+        case let .call(name, nameSpan, arguments, constraints, span):
+            let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span) }
+            let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
+            if case let .block(b) = env.lookup(name) {
+                let inner = Environment(parent: b.environment)
+                try bind(parameters: b.definition.parameters, arguments: args, into: inner, function: name, span: span, defaultsIn: b.environment)
+                return try b.definition.layers.flatMap { try layersFor($0, in: inner, constraint: own) }
+            }
+            let layer = try LayerRegistry.make(name, args, span: span, nameSpan: nameSpan)
+            if let own { try attach(own, to: layer, span: constraints.last?.span ?? span) }
+            return [layer]
+        case let .residual(arguments, constraints, body, span):
+            var args = Arguments("residual", try arguments.map {
+                ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+            }, span)
+            try args.checkAllUsed()
+            let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
+            let layers = try body.flatMap { try layersFor($0, in: env, constraint: own) }
+            return [Residual(layers)]
+        case let .repeated(count, body, span):
+            let n = try integer(count, in: env, what: "repeat count")
+            guard n >= 0 && n <= 10_000 else { throw Diagnostic.error("repeat count \(n) is out of range", at: span) }
+            return try (0..<n).flatMap { _ in try body.flatMap { try layersFor($0, in: env, constraint: constraint) } }
+        case let .constrained(c, body, _):
+            let own = try lipschitz(c, in: env)
+            return try body.flatMap { try layersFor($0, in: env, constraint: own) }
+        }
+    }
+
+    /// `lipschitz(c: 0.9, iterations: 2)` (c also positional).
+    func lipschitz(_ c: Constraint, in env: Environment) throws -> LipschitzConstraint {
+        var args = Arguments("lipschitz", try c.arguments.map {
+            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+        }, c.span)
+        let coefficient = try args.number("c", position: 0)
+        let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1)
+        try args.checkAllUsed()
+        guard coefficient > 0 else { throw Diagnostic.error("the Lipschitz coefficient c must be positive, got \(formatNumber(coefficient))", at: c.span) }
+        return LipschitzConstraint(coefficient: coefficient, iterations: iterations)
+    }
+
+    /// Puts a constraint on a layer with a weight; activations and other weightless layers
+    /// inside a constrained body are left alone (they are 1-Lipschitz or checked elsewhere).
+    func attach(_ c: LipschitzConstraint, to layer: Layer, span: SourceSpan) throws {
+        if let d = layer as? Dense { d.constraint = c }
+        else if let conv = layer as? Convolution { conv.constraint = c }
+    }
+}
+
+/// The built-in layers by name, with their arguments.
+enum LayerRegistry {
+    static let names = ["dense", "conv1d", "conv2d", "locally_connected", "relu", "elu", "tanh", "sigmoid", "softplus",
+                        "leaky_relu", "lipswish", "maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d", "global_avgpool",
+                        "flatten", "reshape", "dropout", "batchnorm", "actnorm", "squeeze", "unsqueeze", "pad_channels"]
+
+    static func make(_ name: String, _ values: [ArgumentValue], span: SourceSpan, nameSpan: SourceSpan) throws -> Layer {
+        var a = Arguments(name, values, span)
+        let layer: Layer
+        do {
+            switch name {
+            case "dense":
+                layer = Dense(units: try a.integer("units", position: 0, minimum: 1), useBias: try a.boolean("bias", default: true))
+            case "conv1d", "conv2d":
+                layer = try Convolution(dimensions: name == "conv1d" ? 1 : 2, channels: try a.integer("channels", position: 0, minimum: 1),
+                                        kernel: try a.integer("kernel", position: 1, default: 3, minimum: 1),
+                                        stride: try a.integer("stride", default: 1, minimum: 1),
+                                        padding: try a.optionalInteger("padding"), useBias: try a.boolean("bias", default: true))
+            case "locally_connected":
+                layer = try LocallyConnected(channels: try a.integer("channels", position: 0, minimum: 1),
+                                             kernel: try a.integer("kernel", position: 1, default: 3, minimum: 1),
+                                             stride: try a.integer("stride", default: 1, minimum: 1),
+                                             padding: try a.integer("padding", default: 0, minimum: 0))
+            case "relu": layer = Activation.relu()
+            case "tanh": layer = Activation.tanh()
+            case "sigmoid": layer = Activation.sigmoid()
+            case "softplus": layer = Activation.softplus()
+            case "elu": layer = Activation.elu(try a.number("alpha", position: 0, default: 1))
+            case "leaky_relu": layer = Activation.leakyRelu(try a.number("slope", position: 0, default: 0.01))
+            case "lipswish": layer = LipSwish()
+            case "maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d":
+                let kernel = try a.integer("kernel", position: 0, default: 2, minimum: 1)
+                layer = try Pooling(name.hasPrefix("max") ? .max : .average, dimensions: name.hasSuffix("1d") ? 1 : 2,
+                                    kernel: kernel, stride: try a.optionalInteger("stride"), padding: try a.integer("padding", default: 0, minimum: 0))
+            case "global_avgpool": layer = GlobalAveragePooling()
+            case "flatten": layer = Flatten()
+            case "reshape": layer = Reshape(try a.shape("shape", position: 0))
+            case "dropout": layer = try Dropout(try a.number("p", position: 0))
+            case "batchnorm": layer = BatchNorm(momentum: try a.number("momentum", default: 0.1))
+            case "actnorm": layer = ActNorm(dataInitialization: try a.boolean("data_init", default: true))
+            case "squeeze": layer = Squeeze(try a.integer("factor", position: 0, default: 2, minimum: 1))
+            case "unsqueeze": layer = Unsqueeze(try a.integer("factor", position: 0, default: 2, minimum: 1))
+            case "pad_channels": layer = PadChannels(try a.integer("channels", position: 0, minimum: 0))
+            default:
+                let hint = suggestion(for: name, among: names).map { "; did you mean '\($0)'?" } ?? ""
+                throw Diagnostic.error("unknown layer '\(name)'\(hint)", at: nameSpan)
+            }
+        } catch let e as LayerError {
+            throw Diagnostic.error(e.message, at: span)
+        }
+        try a.checkAllUsed()
+        return layer
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import NetLibrary
+import NetRuntime
+
+/// Set by the SIGINT handler while training runs: Ctrl-C stops training cleanly and keeps
+/// the model as it is.
+nonisolated(unsafe) var interruptRequested = false
+
+/// One objective of a train block: a loss minimised (or maximised) over some models'
+/// parameters, compiled into a `TrainingStep` once.
+private struct Objective {
+    var expression: Expression
+    var sign: Double
+    var models: [ModelValue]
+    var step: TrainingStep<Float>?
+}
+
+extension Interpreter {
+    func train(_ t: TrainStatement, in env: Environment) throws {
+        let models: [ModelValue] = try t.models.map { name, span in
+            guard case let .model(m)? = env.lookup(name) else {
+                throw Diagnostic.error("'\(name)' is not a model", at: span)
+            }
+            return m
+        }
+        guard case let .dataset(data) = try evaluate(t.data, in: env) else {
+            throw Diagnostic.error("'train … on' needs a data set (e.g. digits.train)", at: t.data.span)
+        }
+        guard data.count > 0 else { throw Diagnostic.error("the data set '\(data.name)' is empty", at: t.data.span) }
+
+        // Settings.
+        var objectives: [Objective] = []
+        var optimizerSpec: OptimizerSpec? = nil
+        var schedule: (any LearningRateSchedule)? = nil
+        var epochs: Int? = nil, steps: Int? = nil, batch = 32, shuffle = true
+        var logged: [Expression] = []
+        var validation: Dataset? = nil
+        for item in t.items {
+            switch item {
+            case let .loss(e, _): objectives.append(Objective(expression: e, sign: 1, models: models))
+            case let .minimize(e, over, _): objectives.append(Objective(expression: e, sign: 1, models: try resolveModels(over, models, env)))
+            case let .maximize(e, over, _): objectives.append(Objective(expression: e, sign: -1, models: try resolveModels(over, models, env)))
+            case let .optimizer(e, span):
+                guard case let .optimizer(o) = try evaluate(e, in: env) else { throw Diagnostic.error("expected an optimizer such as adam(lr: 1e-3)", at: span) }
+                optimizerSpec = o
+            case let .schedule(e, span):
+                guard case let .schedule(s) = try evaluate(e, in: env) else { throw Diagnostic.error("expected a schedule such as multistep(…)", at: span) }
+                schedule = s
+            case let .setting(name, e, _):
+                let n = try integer(e, in: env, what: name)
+                guard n >= 1 else { throw Diagnostic.error("\(name) must be at least 1, got \(n)", at: e.span) }
+                switch name {
+                case "epochs": epochs = n
+                case "steps": steps = n
+                default: batch = n
+                }
+            case let .shuffle(e, _): shuffle = try truth(evaluate(e, in: env), span: e.span)
+            case let .log(items, _): logged += items
+            case let .validate(e, span):
+                guard case let .dataset(d) = try evaluate(e, in: env) else { throw Diagnostic.error("validate needs a data set", at: span) }
+                validation = d
+            }
+        }
+        guard !objectives.isEmpty else {
+            throw Diagnostic.error("a train block needs a loss: loss cross_entropy(\(models[0].name)(x), y)", at: t.span)
+        }
+        let batchSize = min(batch, data.count)
+        let optimizer = optimizerSpec ?? Builtins.adam(learningRate: 1e-3, weightDecay: 0, decoupled: false)
+
+        // Compile: x, y are inputs of the batch's shape; each objective becomes a step.
+        let x = graph.input("x", shape: [batchSize] + data.exampleShape)
+        let y = data.y.map { graph.input("y", shape: [batchSize] + $0.shape.dropFirst()) }
+        var pending: [(layer: ActNorm, input: Node)] = []
+        for i in objectives.indices {
+            let scope = Environment(parent: env)
+            scope.define("x", .node(x))
+            if let y { scope.define("y", .node(y)) }
+            let context = ApplyContext(training: true)
+            symbolicContext = context
+            graph.recordsShapeErrors = true
+            defer { symbolicContext = nil }
+            let value = try evaluate(objectives[i].expression, in: scope)
+            try checkGraphErrors(objectives[i].expression.span)
+            guard case let .node(lossNode) = value, lossNode.count == 1 else {
+                throw Diagnostic.error("the loss must be a single number computed from the model, got \(describe(value))", at: objectives[i].expression.span)
+            }
+            pending += context.pendingInitializations
+            let parameters = objectives[i].models.flatMap(\.model.parameters).filter { ($0.operation as? VariableOp)?.trainable == true }
+            guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: t.span) }
+            let objective = objectives[i].sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
+            variables.syncWithGraph()
+            objectives[i].step = TrainingStep<Float>(loss: objective, parameters: parameters, updates: context.updates,
+                                                     variables: variables, seed: seed &+ UInt64(i) &+ 17, makeOptimizer: optimizer.make)
+        }
+        if checkOnly { return }
+
+        // Fill a batch into every executor that reads x, y.
+        let width = data.x.count / data.count
+        let yWidth = data.y.map { $0.count / data.count } ?? 0
+        func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>) {
+            if exec.uses(x) {
+                let p = exec.inputPointer(x)
+                for (r, i) in indices.enumerated() { for c in 0..<width { p[r * width + c] = Float(data.x.scalars[i * width + c]) } }
+            }
+            if let y, let ys = data.y, exec.uses(y) {
+                let p = exec.inputPointer(y)
+                for (r, i) in indices.enumerated() { for c in 0..<yWidth { p[r * yWidth + c] = Float(ys.scalars[i * yWidth + c]) } }
+            }
+        }
+
+        // ActNorm's data-dependent initialisation on the first batch, layer by layer.
+        let firstBatch = Array(0..<batchSize)[...]
+        for (layer, input) in pending where layer.needsInitialization {
+            let exec = Executor<Float>(graph: graph, outputs: [input], variables: variables)
+            load(firstBatch, into: exec)
+            exec.run()
+            let (scale, shift) = layer.initialize(from: exec.value(input).converted())
+            variables.assign(layer.scale!, scale.converted())
+            variables.assign(layer.shift!, shift.converted())
+        }
+
+        let batchesPerEpoch = max(1, data.count / batchSize)
+        let totalSteps = steps ?? (epochs ?? 10) * batchesPerEpoch
+        let totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
+        var rng = RandomGenerator(seed: seed &+ 101)
+        var step = 0
+        let start = Date()
+        var progress = self.progress
+        interruptRequested = false
+        let previousHandler = signal(SIGINT) { _ in interruptRequested = true }
+        defer { signal(SIGINT, previousHandler) }
+        let label = "train " + models.map(\.name).joined(separator: ", ")
+        var lastLoss = Double.nan
+        training: for epoch in 0..<totalEpochs {
+            let order = shuffle ? rng.permutation(data.count) : Array(0..<data.count)
+            var sum = 0.0, count = 0
+            let snapshot = objectives.flatMap { $0.step!.parameters }.map { variables.value($0) }
+            for b in 0..<batchesPerEpoch where step < totalSteps {
+                let indices = order[(b * batchSize)..<((b + 1) * batchSize)]
+                for o in objectives {
+                    let s = o.step!
+                    if let schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
+                    load(indices, into: s.executor)
+                    let value = Double(s.computeGradients())
+                    guard value.isFinite else {
+                        for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, snapshot) { variables.assign(p, v) }
+                        progress.finish()
+                        throw Diagnostic.error("training diverged: the loss became \(formatNumber(value)) at epoch \(epoch + 1), step \(step + 1); the parameters are restored to the start of that epoch (try a smaller learning rate)", at: o.expression.span)
+                    }
+                    s.applyUpdate()
+                    if o.sign == 1 && o.expression.span == objectives[0].expression.span { sum += value; count += 1 }
+                }
+                step += 1
+                progress.update(label, fraction: Double(step) / Double(totalSteps),
+                                extra: "epoch \(epoch + 1)/\(totalEpochs) loss \(formatNumber(sum / Double(max(count, 1))))")
+                if interruptRequested { break training }
+            }
+            lastLoss = sum / Double(max(count, 1))
+            if !logged.isEmpty || validation != nil {
+                let scope = Environment(parent: env)
+                scope.define("loss", .number(lastLoss))
+                scope.define("epoch", .number(Double(epoch + 1)))
+                var parts = ["epoch \(epoch + 1)/\(totalEpochs)", "loss \(formatNumber(lastLoss))"]
+                for e in logged {
+                    if case .identifier("loss", _) = e { continue }
+                    parts.append("\(e.span.text) \(display(try evaluate(e, in: scope)))")
+                }
+                if let validation, validation.hasLabels {
+                    for m in models where m.model.outputShape.count == 1 {
+                        parts.append("val accuracy(\(m.name)) \(formatNumber(Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)))")
+                    }
+                }
+                progress.finish()
+                output(parts.joined(separator: "  "))
+            }
+            if interruptRequested { break }
+        }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        if interruptRequested {
+            output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
+            interruptRequested = false
+        } else {
+            output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatNumber(lastLoss))")
+        }
+    }
+
+    private func resolveModels(_ names: [(name: String, span: SourceSpan)], _ trained: [ModelValue], _ env: Environment) throws -> [ModelValue] {
+        if names.isEmpty { return trained }
+        return try names.map { name, span in
+            guard let m = trained.first(where: { $0.name == name }) else {
+                throw Diagnostic.error("'\(name)' is not one of the models this block trains (\(trained.map(\.name).joined(separator: ", ")))", at: span)
+            }
+            return m
+        }
+    }
+}
