@@ -133,7 +133,10 @@ extension Parser {
                 let args = try argumentList(open: open, of: calleeDescription(e))
                 e = .call(callee: e, arguments: args, span: e.span.to(previous.span))
             } else if match(.dot) != nil {
-                let (name, nameSpan) = try expectIdentifier("a member name after '.'")
+                // After ".", reserved words are plain names too: `digits.train`, `split.data`.
+                let (name, nameSpan): (String, SourceSpan)
+                if case let .keyword(k) = peek.kind { (name, nameSpan) = (k.rawValue, advance().span) }
+                else { (name, nameSpan) = try expectIdentifier("a member name after '.'") }
                 e = .member(base: e, name: name, nameSpan: nameSpan, span: e.span.to(nameSpan))
             } else if let open = match(.leftBracket) {
                 let items = try indexItems(open: open)
