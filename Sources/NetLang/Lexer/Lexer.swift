@@ -2,9 +2,9 @@
 ///
 /// - Comments run from `#` to the end of the line.
 /// - NEWLINE tokens are emitted at line ends, except while inside `( )` or `[ ]` (the
-///   lexer keeps a stack of open brackets; a `}` closes any `(`/`[` left open inside its
-///   braces, so an unclosed parenthesis does not swallow the rest of the file). Runs of
-///   blank lines give a single NEWLINE.
+///   lexer keeps a stack of open brackets; a `{` or `}` closes any `(`/`[` left open
+///   before it inside the same braces, so an unclosed parenthesis does not swallow the
+///   rest of the file). Runs of blank lines give a single NEWLINE.
 /// - Lexical errors (bad character, unterminated string, unknown escape, malformed
 ///   number) become diagnostics and scanning continues; bad characters produce no token.
 public func tokenize(_ file: SourceFile) -> (tokens: [Token], diagnostics: [Diagnostic]) {
@@ -108,7 +108,11 @@ struct Lexer {
         case UInt8(ascii: "."): kind = .dot
         case UInt8(ascii: "("): kind = .leftParen; openBrackets.append(c)
         case UInt8(ascii: "["): kind = .leftBracket; openBrackets.append(c)
-        case UInt8(ascii: "{"): kind = .leftBrace; openBrackets.append(c)
+        case UInt8(ascii: "{"):
+            // "{" never occurs inside ( ) or [ ] in the grammar: any still open there were
+            // left unclosed, so they stop suppressing newlines ("fn f(x {" recovers).
+            while let last = openBrackets.last, last != UInt8(ascii: "{") { openBrackets.removeLast() }
+            kind = .leftBrace; openBrackets.append(c)
         case UInt8(ascii: ")"): kind = .rightParen; close(UInt8(ascii: "("))
         case UInt8(ascii: "]"): kind = .rightBracket; close(UInt8(ascii: "["))
         case UInt8(ascii: "}"): kind = .rightBrace; close(UInt8(ascii: "{"))

@@ -26,7 +26,7 @@ extension Parser {
     /// layer_body = "{" , { newline } , { layer_item , { newline } } , "}"
     /// Items are separated by newlines or simply juxtaposed: `dense(128) relu`.
     func layerBody(of owner: String) throws -> [LayerItem] {
-        let open = try expect(.leftBrace, "expected '{' to start the layers of \(owner)")
+        let open = try expectOpeningBrace("expected '{' to start the layers of \(owner)")
         return try nested {
             var items: [LayerItem] = []
             while true {

@@ -82,7 +82,7 @@ extension Parser {
 
     /// body = "{" , { newline } , { statement , { newline } } , "}"
     func body(of owner: String) throws -> [Statement] {
-        let open = try expect(.leftBrace, "expected '{' to start the body of \(owner)")
+        let open = try expectOpeningBrace("expected '{' to start the body of \(owner)")
         return try nested {
             var statements: [Statement] = []
             while true {
@@ -144,7 +144,7 @@ extension Parser {
             skipNewlines()
             let value = try expression()
             body = [.returnValue(value, span: value.span)]
-        } else if check(.leftBrace) {
+        } else if check(.leftBrace) || (check(.newline) && peek(1).kind == .leftBrace) {
             body = try self.body(of: "function '\(name)'")
         } else {
             throw fail("expected '=' or '{' after the parameters of function '\(name)', found \(peek)")

@@ -17,7 +17,7 @@ extension Parser {
 
     /// train_body = "{" , { newline } , { train_item , { newline } } , "}"
     func trainBody() throws -> [TrainItem] {
-        let open = try expect(.leftBrace, "expected '{' to start the settings of 'train'")
+        let open = try expectOpeningBrace("expected '{' to start the settings of 'train'")
         return try nested {
             var items: [TrainItem] = []
             while true {

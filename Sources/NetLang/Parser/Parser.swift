@@ -13,7 +13,14 @@ public func parse(_ file: SourceFile) -> (statements: [Statement], diagnostics: 
     let parser = Parser(tokens: tokens)
     let statements = parser.parseProgram()
     // Lexical and syntax errors, in source order (stable for equal positions).
-    let all = (lexical + parser.diagnostics).enumerated().sorted { a, b in
+    // After a lexical error, syntax errors later on the same line are its echoes.
+    let lexicalLines = Dictionary(lexical.compactMap { d in d.span.map { ($0.file.location(of: $0.start).line, $0.start) } },
+                                  uniquingKeysWith: Swift.min)
+    let syntax = parser.diagnostics.filter { d in
+        guard let span = d.span, let first = lexicalLines[file.location(of: span.start).line] else { return true }
+        return span.start < first
+    }
+    let all = (lexical + syntax).enumerated().sorted { a, b in
         let sa = a.element.span?.start ?? Int.max, sb = b.element.span?.start ?? Int.max
         return sa != sb ? sa < sb : a.offset < b.offset
     }.map(\.element)
@@ -92,6 +99,19 @@ final class Parser {
             throw fail("expected \(what()), found '\(k.rawValue)', which is a reserved word")
         }
         throw fail("expected \(what()), found \(peek)")
+    }
+
+    /// Consumes the "{" that opens a body. A "{" alone on the next line is reported
+    /// (the grammar wants it on the same line) but accepted, to avoid a cascade.
+    @discardableResult
+    func expectOpeningBrace(_ message: @autoclosure () -> String) throws -> Token {
+        if let open = match(.leftBrace) { return open }
+        if check(.newline) && peek(1).kind == .leftBrace {
+            error("\(message()), found end of line; the '{' must be on the same line", at: peek.span)
+            advance()
+            return advance()
+        }
+        throw fail("\(message()), found \(peek)")
     }
 
     func skipNewlines() {
