@@ -80,7 +80,8 @@ let package = Package(
         .testTarget(
             name: "NetLangTests",
             dependencies: ["NetLang", "NetRuntime", "NetLibrary"],
-            path: "Tests/NetLangTests"
+            path: "Tests/NetLangTests",
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "NetLibraryTests",

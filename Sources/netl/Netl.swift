@@ -7,6 +7,7 @@ struct Netl: ParsableCommand {
         commandName: "netl",
         abstract: "NetLang: describe, train and invert neural networks.",
         version: "0.1.0",
-        subcommands: [BenchCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, ReplCommand.self, BenchCommand.self],
+        defaultSubcommand: ReplCommand.self
     )
 }

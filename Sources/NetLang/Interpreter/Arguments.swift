@@ -109,7 +109,7 @@ struct Arguments {
 /// "a number (3)", "a string", "a tensor [2, 3]" for diagnostics.
 func describe(_ v: Value) -> String {
     switch v {
-    case let .number(x): "the number \(formatNumber(x))"
+    case let .number(x): "the number \(formatValue(x))"
     case let .string(s): "the string \"\(s.prefix(30))\""
     case let .boolean(b): "\(b)"
     case let .tensor(t): "a tensor of shape \(t.shape)"
@@ -121,7 +121,7 @@ func describe(_ v: Value) -> String {
 }
 
 /// Numbers as a person writes them: 3, 0.25, 1e-08.
-func formatNumber(_ x: Double) -> String {
+func formatValue(_ x: Double) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x > 0 ? "inf" : "-inf" }
     if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }

@@ -87,7 +87,7 @@ extension Interpreter {
         let coefficient = try args.number("c", position: 0)
         let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1)
         try args.checkAllUsed()
-        guard coefficient > 0 else { throw Diagnostic.error("the Lipschitz coefficient c must be positive, got \(formatNumber(coefficient))", at: c.span) }
+        guard coefficient > 0 else { throw Diagnostic.error("the Lipschitz coefficient c must be positive, got \(formatValue(coefficient))", at: c.span) }
         return LipschitzConstraint(coefficient: coefficient, iterations: iterations)
     }
 

@@ -67,16 +67,16 @@ extension Interpreter {
     public func display(_ v: Value) -> String {
         switch v {
         case .none: return "nothing"
-        case let .number(x): return formatNumber(x)
+        case let .number(x): return formatValue(x)
         case let .string(s): return s
         case let .boolean(b): return b ? "true" : "false"
         case let .list(items):
             if let t = tensorValue(v), t.rank >= 2 { return t.description }
             return "[" + items.map(display).joined(separator: ", ") + "]"
-        case let .tensor(t): return t.shape.isEmpty ? formatNumber(t.scalars[0]) : t.description
+        case let .tensor(t): return t.shape.isEmpty ? formatValue(t.scalars[0]) : t.description
         case let .node(n):
             guard let t = tensorValue(.node(n)) else { return "tensor \(n.shape)" }
-            return t.shape.isEmpty ? formatNumber(t.scalars[0]) : t.description
+            return t.shape.isEmpty ? formatValue(t.scalars[0]) : t.description
         case let .model(m): return m.model.summary()
         case let .dataset(d):
             var s = "data set \(d.name): \(d.count) examples of \(d.exampleShape)"
@@ -85,7 +85,7 @@ extension Interpreter {
             return s
         case let .function(f): return "function \(f.name)"
         case let .block(b): return "block \(b.definition.name)(\(b.definition.parameters.map(\.name).joined(separator: ", ")))"
-        case let .optimizer(o): return "optimizer \(o.name)(lr: \(formatNumber(o.learningRate)))"
+        case let .optimizer(o): return "optimizer \(o.name)(lr: \(formatValue(o.learningRate)))"
         case .schedule: return "learning-rate schedule"
         case let .record(fields):
             return "{" + fields.map { "\($0.0): \(display($0.1))" }.joined(separator: ", ") + "}"
@@ -141,5 +141,18 @@ extension Interpreter {
         let p = InferencePlan(model: model, variables: variables)
         inferencePlans[ObjectIdentifier(model)] = p
         return p
+    }
+}
+
+extension Interpreter {
+    /// "[2, 3]" for tensors, "model mlp: [N, 64] → [N, 10]" for models (REPL `:shape`).
+    public func shapeDescription(_ v: Value) -> String {
+        switch v {
+        case .tensor, .node, .number: return "\(shapeOf(v))"
+        case let .list(items): return isTensorLike(v) ? "\(shapeOf(v))" : "list of \(items.count)"
+        case let .model(m): return "model \(m.name): [N, \(m.model.inputShape.map(String.init).joined(separator: ", "))] → [N, \(m.model.outputShape.map(String.init).joined(separator: ", "))]"
+        case let .dataset(d): return "data set: [\(d.count), \(d.exampleShape.map(String.init).joined(separator: ", "))]"
+        default: return v.typeName
+        }
     }
 }

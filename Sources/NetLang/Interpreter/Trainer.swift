@@ -145,14 +145,14 @@ extension Interpreter {
                     guard value.isFinite else {
                         for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, snapshot) { variables.assign(p, v) }
                         progress.finish()
-                        throw Diagnostic.error("training diverged: the loss became \(formatNumber(value)) at epoch \(epoch + 1), step \(step + 1); the parameters are restored to the start of that epoch (try a smaller learning rate)", at: o.expression.span)
+                        throw Diagnostic.error("training diverged: the loss became \(formatValue(value)) at epoch \(epoch + 1), step \(step + 1); the parameters are restored to the start of that epoch (try a smaller learning rate)", at: o.expression.span)
                     }
                     s.applyUpdate()
                     if o.sign == 1 && o.expression.span == objectives[0].expression.span { sum += value; count += 1 }
                 }
                 step += 1
                 progress.update(label, fraction: Double(step) / Double(totalSteps),
-                                extra: "epoch \(epoch + 1)/\(totalEpochs) loss \(formatNumber(sum / Double(max(count, 1))))")
+                                extra: "epoch \(epoch + 1)/\(totalEpochs) loss \(formatValue(sum / Double(max(count, 1))))")
                 if interruptRequested { break training }
             }
             lastLoss = sum / Double(max(count, 1))
@@ -160,14 +160,14 @@ extension Interpreter {
                 let scope = Environment(parent: env)
                 scope.define("loss", .number(lastLoss))
                 scope.define("epoch", .number(Double(epoch + 1)))
-                var parts = ["epoch \(epoch + 1)/\(totalEpochs)", "loss \(formatNumber(lastLoss))"]
+                var parts = ["epoch \(epoch + 1)/\(totalEpochs)", "loss \(formatValue(lastLoss))"]
                 for e in logged {
                     if case .identifier("loss", _) = e { continue }
                     parts.append("\(e.span.text) \(display(try evaluate(e, in: scope)))")
                 }
                 if let validation, validation.hasLabels {
                     for m in models where m.model.outputShape.count == 1 {
-                        parts.append("val accuracy(\(m.name)) \(formatNumber(Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)))")
+                        parts.append("val accuracy(\(m.name)) \(formatValue(Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)))")
                     }
                 }
                 progress.finish()
@@ -181,7 +181,7 @@ extension Interpreter {
             output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
             interruptRequested = false
         } else {
-            output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatNumber(lastLoss))")
+            output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }
     }
 

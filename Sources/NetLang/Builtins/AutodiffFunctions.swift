@@ -1,0 +1,102 @@
+import NetLibrary
+import NetRuntime
+
+/// grad, vjp and jacobian of script functions, and linear algebra (SVD, slogdet, …).
+extension Builtins {
+    static var autodiffFunctions: [(String, Body)] {
+        [
+            ("grad", { interp, args in
+                // grad(f, x): ∂f/∂x for a function f returning one number.
+                let (f, x) = try functionAndPoint(&args, interp)
+                return try interp.differentiate(f, at: x, span: args.span) { g, input, y in
+                    guard y.count == 1 else { throw Diagnostic.error("grad needs a function returning one number; use vjp or jacobian for vectors (got shape \(y.shape))", at: args.span) }
+                    return g.gradient(of: y.reshaped([]), wrt: input)
+                }
+            }),
+            ("vjp", { interp, args in
+                // vjp(f, x, v): vᵀ·J_f(x) (Def. 2.28, Remark 2.29).
+                let (f, x) = try functionAndPoint(&args, interp)
+                let v = try args.required("v", position: 2)
+                guard let vt = interp.tensorValue(v.value) else { throw Diagnostic.error("vjp needs a tensor v", at: v.span) }
+                return try interp.differentiate(f, at: x, span: args.span) { g, input, y in
+                    guard y.shape == vt.shape else { throw Diagnostic.error("v has shape \(vt.shape) but f(x) has \(y.shape)", at: v.span) }
+                    return g.vjp(y, wrt: input, vector: g.constant(vt))
+                }
+            }),
+            ("jacobian", { interp, args in
+                // jacobian(f, x): the matrix [size of f(x), size of x].
+                let (f, x) = try functionAndPoint(&args, interp)
+                return try interp.differentiate(f, at: x, span: args.span) { g, input, y in
+                    let m = y.count, n = input.count
+                    guard m <= 4096 else { throw Diagnostic.error("jacobian of a function with \(m) outputs is too large; use vjp", at: args.span) }
+                    let rows = (0..<m).map { i -> Node in
+                        var e = Tensor<Double>.zeros([m]); e.scalars[i] = 1
+                        return g.vjp(y, wrt: input, vector: g.constant(e.reshaped(y.shape))).reshaped([1, n])
+                    }
+                    return NetRuntime.concat(rows, axis: 0)
+                }
+            }),
+            ("singular_values", { interp, args in
+                let a = try matrix(&args, interp)
+                return .tensor(Tensor(shape: [min(a.shape[0], a.shape[1])], scalars: try dataError(args.span) { try singularValues(a) }))
+            }),
+            ("svd", { interp, args in
+                let a = try matrix(&args, interp)
+                let (u, s, vt) = try dataError(args.span) { try svd(a) }
+                return .record([("u", .tensor(u)), ("s", .tensor(Tensor(shape: [s.count], scalars: s))), ("vt", .tensor(vt))])
+            }),
+            ("spectral_norm", { interp, args in .number(try dataError(args.span) { try spectralNorm(try matrix(&args, interp)) }) }),
+            ("condition_number", { interp, args in .number(try dataError(args.span) { try conditionNumber(try matrix(&args, interp)) }) }),
+            ("slogdet", { interp, args in
+                let a = try matrix(&args, interp)
+                let (sign, logAbs) = try dataError(args.span) { try slogdet(a) }
+                return .record([("sign", .number(sign)), ("logabsdet", .number(logAbs))])
+            }),
+            ("inverse", { interp, args in .tensor(try dataError(args.span) { try inverse(try matrix(&args, interp)) }) }),
+            ("solve", { interp, args in
+                let a = try matrix(&args, interp)
+                let b = try args.required("b", position: 1)
+                guard let bt = interp.tensorValue(b.value) else { throw Diagnostic.error("solve needs a right-hand side tensor", at: b.span) }
+                return .tensor(try dataError(args.span) { try solve(a, bt) })
+            }),
+        ]
+    }
+
+    static func functionAndPoint(_ args: inout Arguments, _ interp: Interpreter) throws -> (Callable, Tensor<Double>) {
+        let f = try args.required("f", position: 0), x = try args.required("x", position: 1)
+        guard case let .function(callable) = f.value else { throw Diagnostic.error("\(args.function) needs a function first, e.g. fn(x) = sum(x^2)", at: f.span) }
+        guard let point = interp.tensorValue(x.value) else { throw Diagnostic.error("\(args.function) needs a tensor point", at: x.span) }
+        return (callable, point)
+    }
+
+    static func matrix(_ args: inout Arguments, _ interp: Interpreter) throws -> Tensor<Double> {
+        let a = try args.required("a", position: 0)
+        guard let t = interp.tensorValue(a.value), t.rank == 2 else {
+            throw Diagnostic.error("\(args.function) needs a matrix, got \(describe(a.value))", at: a.span)
+        }
+        return t
+    }
+}
+
+extension Interpreter {
+    /// Calls `f` on a graph input x, builds a derivative from f(x), and evaluates it in
+    /// Float64 with the session's current parameters.
+    func differentiate(_ f: Callable, at x: Tensor<Double>, span: SourceSpan,
+                       _ derive: (Graph, Node, Node) throws -> Node) throws -> Value {
+        let input = graph.input("grad_x", shape: x.shape)
+        let saved = symbolicContext
+        symbolicContext = ApplyContext(training: false)
+        graph.recordsShapeErrors = true
+        defer { symbolicContext = saved }
+        let yValue = try f.call([ArgumentValue(label: nil, value: .node(input), span: span)], span)
+        try checkGraphErrors(span)
+        let y = try node(yValue, span: span)
+        let result = try derive(graph, input, y)
+        try checkGraphErrors(span)
+        if checkOnly { return .tensor(.zeros(result.shape)) }
+        let store = VariableStore<Double>(graph)
+        for v in graph.variables { store.assign(v, variables.value(v).converted()) }
+        let value = graph.evaluate([result], as: Double.self, inputs: [input: x], variables: store)[0]
+        return value.shape.isEmpty ? .number(value.scalars[0]) : .tensor(value)
+    }
+}

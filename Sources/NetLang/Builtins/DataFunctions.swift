@@ -1,0 +1,148 @@
+import Foundation
+import NetLibrary
+import NetRuntime
+
+/// Loading, generating and splitting data sets.
+extension Builtins {
+    static var dataFunctions: [(String, Body)] {
+        [
+            ("load_digits", { interp, args in
+                // The UCI 8×8 digits shipped in examples/data (1797 images, pixels scaled to [0, 1]).
+                let test = try args.number("test", position: 0, default: 0.2)
+                let seed = try args.integer("seed", default: 0)
+                let shape = try args.value("shape") != nil ? try args.shape("shape") : [64]
+                let path = try args.string("path", default: DataLocator.digits(interp))
+                let (images, labels) = try dataError(args.span) { try loadDigits(path: path) }
+                guard shape.reduce(1, *) == 64 else { throw Diagnostic.error("load_digits: shape must hold 64 pixels, got \(shape)", at: args.span) }
+                let x = Tensor<Double>(shape: [labels.count] + shape, scalars: images.scalars.map { Double($0) / 16 })
+                let y = Tensor<Double>(shape: [labels.count], scalars: labels.map(Double.init))
+                return .dataset(try withSplit(Dataset(name: "digits", x: x, y: y), test: test, seed: seed, span: args.span))
+            }),
+            ("load_csv", { interp, args in
+                let path = try args.string("path", position: 0)
+                let header = try args.boolean("header", default: false)
+                let labelColumn = try args.integer("label", default: -1)
+                let test = try args.number("test", default: 0)
+                let seed = try args.integer("seed", default: 0)
+                let table = try dataError(args.span) { try CSVTable.load(path: interp.resolve(path), hasHeader: header) }
+                let columns = table.columnCount
+                let label = labelColumn < 0 ? columns + labelColumn : labelColumn
+                guard label >= 0 && label < columns else { throw Diagnostic.error("load_csv: label column \(labelColumn) is outside the \(columns) columns", at: args.span) }
+                var xs: [Double] = [], ys: [Double] = []
+                for r in 0..<table.rowCount {
+                    for c in 0..<columns { if c == label { ys.append(table[r, c]) } else { xs.append(table[r, c]) } }
+                }
+                let d = Dataset(name: (path as NSString).lastPathComponent, x: Tensor(shape: [table.rowCount, columns - 1], scalars: xs),
+                                y: Tensor(shape: [table.rowCount], scalars: ys))
+                return .dataset(try withSplit(d, test: test, seed: seed, span: args.span))
+            }),
+            ("load_npy", { interp, args in
+                let path = try args.string("path", position: 0)
+                return .tensor(try dataError(args.span) { try readNPYTensor(path: interp.resolve(path), as: Double.self) })
+            }),
+            ("save_npy", { interp, args in
+                let v = try args.required("x", position: 0)
+                let path = try args.string("path", position: 1)
+                guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("save_npy needs a tensor", at: v.span) }
+                if !interp.checkOnly { try dataError(args.span) { try writeNPY(t, to: interp.resolve(path)) } }
+                return .none
+            }),
+            ("dataset", { interp, args in
+                let x = try args.required("x", position: 0)
+                guard let xt = interp.tensorValue(x.value), xt.rank >= 1 else { throw Diagnostic.error("dataset needs x with a batch axis", at: x.span) }
+                var yt: Tensor<Double>? = nil
+                if let y = args.value("y", position: 1) {
+                    guard let t = interp.tensorValue(y.value), t.shape.first == xt.shape.first else {
+                        throw Diagnostic.error("dataset: y must have as many rows as x (\(xt.shape[0]))", at: y.span)
+                    }
+                    yt = t
+                }
+                var groups: [Int]? = nil
+                if let g = args.value("groups") {
+                    guard let t = interp.tensorValue(g.value), t.count == xt.shape[0] else { throw Diagnostic.error("groups: one id per example", at: g.span) }
+                    groups = t.scalars.map { Int($0) }
+                }
+                return .dataset(Dataset(name: try args.string("name", default: "data"), x: xt, y: yt, groups: groups))
+            }),
+            ("train_test_split", { interp, args in
+                let d = try dataset(args.required("data", position: 0))
+                return .dataset(try withSplit(d, test: try args.number("test", position: 1, default: 0.2), seed: try args.integer("seed", default: 0), span: args.span))
+            }),
+            ("kfold", { _, args in
+                let d = try dataset(args.required("data", position: 0))
+                let k = try args.integer("k", position: 1, minimum: 2)
+                let splits = try dataError(args.span) { try kFold(count: d.count, k: k, seed: UInt64(try args.integer("seed", default: 0))) }
+                return .list(splits.enumerated().map { fold(d, $0.element, $0.offset) })
+            }),
+            ("grouped_kfold", { _, args in
+                let d = try dataset(args.required("data", position: 0))
+                let k = try args.integer("k", position: 1, minimum: 2)
+                guard let groups = d.groups else { throw Diagnostic.error("grouped_kfold needs a data set with groups", at: args.span) }
+                let splits = try dataError(args.span) { try groupedKFold(groups: groups, k: k) }
+                return .list(splits.enumerated().map { fold(d, $0.element, $0.offset) })
+            }),
+            ("shuffle", { _, args in
+                let d = try dataset(args.required("data", position: 0))
+                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: 0)))
+                return .dataset(d.subset(rng.permutation(d.count), name: d.name))
+            }),
+            ("generate", { _, args in
+                let name = try args.string("name", position: 0)
+                let n = try args.integer("n", position: 1, default: 1000, minimum: 1)
+                let seed = UInt64(try args.integer("seed", default: 0))
+                guard let generator = DataGenerators.registry[name] else {
+                    let hint = suggestion(for: name, among: Array(DataGenerators.registry.keys)).map { "; did you mean '\($0)'?" } ?? ""
+                    throw Diagnostic.error("unknown generator '\(name)'\(hint); known: \(DataGenerators.registry.keys.sorted().joined(separator: ", "))", at: args.span)
+                }
+                var rng = RandomGenerator(seed: seed)
+                let (x, y) = generator(n, &rng)
+                let d = Dataset(name: name, x: x, y: y)
+                return .dataset(try withSplit(d, test: try args.number("test", default: 0), seed: Int(seed), span: args.span))
+            }),
+        ]
+    }
+
+    static func dataset(_ a: ArgumentValue) throws -> Dataset {
+        guard case let .dataset(d) = a.value else { throw Diagnostic.error("expected a data set, got \(describe(a.value))", at: a.span) }
+        return d
+    }
+
+    /// A cross-validation fold as a record {train, test, index}.
+    static func fold(_ d: Dataset, _ split: Split, _ i: Int) -> Value {
+        .record([("train", .dataset(d.subset(split.train, name: "\(d.name).fold\(i + 1).train"))),
+                 ("test", .dataset(d.subset(split.test, name: "\(d.name).fold\(i + 1).test"))),
+                 ("index", .number(Double(i + 1)))])
+    }
+
+    /// Adds shuffled `train` and `test` parts when `test` > 0.
+    static func withSplit(_ d: Dataset, test: Double, seed: Int, span: SourceSpan) throws -> Dataset {
+        guard test > 0 else { return d }
+        guard test < 1 else { throw Diagnostic.error("the test fraction must be below 1, got \(formatValue(test))", at: span) }
+        let split = try dataError(span) { try trainTestSplit(count: d.count, testFraction: test, seed: UInt64(seed)) }
+        d.parts = [("train", d.subset(split.train, name: "\(d.name).train")), ("test", d.subset(split.test, name: "\(d.name).test"))]
+        return d
+    }
+
+    /// Runs data code, turning its errors (which name the file, line and column) into a
+    /// diagnostic at the call.
+    static func dataError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R {
+        do { return try body() } catch let e as Diagnostic { throw e } catch {
+            throw Diagnostic.error("\(error)", at: span)
+        }
+    }
+}
+
+/// Where shipped data lives: examples/data next to the executable's package, or the
+/// current folder's examples/data.
+enum DataLocator {
+    static func digits(_ interp: Interpreter) -> String {
+        let candidates = [
+            (interp.baseDirectory as NSString).appendingPathComponent("data/digits.csv.gz"),
+            (interp.baseDirectory as NSString).appendingPathComponent("../data/digits.csv.gz"),
+            "examples/data/digits.csv.gz",
+            ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent + "/../../examples/data/digits.csv.gz",
+            ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent + "/../../../examples/data/digits.csv.gz",
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? "examples/data/digits.csv.gz"
+    }
+}

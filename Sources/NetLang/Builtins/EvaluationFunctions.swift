@@ -1,0 +1,115 @@
+import NetLibrary
+import NetRuntime
+
+/// Metrics, predictions, tables and parameter assignment.
+extension Builtins {
+    static var evaluationFunctions: [(String, Body)] {
+        [
+            ("accuracy", { interp, args in
+                let (m, d) = try modelAndData(&args)
+                if interp.checkOnly { return .number(.nan) }
+                return .number(Metrics.accuracy(interp.inference(m.model).predict(d.x), d.y!))
+            }),
+            ("balanced_accuracy", { interp, args in
+                let (m, d) = try modelAndData(&args)
+                if interp.checkOnly { return .number(.nan) }
+                let predicted = Metrics.predictedClasses(interp.inference(m.model).predict(d.x))
+                return .number(Metrics.balancedAccuracy(predicted: predicted, labels: d.y!.scalars.map { Int($0) }))
+            }),
+            ("predict", { interp, args in
+                let m = try args.required("model", position: 0)
+                guard case let .model(model) = m.value else { throw Diagnostic.error("predict needs a model", at: m.span) }
+                let x = try args.required("x", position: 1)
+                let input: Value = if case let .dataset(d) = x.value { .tensor(d.x) } else { x.value }
+                return try interp.applyModel(model, input, span: x.span)
+            }),
+            ("parameter_count", { _, args in
+                let m = try args.required("model", position: 0)
+                guard case let .model(model) = m.value else { throw Diagnostic.error("parameter_count needs a model", at: m.span) }
+                return .number(Double(model.model.parameterCount))
+            }),
+            ("summary", { interp, args in
+                let m = try args.required("model", position: 0)
+                guard case let .model(model) = m.value else { throw Diagnostic.error("summary needs a model", at: m.span) }
+                return .string(model.model.summary())
+            }),
+            ("assign", { interp, args in
+                // assign(model.dense1.weight, load_npy("w.npy"))
+                let target = try args.required("parameter", position: 0), value = try args.required("value", position: 1)
+                guard case let .node(p) = target.value, p.operation is VariableOp else {
+                    throw Diagnostic.error("assign needs a model parameter such as mlp.dense1.weight", at: target.span)
+                }
+                guard let t = interp.tensorValue(value.value) else { throw Diagnostic.error("assign needs a tensor value", at: value.span) }
+                guard t.shape == p.shape else {
+                    throw Diagnostic.error("\((p.operation as! VariableOp).label) has shape \(p.shape), the value has \(t.shape)", at: value.span)
+                }
+                interp.variables.assign(p, t.converted())
+                return .none
+            }),
+            ("table", { interp, args in
+                // table(["model", "accuracy"], [["mlp", 0.97], …]): a formatted text table.
+                let h = try args.required("headers", position: 0), r = try args.required("rows", position: 1)
+                guard case let .list(headers) = h.value, case let .list(rows) = r.value else {
+                    throw Diagnostic.error("table needs a list of headers and a list of rows", at: args.span)
+                }
+                let cells = try rows.map { row -> [String] in
+                    guard case let .list(items) = row, items.count == headers.count else {
+                        throw Diagnostic.error("every row needs \(headers.count) values", at: r.span)
+                    }
+                    return items.map(interp.display)
+                }
+                return .string(TextTable.render(headers: headers.map(interp.display), rows: cells))
+            }),
+        ]
+    }
+
+    static func modelAndData(_ args: inout Arguments) throws -> (ModelValue, Dataset) {
+        let m = try args.required("model", position: 0), d = try args.required("data", position: 1)
+        guard case let .model(model) = m.value else { throw Diagnostic.error("\(args.function) needs a model first, got \(describe(m.value))", at: m.span) }
+        guard case let .dataset(data) = d.value, data.hasLabels else {
+            throw Diagnostic.error("\(args.function) needs a data set with class labels, got \(describe(d.value))", at: d.span)
+        }
+        guard data.exampleShape == model.model.inputShape else {
+            throw Diagnostic.error("model '\(model.name)' takes [\(model.model.inputShape.map(String.init).joined(separator: ", "))], the data has \(data.exampleShape)", at: d.span)
+        }
+        guard model.model.outputShape.count == 1 else {
+            throw Diagnostic.error("\(args.function) needs a classifier with outputs [classes], '\(model.name)' gives \(model.model.outputShape)", at: m.span)
+        }
+        return (model, data)
+    }
+}
+
+enum Evaluation {
+    /// Mean softmax cross-entropy of a classifier over a labelled data set.
+    static func meanCrossEntropy(_ interp: Interpreter, _ m: ModelValue, _ d: Dataset, span: SourceSpan) throws -> Double {
+        guard d.hasLabels, d.exampleShape == m.model.inputShape else { throw Diagnostic.error("cross_entropy(model, data) needs matching labelled data", at: span) }
+        if interp.checkOnly { return .nan }
+        let logits = interp.inference(m.model).predict(d.x)
+        let c = logits.count / d.count
+        var total = 0.0
+        for i in 0..<d.count {
+            let row = logits.scalars[(i * c)..<((i + 1) * c)]
+            let mx = row.max()!
+            let lse = mx + Foundation.log(row.map { Foundation.exp($0 - mx) }.reduce(0, +))
+            total += lse - row[i * c + Int(d.y!.scalars[i])]
+        }
+        return total / Double(d.count)
+    }
+}
+
+/// Plain-text tables with aligned columns (numbers right-aligned).
+enum TextTable {
+    static func render(headers: [String], rows: [[String]]) -> String {
+        let widths = headers.indices.map { c in ([headers[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        func isNumber(_ s: String) -> Bool { Double(s) != nil || s == "nan" }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, s in
+                let pad = String(repeating: " ", count: widths[c] - s.count)
+                return isNumber(s) ? pad + s : s + pad
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
+        return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
+    }
+}
+import Foundation

@@ -1,0 +1,106 @@
+import NetLibrary
+import NetRuntime
+
+/// Losses, optimisers and learning-rate schedules.
+extension Builtins {
+    static var trainingFunctions: [(String, Body)] {
+        [
+            ("cross_entropy", { interp, args in
+                let a = try args.required("logits", position: 0), b = try args.required("labels", position: 1)
+                if case let .model(m) = a.value, case let .dataset(d) = b.value {
+                    return .number(try Evaluation.meanCrossEntropy(interp, m, d, span: b.span))
+                }
+                let ls = interp.shapeOf(a.value), ys = interp.shapeOf(b.value)
+                guard ls.count == 2, ys == [ls[0]] else {
+                    throw Diagnostic.error("cross_entropy needs logits [N, classes] and labels [N], got \(ls) and \(ys)", at: a.span.to(b.span))
+                }
+                return try interp.tensorOperation([a.value, b.value], span: a.span) { $0[0].crossEntropy(labels: $0[1]) }
+            }),
+            ("mse", { interp, args in
+                let a = try args.required("prediction", position: 0), b = try args.required("target", position: 1)
+                guard broadcastShapes(interp.shapeOf(a.value), interp.shapeOf(b.value)) != nil else {
+                    throw Diagnostic.error("mse: shapes \(interp.shapeOf(a.value)) and \(interp.shapeOf(b.value)) do not match", at: a.span.to(b.span))
+                }
+                return try interp.tensorOperation([a.value, b.value], span: a.span) { $0[0].meanSquaredError($0[1]) }
+            }),
+            ("nll", { interp, args in
+                // The mean negative log-likelihood of per-example log-likelihoods.
+                let a = try args.required("log_likelihood", position: 0)
+                return try interp.tensorOperation([a.value], span: a.span) { -$0[0].mean() }
+            }),
+            ("weight_decay", { interp, args in
+                // λ·Σ‖W‖² over a model's weights (not biases, scales or shifts).
+                let m = try args.required("model", position: 0)
+                let lambda = try args.number("lambda", position: 1)
+                guard case let .model(model) = m.value else { throw Diagnostic.error("weight_decay needs a model", at: m.span) }
+                let weights = model.model.parameters.filter { ($0.operation as? VariableOp)?.label.hasSuffix(".weight") == true }
+                guard let first = weights.first else { return .number(0) }
+                let total = weights.dropFirst().reduce(first.square().sum()) { $0 + $1.square().sum() }
+                return interp.symbolicContext == nil ? .number(interp.tensorValue(.node(total * lambda))!.scalars[0]) : .node(total * lambda)
+            }),
+            ("sgd", { _, args in
+                let lr = try args.number("lr", position: 0, default: 0.01)
+                let momentum = try args.number("momentum", default: 0), decay = try args.number("weight_decay", default: 0)
+                let nesterov = try args.boolean("nesterov", default: false)
+                return .optimizer(OptimizerSpec(name: "sgd", make: {
+                    SGD(parameterSizes: $0, learningRate: lr, momentum: momentum, weightDecay: decay, nesterov: nesterov)
+                }, learningRate: lr))
+            }),
+            ("adam", { _, args in
+                let lr = try args.number("lr", position: 0, default: 1e-3)
+                let decay = try args.number("weight_decay", default: 0)
+                let decoupled = try args.boolean("decoupled", default: false)
+                let b1 = try args.number("beta1", default: 0.9), b2 = try args.number("beta2", default: 0.999)
+                let eps = try args.number("eps", default: 1e-8)
+                return .optimizer(OptimizerSpec(name: decoupled ? "adamw" : "adam", make: {
+                    Adam(parameterSizes: $0, learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: decay, decoupledWeightDecay: decoupled)
+                }, learningRate: lr))
+            }),
+            ("adamw", { _, args in
+                let lr = try args.number("lr", position: 0, default: 1e-3)
+                let decay = try args.number("weight_decay", default: 1e-2)
+                return .optimizer(OptimizerSpec(name: "adamw", make: {
+                    AdamW(parameterSizes: $0, learningRate: lr, weightDecay: decay)
+                }, learningRate: lr))
+            }),
+            ("adamax", { _, args in
+                let lr = try args.number("lr", position: 0, default: 2e-3)
+                let decay = try args.number("weight_decay", default: 0)
+                return .optimizer(OptimizerSpec(name: "adamax", make: {
+                    Adamax(parameterSizes: $0, learningRate: lr, weightDecay: decay)
+                }, learningRate: lr))
+            }),
+            ("constant_lr", { _, args in .schedule(ConstantSchedule(try args.number("lr", position: 0))) }),
+            ("multistep", { _, args in
+                let lr = try args.number("lr", position: 0)
+                let m = try args.required("milestones", position: 1)
+                guard case let .list(items) = m.value else { throw Diagnostic.error("milestones is a list of epochs", at: m.span) }
+                let milestones = items.compactMap { if case let .number(v) = $0 { Int(v) } else { nil } }
+                return .schedule(MultiStepSchedule(base: lr, milestones: milestones, gamma: try args.number("gamma", position: 2, default: 0.1)))
+            }),
+            ("step_decay", { _, args in
+                .schedule(StepDecaySchedule(base: try args.number("lr", position: 0), period: try args.integer("every", position: 1, minimum: 1),
+                                            gamma: try args.number("gamma", position: 2, default: 0.1)))
+            }),
+            ("exponential_lr", { _, args in
+                .schedule(ExponentialSchedule(base: try args.number("lr", position: 0), gamma: try args.number("gamma", position: 1)))
+            }),
+            ("cosine_lr", { _, args in
+                .schedule(CosineAnnealingSchedule(base: try args.number("lr", position: 0), period: try args.integer("epochs", position: 1, minimum: 1)))
+            }),
+            ("warmup", { _, args in
+                let steps = try args.integer("steps", position: 0, minimum: 0)
+                let then = try args.required("then", position: 1)
+                guard case let .schedule(s) = then.value else { throw Diagnostic.error("warmup needs a schedule to follow", at: then.span) }
+                return .schedule(WarmupSchedule(steps: steps, then: s))
+            }),
+        ]
+    }
+
+    /// Adam with PyTorch's defaults (the train block's default optimiser).
+    static func adam(learningRate: Double, weightDecay: Double, decoupled: Bool) -> OptimizerSpec {
+        OptimizerSpec(name: "adam", make: {
+            Adam(parameterSizes: $0, learningRate: learningRate, weightDecay: weightDecay, decoupledWeightDecay: decoupled)
+        }, learningRate: learningRate)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import NetLibrary
+import NetRuntime
+
+/// `save model to "file.safetensors"` and `load model from "…"`.
+extension Interpreter {
+    func saveModel(_ modelExpr: Expression, _ pathExpr: Expression, span: SourceSpan, in env: Environment) throws {
+        let m = try modelOperand(modelExpr, in: env)
+        guard case let .string(path) = try evaluate(pathExpr, in: env) else {
+            throw Diagnostic.error("save needs a file name: save \(m.name) to \"\(m.name).safetensors\"", at: pathExpr.span)
+        }
+        if checkOnly { return }
+        let tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
+        do {
+            try Safetensors.write(tensors, metadata: ["format": "pt", "netlang_model": m.name], to: resolve(path))
+        } catch {
+            throw Diagnostic.error("cannot save '\(path)': \(error)", at: pathExpr.span)
+        }
+    }
+
+    func loadModel(_ modelExpr: Expression, _ pathExpr: Expression, span: SourceSpan, in env: Environment) throws {
+        let m = try modelOperand(modelExpr, in: env)
+        guard case let .string(path) = try evaluate(pathExpr, in: env) else {
+            throw Diagnostic.error("load needs a file name: load \(m.name) from \"\(m.name).safetensors\"", at: pathExpr.span)
+        }
+        if checkOnly { return }
+        let file: [String: Tensor<Float>]
+        do { file = try Safetensors.read(resolve(path)) } catch {
+            throw Diagnostic.error("cannot load '\(path)': \(error)", at: pathExpr.span)
+        }
+        // Check everything before assigning anything, so a bad file changes nothing.
+        let wanted = stateVariables(m)
+        for v in wanted {
+            let name = (v.operation as! VariableOp).label
+            guard let t = file[name] else {
+                throw Diagnostic.error("'\(path)' has no tensor '\(name)' (it has \(file.keys.sorted().prefix(6).joined(separator: ", "))\(file.count > 6 ? ", …" : ""))", at: pathExpr.span)
+            }
+            guard t.shape == v.shape else {
+                throw Diagnostic.error("'\(path)': '\(name)' has shape \(t.shape), the model needs \(v.shape)", at: pathExpr.span)
+            }
+        }
+        for v in wanted { variables.assign(v, file[(v.operation as! VariableOp).label]!) }
+    }
+
+    private func modelOperand(_ e: Expression, in env: Environment) throws -> ModelValue {
+        guard case let .model(m) = try evaluate(e, in: env) else { throw Diagnostic.error("expected a model", at: e.span) }
+        return m
+    }
+
+    /// Parameters and persistent state (power-iteration vectors, running statistics).
+    private func stateVariables(_ m: ModelValue) -> [Node] {
+        graph.variables.filter { ($0.operation as? VariableOp)?.label.hasPrefix(m.name + ".") == true }
+    }
+
+    /// In `netl check`: every identifier an expression uses must be defined.
+    func checkNames(_ e: Expression, in env: Environment) throws {
+        switch e {
+        case let .identifier(name, span):
+            if env.lookup(name) == nil {
+                let hint = suggestion(for: name, among: env.allNames).map { "; did you mean '\($0)'?" } ?? ""
+                throw Diagnostic.error("'\(name)' is not defined\(hint)", at: span)
+            }
+        case let .list(items, _): for i in items { try checkNames(i, in: env) }
+        case let .unary(_, operand, _): try checkNames(operand, in: env)
+        case let .binary(_, l, r, _): try checkNames(l, in: env); try checkNames(r, in: env)
+        case let .call(callee, args, _): try checkNames(callee, in: env); for a in args { try checkNames(a.value, in: env) }
+        case let .member(base, _, _, _): try checkNames(base, in: env)
+        case let .index(base, items, _):
+            try checkNames(base, in: env)
+            for i in items { if let s = i.start { try checkNames(s, in: env) }; if let t = i.end { try checkNames(t, in: env) } }
+        default: break
+        }
+    }
+}
