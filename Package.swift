@@ -84,6 +84,11 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
+            name: "NetlTests",
+            dependencies: ["netl"],
+            path: "Tests/NetlTests"
+        ),
+        .testTarget(
             name: "NetLibraryTests",
             dependencies: ["NetLibrary", "NetRuntime"],
             path: "Tests/NetLibraryTests"

@@ -60,7 +60,7 @@ extension Builtins {
                 var groups: [Int]? = nil
                 if let g = args.value("groups") {
                     guard let t = interp.tensorValue(g.value), t.count == xt.shape[0] else { throw Diagnostic.error("groups: one id per example", at: g.span) }
-                    groups = t.scalars.map { Int($0) }
+                    groups = t.scalars.map { exactInt($0) ?? -1 }
                 }
                 return .dataset(Dataset(name: try args.string("name", default: "data"), x: xt, y: yt, groups: groups))
             }),

@@ -14,7 +14,7 @@ extension Builtins {
                 let (m, d) = try modelAndData(&args)
                 if interp.checkOnly { return .number(.nan) }
                 let predicted = Metrics.predictedClasses(interp.inference(m.model).predict(d.x))
-                return .number(Metrics.balancedAccuracy(predicted: predicted, labels: d.y!.scalars.map { Int($0) }))
+                return .number(Metrics.balancedAccuracy(predicted: predicted, labels: d.y!.scalars.map { exactInt($0) ?? -1 }))
             }),
             ("predict", { interp, args in
                 let m = try args.required("model", position: 0)
@@ -91,7 +91,10 @@ enum Evaluation {
             let row = logits.scalars[(i * c)..<((i + 1) * c)]
             let mx = row.max()!
             let lse = mx + Foundation.log(row.map { Foundation.exp($0 - mx) }.reduce(0, +))
-            total += lse - row[i * c + Int(d.y!.scalars[i])]
+            guard let label = exactInt(d.y!.scalars[i]), label >= 0, label < c else {
+                throw Diagnostic.error("label \(formatValue(d.y!.scalars[i])) of example \(i) is not a class of '\(m.name)' (0…\(c - 1))", at: span)
+            }
+            total += lse - row[i * c + label]
         }
         return total / Double(d.count)
     }

@@ -40,8 +40,8 @@ extension Builtins {
                 let target = try args.required("shape", position: 1)
                 guard case let .list(items) = target.value else { throw Diagnostic.error("reshape needs a shape list", at: target.span) }
                 let dims = try items.map { v -> Int in
-                    guard case let .number(d) = v, d == d.rounded() else { throw Diagnostic.error("shape entries are whole numbers", at: target.span) }
-                    return Int(d)
+                    guard case let .number(d) = v, let i = exactInt(d) else { throw Diagnostic.error("shape entries are whole numbers", at: target.span) }
+                    return i
                 }
                 let count = interp.shapeOf(x.value).reduce(1, *)
                 let known = dims.filter { $0 != -1 }.reduce(1, *)
@@ -76,7 +76,7 @@ extension Builtins {
                 var parts: [Int]
                 switch sizes.value {
                 case let .number(n) where n > 0 && n < Double(shape[a]): parts = [Int(n), shape[a] - Int(n)]
-                case let .list(items): parts = items.compactMap { if case let .number(v) = $0 { Int(v) } else { nil } }
+                case let .list(items): parts = items.compactMap { if case let .number(v) = $0 { exactInt(v) } else { nil } }
                 default: throw Diagnostic.error("split needs a size or a list of sizes", at: sizes.span)
                 }
                 guard parts.reduce(0, +) == shape[a], parts.allSatisfy({ $0 > 0 }) else {
@@ -150,8 +150,8 @@ extension Builtins {
             var axes: [Int]? = nil
             if let a = args.value("axis", position: 1) {
                 switch a.value {
-                case let .number(n): axes = [Int(n)]
-                case let .list(items): axes = items.compactMap { if case let .number(v) = $0 { Int(v) } else { nil } }
+                case let .number(n): axes = [exactInt(n) ?? Int.max / 2]
+                case let .list(items): axes = items.map { if case let .number(v) = $0 { exactInt(v) ?? Int.max / 2 } else { Int.max / 2 } }
                 default: throw Diagnostic.error("\(name): axis must be a number or a list", at: a.span)
                 }
                 for ax in axes! { try checkAxis(ax, shape, a.span) }

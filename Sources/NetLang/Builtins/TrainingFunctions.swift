@@ -75,7 +75,7 @@ extension Builtins {
                 let lr = try args.number("lr", position: 0)
                 let m = try args.required("milestones", position: 1)
                 guard case let .list(items) = m.value else { throw Diagnostic.error("milestones is a list of epochs", at: m.span) }
-                let milestones = items.compactMap { if case let .number(v) = $0 { Int(v) } else { nil } }
+                let milestones = items.compactMap { if case let .number(v) = $0 { exactInt(v) } else { nil } }
                 return .schedule(MultiStepSchedule(base: lr, milestones: milestones, gamma: try args.number("gamma", position: 2, default: 0.1)))
             }),
             ("step_decay", { _, args in

@@ -82,8 +82,17 @@ struct Arguments {
 
     mutating func shape(_ name: String, position: Int? = nil) throws -> [Int] {
         let a = try required(name, position: position)
+        let dims = try shapeDims(a)
+        guard dims.reduce(1, { $0 * $1 }) <= 100_000_000 else {
+            throw Diagnostic.error("\(function): shape \(dims) holds more than 10⁸ values", at: a.span)
+        }
+        return dims
+    }
+
+    private func shapeDims(_ a: ArgumentValue) throws -> [Int] {
+        let name = a.label ?? "shape"
         switch a.value {
-        case let .number(x) where x == x.rounded() && x > 0: return [Int(x)]
+        case let .number(x) where x == x.rounded() && x > 0 && x < 1e9: return [Int(x)]
         case let .list(items):
             return try items.map {
                 guard case let .number(x) = $0, x == x.rounded(), x > 0, x < 1e9 else {
@@ -129,3 +138,9 @@ func formatValue(_ x: Double) -> String {
     return s
 }
 import Foundation
+
+/// A whole number that fits comfortably in an Int, or nil (no trap on 1e300 or nan).
+func exactInt(_ x: Double) -> Int? {
+    guard x.isFinite, x == x.rounded(), Swift.abs(x) < 1e15 else { return nil }
+    return Int(x)
+}

@@ -227,7 +227,7 @@ extension Interpreter {
     }
 
     func index(_ base: Value, _ items: [IndexItem], in env: Environment, span: SourceSpan) throws -> Value {
-        if case let .list(values) = base {
+        if case let .list(values) = base, !(isTensorLike(base) && (items.count > 1 || items[0].isSlice)) {
             guard items.count == 1, !items[0].isSlice, let e = items[0].start else {
                 throw Diagnostic.error("a list is indexed by one position: list[i]", at: span)
             }

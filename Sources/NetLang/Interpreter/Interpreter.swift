@@ -88,10 +88,11 @@ public final class Interpreter {
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
-            for _ in 0..<max(0, n) { try execute(body, in: Environment(parent: env)) }
+            // `netl check` checks a loop body once rather than running it n times.
+            for _ in 0..<(checkOnly ? min(1, max(0, n)) : max(0, n)) { try execute(body, in: Environment(parent: env)) }
         case let .forLoop(variable, _, sequence, body, span):
             let seq = try evaluate(sequence, in: env)
-            for item in try iterate(seq, span: span) {
+            for item in try iterate(seq, span: span).prefix(checkOnly ? 1 : Int.max) {
                 let inner = Environment(parent: env)
                 inner.define(variable, item)
                 try execute(body, in: inner)
@@ -184,7 +185,7 @@ public final class Interpreter {
     func iterate(_ v: Value, span: SourceSpan) throws -> [Value] {
         switch v {
         case let .list(items): return items
-        case let .number(n) where n >= 0 && n == n.rounded(): return (0..<Int(n)).map { .number(Double($0)) }
+        case let .number(n) where n >= 0 && n == n.rounded() && n <= 10_000_000: return (0..<Int(n)).map { .number(Double($0)) }
         default: throw Diagnostic.error("cannot loop over \(describe(v)); expected a list or a count", at: span)
         }
     }

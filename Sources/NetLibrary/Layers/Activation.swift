@@ -36,7 +36,7 @@ public final class LipSwish: Layer {
     public var parameters: [Node] { b.map { [$0] } ?? [] }
     public func outputShape(for input: [Int]) throws -> [Int] { input }
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
-        b = builder.parameter("beta", Tensor(0.5))
+        b = try builder.parameter("beta", Tensor(0.5))
     }
     public func apply(_ x: Node, _ context: ApplyContext) -> Node { x.lipSwish(b!) }
 }

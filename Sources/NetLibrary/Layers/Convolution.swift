@@ -58,11 +58,10 @@ public final class Convolution: Layer {
         inputShape = input
         let fanIn = input[0] * Int(pow(Double(kernel), Double(dimensions)))
         let kernelShape = Array(repeating: kernel, count: dimensions)
-        weight = builder.uniformParameter("weight", shape: [channels, input[0]] + kernelShape, fanIn: fanIn)
-        if useBias { bias = builder.uniformParameter("bias", shape: [channels], fanIn: fanIn) }
+        weight = try builder.uniformParameter("weight", shape: [channels, input[0]] + kernelShape, fanIn: fanIn)
+        if useBias { bias = try builder.uniformParameter("bias", shape: [channels], fanIn: fanIn) }
         if constraint != nil {
-            vector = SpectralNorm.makeVector(builder.graph, name: builder.qualified("u"),
-                                             shape: try outputShape(for: input), rng: &builder.rng)
+            vector = try builder.stateVector("u", shape: try outputShape(for: input))
         }
     }
 
@@ -108,8 +107,8 @@ public final class LocallyConnected: Layer {
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
         let out = try outputShape(for: input)
         let fanIn = input[0] * kernel
-        weight = builder.uniformParameter("weight", shape: [out[1], channels, fanIn], fanIn: fanIn)
-        bias = builder.uniformParameter("bias", shape: [channels, out[1]], fanIn: fanIn)
+        weight = try builder.uniformParameter("weight", shape: [out[1], channels, fanIn], fanIn: fanIn)
+        bias = try builder.uniformParameter("bias", shape: [channels, out[1]], fanIn: fanIn)
     }
 
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {

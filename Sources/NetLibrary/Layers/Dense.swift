@@ -29,10 +29,10 @@ public final class Dense: Layer {
 
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
         let fanIn = input[0]
-        weight = builder.uniformParameter("weight", shape: [units, fanIn], fanIn: fanIn)
-        if useBias { bias = builder.uniformParameter("bias", shape: [units], fanIn: fanIn) }
+        weight = try builder.uniformParameter("weight", shape: [units, fanIn], fanIn: fanIn)
+        if useBias { bias = try builder.uniformParameter("bias", shape: [units], fanIn: fanIn) }
         if constraint != nil {
-            vector = SpectralNorm.makeVector(builder.graph, name: builder.qualified("u"), size: units, rng: &builder.rng)
+            vector = try builder.stateVector("u", shape: [units])
         }
     }
 

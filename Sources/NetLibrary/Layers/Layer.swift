@@ -112,14 +112,35 @@ public final class ModelBuilder {
     /// The current hierarchical name plus `leaf`.
     public func qualified(_ leaf: String) -> String { (prefix + [leaf]).joined(separator: ".") }
 
+    /// The most numbers one model may hold: beyond this a typo such as dense(1e7) would
+    /// exhaust memory instead of reporting an error.
+    public static let parameterLimit = 100_000_000
+    private var total = 0
+
+    private func reserve(_ shape: [Int]) throws {
+        let n = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        guard n <= Self.parameterLimit - total else {
+            throw LayerError("\(qualified("")) would hold more than \(Self.parameterLimit) parameters (shape \(shape))")
+        }
+        total += n
+    }
+
     /// A trainable parameter initialised U(−1/√fanIn, 1/√fanIn) (PyTorch's default).
-    public func uniformParameter(_ leaf: String, shape: [Int], fanIn: Int) -> Node {
+    public func uniformParameter(_ leaf: String, shape: [Int], fanIn: Int) throws -> Node {
+        try reserve(shape)
         let bound = 1 / Double(Swift.max(fanIn, 1)).squareRoot()
         return graph.variable(qualified(leaf), .randomUniform(shape, low: -bound, high: bound, rng: &rng))
     }
 
+    /// A random unit vector (non-trainable state) for a spectral norm's power iteration.
+    public func stateVector(_ leaf: String, shape: [Int]) throws -> Node {
+        try reserve(shape)
+        return SpectralNorm.makeVector(graph, name: qualified(leaf), shape: shape, rng: &rng)
+    }
+
     /// A parameter with a given value.
-    public func parameter(_ leaf: String, _ value: Tensor<Double>, trainable: Bool = true) -> Node {
-        graph.variable(qualified(leaf), value, trainable: trainable)
+    public func parameter(_ leaf: String, _ value: Tensor<Double>, trainable: Bool = true) throws -> Node {
+        try reserve(value.shape)
+        return graph.variable(qualified(leaf), value, trainable: trainable)
     }
 }

@@ -27,8 +27,8 @@ public final class ActNorm: Layer {
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
         channelShape = [input[0]] + Array(repeating: 1, count: input.count - 1)
         spatialSize = input.dropFirst().reduce(1, *)
-        scale = builder.parameter("scale", Tensor(repeating: 1, shape: channelShape))
-        shift = builder.parameter("shift", Tensor.zeros(channelShape))
+        scale = try builder.parameter("scale", Tensor(repeating: 1, shape: channelShape))
+        shift = try builder.parameter("shift", Tensor.zeros(channelShape))
     }
 
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {
@@ -84,10 +84,10 @@ public final class BatchNorm: Layer {
 
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
         channelShape = [input[0]] + Array(repeating: 1, count: input.count - 1)
-        gamma = builder.parameter("gamma", Tensor(repeating: 1, shape: channelShape))
-        beta = builder.parameter("beta", Tensor.zeros(channelShape))
-        runningMean = builder.parameter("running_mean", Tensor.zeros(channelShape), trainable: false)
-        runningVariance = builder.parameter("running_var", Tensor(repeating: 1, shape: channelShape), trainable: false)
+        gamma = try builder.parameter("gamma", Tensor(repeating: 1, shape: channelShape))
+        beta = try builder.parameter("beta", Tensor.zeros(channelShape))
+        runningMean = try builder.parameter("running_mean", Tensor.zeros(channelShape), trainable: false)
+        runningVariance = try builder.parameter("running_var", Tensor(repeating: 1, shape: channelShape), trainable: false)
     }
 
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {

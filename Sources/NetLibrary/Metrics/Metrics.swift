@@ -16,7 +16,7 @@ public enum Metrics {
     public static func accuracy(_ scores: Tensor<Double>, _ labels: Tensor<Double>) -> Double {
         let predicted = predictedClasses(scores)
         guard !predicted.isEmpty else { return .nan }
-        return Double(zip(predicted, labels.scalars).filter { $0 == Int($1) }.count) / Double(predicted.count)
+        return Double(zip(predicted, labels.scalars).filter { $1.isFinite && Double($0) == $1 }.count) / Double(predicted.count)
     }
 
     /// The mean over classes of the per-class recall (robust to unbalanced classes; the

@@ -17,7 +17,7 @@ public struct TakeLabelOp: Operation {
         let n = context.inputShapes[0][0], c = context.inputShapes[0][1]
         return {
             for i in 0..<n {
-                let l = Int(labels[i])
+                let v = labels[i], l = v.isFinite && Swift.abs(v) < 1e9 ? Int(v) : -1
                 y[i] = l >= 0 && l < c ? x[i * c + l] : T.nan
             }
         }
@@ -39,7 +39,7 @@ public struct PlaceLabelOp: Operation {
         return {
             for i in 0..<(n * c) { y[i] = 0 }
             for i in 0..<n {
-                let l = Int(labels[i])
+                let v = labels[i], l = v.isFinite && Swift.abs(v) < 1e9 ? Int(v) : -1
                 if l >= 0 && l < c { y[i * c + l] = g[i] }
             }
         }

@@ -1,0 +1,101 @@
+import Foundation
+import XCTest
+
+/// The `netl` binary end to end: the REPL through piped standard input, `run`, `check`
+/// and the exit codes and messages of bad input.
+final class CommandLineTests: XCTestCase {
+    /// The netl executable next to the test bundle (.build/debug/netl).
+    var netl: URL {
+        var dir = Bundle(for: CommandLineTests.self).bundleURL
+        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
+        return dir.appendingPathComponent("netl")
+    }
+
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs netl with arguments and standard input; returns (exit code, stdout, stderr).
+    func run(_ arguments: [String], input: String = "") throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = netl
+        p.arguments = arguments
+        p.currentDirectoryURL = root
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        p.standardInput = stdin; p.standardOutput = stdout; p.standardError = stderr
+        try p.run()
+        stdin.fileHandleForWriting.write(input.data(using: .utf8)!)
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile(), err = stderr.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    func testReplKeepsDefinitionsAndSurvivesErrors() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path), "netl not built at \(netl.path)")
+        let session = """
+        let a = [[1, 2], [3, 4]]
+        a @ a
+        model m(input: [3]) {
+          dense(4)
+          relu
+        }
+        :shape a
+        :summary m
+        print undefined_thing
+        fn twice(v) = 2 * v
+        twice(21)
+        :reset
+        twice(1)
+        :quit
+        """
+        let (code, out, err) = try run(["repl"], input: session)
+        XCTAssertEqual(code, 0)
+        XCTAssertTrue(out.contains("[[7, 10],\n [15, 22]]"), out)
+        XCTAssertTrue(out.contains("[2, 2]"), out)
+        XCTAssertTrue(out.contains("total parameters: 16"), out)
+        XCTAssertTrue(out.contains("42"), out)
+        XCTAssertTrue(out.contains("all definitions cleared"), out)
+        XCTAssertTrue(err.contains("'undefined_thing' is not defined"), err)
+        XCTAssertTrue(err.contains("'twice' is not defined"), err)
+    }
+
+    func testNoArgumentsStartsTheRepl() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path))
+        let (code, out, _) = try run([], input: "1 + 2\n")
+        XCTAssertEqual(code, 0)
+        XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines), "3")
+    }
+
+    func testCheckPrintsSummaryAndRunReportsErrors() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path))
+        let (code, out, _) = try run(["check", "examples/ch2/mlp.net"])
+        XCTAssertEqual(code, 0)
+        XCTAssertTrue(out.contains("total parameters: 26122"), out)
+        XCTAssertTrue(out.contains("examples/ch2/mlp.net: ok"), out)
+
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).net")
+        try "model m(input: [4]) {\n  dense(3\n  relu\n}\nprint 1 +\n".write(to: bad, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        let (code2, _, err) = try run(["run", bad.path])
+        XCTAssertEqual(code2, 1)
+        XCTAssertTrue(err.contains(":2:"), err)
+        XCTAssertTrue(err.contains("error"), err)
+
+        let (code3, _, err3) = try run(["run", "no/such/file.net"])
+        XCTAssertNotEqual(code3, 0)
+        XCTAssertTrue(err3.contains("cannot read"), err3)
+    }
+
+    func testSetOverridesAndSeed() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path))
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("set-\(UUID().uuidString).net")
+        try "let n = 3\nprint n * 2, randn([1])\n".write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let (_, out1, _) = try run(["run", script.path, "--set", "n=5", "--seed", "4"])
+        let (_, out2, _) = try run(["run", script.path, "--set", "n=5", "--seed", "4"])
+        XCTAssertTrue(out1.hasPrefix("10 "), out1)
+        XCTAssertEqual(out1, out2)
+        let (code, _, err) = try run(["run", script.path, "--set", "oops"])
+        XCTAssertNotEqual(code, 0)
+        XCTAssertTrue(err.contains("NAME=VALUE"), err)
+    }
+}
