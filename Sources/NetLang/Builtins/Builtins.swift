@@ -20,7 +20,7 @@ enum Builtins {
     }
 
     static var all: [(String, Body)] {
-        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions
+        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions
     }
 
     /// Every built-in name (REPL completion, suggestions).

@@ -8,7 +8,7 @@ nonisolated(unsafe) var interruptRequested = false
 
 /// One objective of a train block: a loss minimised (or maximised) over some models'
 /// parameters, compiled into a `TrainingStep` once.
-private struct Objective {
+struct Objective {
     var expression: Expression
     var sign: Double
     var models: [ModelValue]
@@ -16,7 +16,9 @@ private struct Objective {
 }
 
 extension Interpreter {
-    func train(_ t: TrainStatement, in env: Environment) throws {
+    /// Compiles a train block: evaluates its settings, builds every objective's loss graph
+    /// with x and y bound to batch inputs, and plans one `TrainingStep` per objective.
+    func compileTraining(_ t: TrainStatement, in env: Environment) throws -> CompiledTraining {
         let models: [ModelValue] = try t.models.map { name, span in
             guard case let .model(m)? = env.lookup(name) else {
                 throw Diagnostic.error("'\(name)' is not a model", at: span)
@@ -92,36 +94,18 @@ extension Interpreter {
             objectives[i].step = TrainingStep<Float>(loss: objective, parameters: parameters, updates: context.updates,
                                                      variables: variables, seed: seed &+ UInt64(i) &+ 17, makeOptimizer: optimizer.make)
         }
+        return CompiledTraining(models: models, data: data, objectives: objectives, batchSize: batchSize, x: x, y: y,
+                                pending: pending, schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle,
+                                logged: logged, validation: validation, variables: variables)
+    }
+
+    func train(_ t: TrainStatement, in env: Environment) throws {
+        let training = try compileTraining(t, in: env)
         if checkOnly { return }
-
-        // Fill a batch into every executor that reads x, y.
-        let width = data.x.count / data.count
-        let yWidth = data.y.map { $0.count / data.count } ?? 0
-        func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>) {
-            if exec.uses(x) {
-                let p = exec.inputPointer(x)
-                for (r, i) in indices.enumerated() { for c in 0..<width { p[r * width + c] = Float(data.x.scalars[i * width + c]) } }
-            }
-            if let y, let ys = data.y, exec.uses(y) {
-                let p = exec.inputPointer(y)
-                for (r, i) in indices.enumerated() { for c in 0..<yWidth { p[r * yWidth + c] = Float(ys.scalars[i * yWidth + c]) } }
-            }
-        }
-
-        // ActNorm's data-dependent initialisation on the first batch, layer by layer.
-        let firstBatch = Array(0..<batchSize)[...]
-        for (layer, input) in pending where layer.needsInitialization {
-            let exec = Executor<Float>(graph: graph, outputs: [input], variables: variables)
-            load(firstBatch, into: exec)
-            exec.run()
-            let (scale, shift) = layer.initialize(from: exec.value(input).converted())
-            variables.assign(layer.scale!, scale.converted())
-            variables.assign(layer.shift!, shift.converted())
-        }
-
-        let batchesPerEpoch = max(1, data.count / batchSize)
-        let totalSteps = steps ?? (epochs ?? 10) * batchesPerEpoch
-        let totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
+        try training.initializeActNorms()
+        let data = training.data, objectives = training.objectives, models = training.models
+        let batchSize = training.batchSize, batchesPerEpoch = training.batchesPerEpoch
+        let totalSteps = training.totalSteps, totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
         var rng = RandomGenerator(seed: seed &+ 101)
         var step = 0
         let start = Date()
@@ -132,23 +116,18 @@ extension Interpreter {
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan
         training: for epoch in 0..<totalEpochs {
-            let order = shuffle ? rng.permutation(data.count) : Array(0..<data.count)
+            let order = training.shuffle ? rng.permutation(data.count) : Array(0..<data.count)
             var sum = 0.0, count = 0
-            let snapshot = objectives.flatMap { $0.step!.parameters }.map { variables.value($0) }
+            let snapshot = training.snapshot()
             for b in 0..<batchesPerEpoch where step < totalSteps {
                 let indices = order[(b * batchSize)..<((b + 1) * batchSize)]
-                for o in objectives {
-                    let s = o.step!
-                    if let schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
-                    load(indices, into: s.executor)
-                    let value = Double(s.computeGradients())
-                    guard value.isFinite else {
-                        for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, snapshot) { variables.assign(p, v) }
-                        progress.finish()
-                        throw Diagnostic.error("training diverged: the loss became \(formatValue(value)) at epoch \(epoch + 1), step \(step + 1); the parameters are restored to the start of that epoch (try a smaller learning rate)", at: o.expression.span)
-                    }
-                    s.applyUpdate()
-                    if o.sign == 1 && o.expression.span == objectives[0].expression.span { sum += value; count += 1 }
+                do {
+                    sum += try training.step(indices, epoch: epoch, step: step)
+                    count += 1
+                } catch let failure as TrainingDivergence {
+                    training.restore(snapshot)
+                    progress.finish()
+                    throw Diagnostic.error("training diverged: the loss became \(formatValue(failure.loss)) at epoch \(epoch + 1), step \(step + 1); the parameters are restored to the start of that epoch (try a smaller learning rate)", at: failure.span)
                 }
                 step += 1
                 progress.update(label, fraction: Double(step) / Double(totalSteps),
@@ -156,17 +135,17 @@ extension Interpreter {
                 if interruptRequested { break training }
             }
             lastLoss = sum / Double(max(count, 1))
-            if !logged.isEmpty || validation != nil {
+            if !training.logged.isEmpty || training.validation != nil {
                 let scope = Environment(parent: env)
                 scope.define("loss", .number(lastLoss))
                 scope.define("epoch", .number(Double(epoch + 1)))
                 var parts = ["epoch \(epoch + 1)/\(totalEpochs)", "loss \(formatValue(lastLoss))"]
-                for e in logged {
+                for e in training.logged {
                     if case .identifier("loss", _) = e { continue }
                     parts.append("\(e.span.text) \(display(try evaluate(e, in: scope)))")
                 }
-                if let validation, validation.hasLabels {
-                    for m in models where m.model.outputShape.count == 1 {
+                if let validation = training.validation, validation.hasLabels {
+                    for m in models where m.model.outputShape.count == 1 && validation.exampleShape == m.model.inputShape {
                         parts.append("val accuracy(\(m.name)) \(formatValue(Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)))")
                     }
                 }
@@ -183,6 +162,7 @@ extension Interpreter {
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }
+        _ = objectives
     }
 
     private func resolveModels(_ names: [(name: String, span: SourceSpan)], _ trained: [ModelValue], _ env: Environment) throws -> [ModelValue] {
@@ -193,5 +173,101 @@ extension Interpreter {
             }
             return m
         }
+    }
+}
+
+/// A loss that stopped being finite.
+struct TrainingDivergence: Error {
+    let loss: Double
+    let span: SourceSpan
+}
+
+/// A train block compiled once: one planned `TrainingStep` per objective, sharing the batch
+/// inputs x and y. `netl bench` times its `step` directly.
+public final class CompiledTraining {
+    let models: [ModelValue]
+    let data: Dataset
+    let objectives: [Objective]
+    let batchSize: Int
+    let x: Node
+    let y: Node?
+    let pending: [(layer: ActNorm, input: Node)]
+    let schedule: (any LearningRateSchedule)?
+    let shuffle: Bool
+    let logged: [Expression]
+    let validation: Dataset?
+    let variables: VariableStore<Float>
+    let batchesPerEpoch: Int
+    let totalSteps: Int
+    private let width: Int, yWidth: Int
+
+    init(models: [ModelValue], data: Dataset, objectives: [Objective], batchSize: Int, x: Node, y: Node?,
+         pending: [(layer: ActNorm, input: Node)], schedule: (any LearningRateSchedule)?, epochs: Int?, steps: Int?,
+         shuffle: Bool, logged: [Expression], validation: Dataset?, variables: VariableStore<Float>) {
+        self.models = models; self.data = data; self.objectives = objectives; self.batchSize = batchSize
+        self.x = x; self.y = y; self.pending = pending; self.schedule = schedule; self.shuffle = shuffle
+        self.logged = logged; self.validation = validation; self.variables = variables
+        batchesPerEpoch = max(1, data.count / batchSize)
+        totalSteps = steps ?? (epochs ?? 10) * batchesPerEpoch
+        width = data.x.count / data.count
+        yWidth = data.y.map { $0.count / data.count } ?? 0
+    }
+
+    /// The batch each executor holds, so an unchanged batch (full-batch training) is not
+    /// copied again.
+    private var loaded: [ObjectIdentifier: [Int]] = [:]
+
+    /// Copies the examples at `indices` into an executor's x and y buffers.
+    func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>) {
+        let key = ObjectIdentifier(exec)
+        if let previous = loaded[key], previous.elementsEqual(indices) { return }
+        loaded[key] = Array(indices)
+        if exec.uses(x) {
+            let p = exec.inputPointer(x)
+            data.x.scalars.withUnsafeBufferPointer { xs in
+                for (r, i) in indices.enumerated() { for c in 0..<width { p[r * width + c] = Float(xs[i * width + c]) } }
+            }
+        }
+        if let y, let ys = data.y, exec.uses(y) {
+            let p = exec.inputPointer(y)
+            for (r, i) in indices.enumerated() { for c in 0..<yWidth { p[r * yWidth + c] = Float(ys.scalars[i * yWidth + c]) } }
+        }
+    }
+
+    /// ActNorm's data-dependent initialisation on the first batch, layer by layer.
+    func initializeActNorms() throws {
+        let first = Array(0..<batchSize)[...]
+        for (layer, input) in pending where layer.needsInitialization {
+            let exec = Executor<Float>(graph: x.graph, outputs: [input], variables: variables)
+            load(first, into: exec)
+            exec.run()
+            let (scale, shift) = layer.initialize(from: exec.value(input).converted())
+            variables.assign(layer.scale!, scale.converted())
+            variables.assign(layer.shift!, shift.converted())
+        }
+    }
+
+    /// One optimisation step of every objective on the batch; returns the first
+    /// objective's loss. Throws `TrainingDivergence` (before updating) when a loss is not finite.
+    @discardableResult
+    func step(_ indices: ArraySlice<Int>, epoch: Int, step: Int) throws -> Double {
+        var first = Double.nan
+        for (k, o) in objectives.enumerated() {
+            let s = o.step!
+            if let schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
+            load(indices, into: s.executor)
+            let value = Double(s.computeGradients())
+            guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span) }
+            s.applyUpdate()
+            if k == 0 { first = value * o.sign }
+        }
+        return first
+    }
+
+    /// The trained parameters' values (to restore after a divergence).
+    func snapshot() -> [Tensor<Float>] { objectives.flatMap { $0.step!.parameters }.map { variables.value($0) } }
+
+    func restore(_ values: [Tensor<Float>]) {
+        for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, values) { variables.assign(p, v) }
     }
 }

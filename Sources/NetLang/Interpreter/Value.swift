@@ -71,6 +71,9 @@ public struct ArgumentValue {
     public var label: String?
     public var value: Value
     public var span: SourceSpan
+    public init(label: String?, value: Value, span: SourceSpan) {
+        self.label = label; self.value = value; self.span = span
+    }
 }
 
 /// An optimiser as written in a script (`adam(lr: 1e-3, weight_decay: 1e-4)`), turned into

@@ -9,15 +9,17 @@ enum Workloads {
         let run: (Int, Int) -> [String: Any]
     }
 
-    static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "tiny_ops"]
+    static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "tiny_ops", "mlp_api", "tiny_ops_api"]
 
     static func spec(_ name: String) -> Spec {
         switch name {
         case "gemm": Spec(reps: 100, warmup: 5, run: GemmWorkload.run)
-        case "mlp": Spec(reps: 300, warmup: 10, run: MLPWorkload.run)
+        case "mlp": Spec(reps: 300, warmup: 10, run: ScriptWorkloads.mlp)
+        case "mlp_api": Spec(reps: 300, warmup: 10, run: MLPWorkload.run)
         case "iresnet_toy": Spec(reps: 50, warmup: 3, run: IResNetToyWorkload.run)
         case "iresnet_inverse": Spec(reps: 7, warmup: 1, run: IResNetInverseWorkload.run)
-        case "tiny_ops": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
+        case "tiny_ops": Spec(reps: 20, warmup: 2, run: ScriptWorkloads.tinyOps)
+        case "tiny_ops_api": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
         default: fatalError("unknown workload \(name)")
         }
     }
