@@ -14,6 +14,8 @@ public final class Convolution: Layer {
     public private(set) var weight: Node?
     public private(set) var bias: Node?
     private var vector: Node?
+    /// The power-iteration vector u of the Lipschitz constraint (state, not trained).
+    public var vectorVariable: Node? { vector }
     private var inputShape: [Int] = []
 
     /// `padding: nil` means "same" for stride 1 and odd kernels: (k − 1)/2.

@@ -9,6 +9,8 @@ public final class Dense: Layer {
     public private(set) var weight: Node?
     public private(set) var bias: Node?
     private var vector: Node?
+    /// The power-iteration vector u of the Lipschitz constraint (state, not trained).
+    public var vectorVariable: Node? { vector }
 
     public init(units: Int, useBias: Bool = true, constraint: LipschitzConstraint? = nil) {
         self.units = units
