@@ -55,6 +55,14 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (interpreter, file) = try options.makeInterpreter()
         do { try interpreter.run(file) } catch { throw report(error) }
+        warnUnusedOverrides(interpreter)
+    }
+}
+
+/// `--set NAME=…` for a name no `let` binds is almost always a typo: say so.
+func warnUnusedOverrides(_ interpreter: Interpreter) {
+    for name in interpreter.unusedOverrides {
+        FileHandle.standardError.write("warning: --set \(name): the script has no 'let \(name) = …'\n".data(using: .utf8)!)
     }
 }
 
@@ -70,6 +78,7 @@ struct CheckCommand: ParsableCommand {
         interpreter.checkOnly = true
         interpreter.output = { _ in }
         do { try interpreter.run(file) } catch { throw report(error) }
+        warnUnusedOverrides(interpreter)
         for m in interpreter.models { print(m.model.summary() + "\n") }
         print("\(file.name): ok (\(interpreter.models.count) model\(interpreter.models.count == 1 ? "" : "s"))")
     }

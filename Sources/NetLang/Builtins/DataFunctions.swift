@@ -66,7 +66,8 @@ extension Builtins {
             }),
             ("train_test_split", { interp, args in
                 let d = try dataset(args.required("data", position: 0))
-                return .dataset(try withSplit(d, test: try args.number("test", position: 1, default: 0.2), seed: try args.integer("seed", default: 0), span: args.span))
+                let copy = Dataset(name: d.name, x: d.x, y: d.y, groups: d.groups)
+                return .dataset(try withSplit(copy, test: try args.number("test", position: 1, default: 0.2), seed: try args.integer("seed", default: 0), span: args.span))
             }),
             ("kfold", { _, args in
                 let d = try dataset(args.required("data", position: 0))

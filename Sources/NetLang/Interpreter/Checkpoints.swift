@@ -49,7 +49,7 @@ extension Interpreter {
 
     /// Parameters and persistent state (power-iteration vectors, running statistics).
     private func stateVariables(_ m: ModelValue) -> [Node] {
-        graph.variables.filter { ($0.operation as? VariableOp)?.label.hasPrefix(m.name + ".") == true }
+        m.model.variables
     }
 
     /// In `netl check`: every identifier an expression uses must be defined.

@@ -192,6 +192,8 @@ extension Interpreter {
             }
         case let .list(items) where name == "length" || name == "size":
             return .number(Double(items.count))
+        case .list where name == "shape" && isTensorLike(base):
+            return .list(shapeOf(base).map { .number(Double($0)) })
         default:
             throw Diagnostic.error("\(describe(base)) has no member '\(name)'", at: span)
         }
@@ -204,9 +206,7 @@ extension Interpreter {
         if path == ["input_shape"] { return .list(m.model.inputShape.map { .number(Double($0)) }) }
         if path == ["output_shape"] { return .list(m.model.outputShape.map { .number(Double($0)) }) }
         let prefix = ([m.name] + path).joined(separator: ".")
-        let all = m.model.parameters + graph.variables.filter { v in
-            (v.operation as? VariableOp)?.label.hasPrefix(m.name + ".") == true
-        }
+        let all = m.model.variables
         if let exact = all.first(where: { ($0.operation as? VariableOp)?.label == prefix }) { return .node(exact) }
         let children = all.compactMap { v -> (String, Node)? in
             guard let label = (v.operation as? VariableOp)?.label, label.hasPrefix(prefix + ".") else { return nil }

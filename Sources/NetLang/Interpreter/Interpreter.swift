@@ -29,6 +29,7 @@ public final class Interpreter {
     var symbolicContext: ApplyContext?
     var importStack: [String] = []
     var modelSeedCounter: UInt64 = 0
+    var usedOverrides: Set<String> = []
     var inferencePlans: [ObjectIdentifier: InferencePlan] = [:]
 
     public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {
@@ -43,8 +44,16 @@ public final class Interpreter {
     public func run(_ file: SourceFile) throws {
         let (statements, diagnostics) = parse(file)
         if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
-        try execute(statements, in: globals)
+        do {
+            try execute(statements, in: globals)
+        } catch is ReturnSignal {
+            let span = statements.lazy.compactMap { s -> SourceSpan? in if case let .returnValue(_, span) = s { span } else { nil } }.first
+            throw Diagnostic.error("'return' is only allowed inside a function", at: span)
+        }
     }
+
+    /// Override names (`--set`) that no `let` used: probably misspelt.
+    public var unusedOverrides: [String] { overrides.keys.filter { !usedOverrides.contains($0) }.sorted() }
 
     /// Runs statements in an environment.
     public func execute(_ statements: [Statement], in env: Environment) throws {
@@ -61,7 +70,7 @@ public final class Interpreter {
         case let .importFile(path, span):
             try importFile(path, span: span)
         case let .letBinding(name, _, value, _):
-            env.define(name, try overrides[name] ?? evaluate(value, in: env))
+            if let o = overrides[name] { usedOverrides.insert(name); env.define(name, o) } else { env.define(name, try evaluate(value, in: env)) }
         case let .assignment(name, nameSpan, value, _):
             let v = try evaluate(value, in: env)
             guard env.assign(name, v) else {

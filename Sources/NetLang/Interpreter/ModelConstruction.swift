@@ -52,6 +52,9 @@ extension Interpreter {
         switch item {
         case let .call(name, nameSpan, arguments, constraints, span):
             let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span) }
+            if constraints.count > 1 {
+                throw Diagnostic.error("a layer takes one lipschitz constraint, '\(name)' has \(constraints.count)", at: constraints[1].span)
+            }
             let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
             if case let .block(b) = env.lookup(name) {
                 let inner = Environment(parent: b.environment)
@@ -59,7 +62,15 @@ extension Interpreter {
                 return try b.definition.layers.flatMap { try layersFor($0, in: inner, constraint: own) }
             }
             let layer = try LayerRegistry.make(name, args, span: span, nameSpan: nameSpan)
-            if let own { try attach(own, to: layer, span: constraints.last?.span ?? span) }
+            if let c = constraints.last, !(layer is Dense || layer is Convolution) {
+                throw Diagnostic.error("lipschitz constrains dense and convolution layers, not '\(name)'", at: c.span)
+            }
+            if let own {
+                if layer is LocallyConnected {
+                    throw Diagnostic.error("locally_connected has no spectral normalisation yet; it cannot be inside a lipschitz constraint", at: span)
+                }
+                try attach(own, to: layer, span: constraints.last?.span ?? span)
+            }
             return [layer]
         case let .residual(arguments, constraints, body, span):
             var args = Arguments("residual", try arguments.map {

@@ -85,6 +85,8 @@ public final class ModelBuilder {
     public let graph: Graph
     public var rng: RandomGenerator
     private var prefix: [String] = []
+    /// Every variable created through this builder, in creation order.
+    public private(set) var created: [Node] = []
     private var counters: [String: [String: Int]] = [:]
 
     public init(graph: Graph, seed: UInt64) {
@@ -129,18 +131,24 @@ public final class ModelBuilder {
     public func uniformParameter(_ leaf: String, shape: [Int], fanIn: Int) throws -> Node {
         try reserve(shape)
         let bound = 1 / Double(Swift.max(fanIn, 1)).squareRoot()
-        return graph.variable(qualified(leaf), .randomUniform(shape, low: -bound, high: bound, rng: &rng))
+        let v = graph.variable(qualified(leaf), .randomUniform(shape, low: -bound, high: bound, rng: &rng))
+        created.append(v)
+        return v
     }
 
     /// A random unit vector (non-trainable state) for a spectral norm's power iteration.
     public func stateVector(_ leaf: String, shape: [Int]) throws -> Node {
         try reserve(shape)
-        return SpectralNorm.makeVector(graph, name: qualified(leaf), shape: shape, rng: &rng)
+        let v = SpectralNorm.makeVector(graph, name: qualified(leaf), shape: shape, rng: &rng)
+        created.append(v)
+        return v
     }
 
     /// A parameter with a given value.
     public func parameter(_ leaf: String, _ value: Tensor<Double>, trainable: Bool = true) throws -> Node {
         try reserve(value.shape)
-        return graph.variable(qualified(leaf), value, trainable: trainable)
+        let v = graph.variable(qualified(leaf), value, trainable: trainable)
+        created.append(v)
+        return v
     }
 }

@@ -10,6 +10,9 @@ public final class Model {
     public let outputShape: [Int]
     public let root: Sequential
     public let graph: Graph
+    /// Every variable of the model: parameters and state (power-iteration vectors, running
+    /// statistics), named "model.layer.leaf" — what a checkpoint holds.
+    public let variables: [Node]
 
     /// Builds `layers` for inputs of shape `inputShape` (without the batch dimension).
     public init(name: String, inputShape: [Int], layers: [Layer], graph: Graph, seed: UInt64) throws {
@@ -20,6 +23,7 @@ public final class Model {
         let builder = ModelBuilder(graph: graph, seed: seed)
         try builder.named(name) { try root.build(builder, input: inputShape) }
         self.root = root
+        variables = builder.created
         outputShape = try root.outputShape(for: inputShape)
     }
 
