@@ -52,7 +52,6 @@ extension Builtins {
                 let (sign, logAbs) = try dataError(args.span) { try slogdet(a) }
                 return .record([("sign", .number(sign)), ("logabsdet", .number(logAbs))])
             }),
-            ("inverse", { interp, args in .tensor(try dataError(args.span) { try inverse(try matrix(&args, interp)) }) }),
             ("solve", { interp, args in
                 let a = try matrix(&args, interp)
                 let b = try args.required("b", position: 1)

@@ -30,6 +30,7 @@ public final class Interpreter {
     var importStack: [String] = []
     var modelSeedCounter: UInt64 = 0
     var usedOverrides: Set<String> = []
+    var inverses: [ObjectIdentifier: FixedPointInverse] = [:]
     var inferencePlans: [ObjectIdentifier: InferencePlan] = [:]
 
     public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {

@@ -213,15 +213,17 @@ public final class CompiledTraining {
         yWidth = data.y.map { $0.count / data.count } ?? 0
     }
 
-    /// The batch each executor holds, so an unchanged batch (full-batch training) is not
-    /// copied again.
-    private var loaded: [ObjectIdentifier: [Int]] = [:]
+    /// The batch each objective's executor holds, so an unchanged batch (full-batch
+    /// training) is not copied again.
+    private var loaded: [Int: [Int]] = [:]
 
-    /// Copies the examples at `indices` into an executor's x and y buffers.
-    func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>) {
-        let key = ObjectIdentifier(exec)
-        if let previous = loaded[key], previous.elementsEqual(indices) { return }
-        loaded[key] = Array(indices)
+    /// Copies the examples at `indices` into an executor's x and y buffers; `objective`
+    /// names a long-lived step executor whose last batch is remembered.
+    func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>, objective: Int? = nil) {
+        if let objective {
+            if let previous = loaded[objective], previous.elementsEqual(indices) { return }
+            loaded[objective] = Array(indices)
+        }
         if exec.uses(x) {
             let p = exec.inputPointer(x)
             data.x.scalars.withUnsafeBufferPointer { xs in
@@ -255,7 +257,7 @@ public final class CompiledTraining {
         for (k, o) in objectives.enumerated() {
             let s = o.step!
             if let schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
-            load(indices, into: s.executor)
+            load(indices, into: s.executor, objective: k)
             let value = Double(s.computeGradients())
             guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span) }
             s.applyUpdate()

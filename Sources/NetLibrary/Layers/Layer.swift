@@ -48,7 +48,7 @@ public final class ApplyContext {
     public private(set) var updates: [(variable: Node, value: Node)] = []
     /// Per-sample log|det J| contributions [N], when `logDet` is set.
     public private(set) var logDetTerms: [Node] = []
-    public let logDet: LogDetSettings?
+    public var logDet: LogDetSettings?
 
     public init(training: Bool, logDet: LogDetSettings? = nil) {
         self.training = training

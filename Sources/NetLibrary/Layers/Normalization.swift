@@ -53,7 +53,8 @@ public final class ActNorm: Layer {
         var scale = Tensor<Double>.zeros(channelShape), shift = Tensor<Double>.zeros(channelShape)
         for ch in 0..<c {
             let m = mean[ch] / Double(perChannel)
-            let std = max((sq[ch] / Double(perChannel) - m * m).squareRoot(), 1e-6)
+            // Clamp: rounding can make the variance of a constant channel slightly negative.
+            let std = max(max(sq[ch] / Double(perChannel) - m * m, 0).squareRoot(), 1e-6)
             scale.scalars[ch] = 1 / std
             shift.scalars[ch] = -m / std
         }

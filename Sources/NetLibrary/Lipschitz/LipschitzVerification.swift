@@ -23,7 +23,7 @@ public enum LipschitzVerification {
         public var invertible: Bool { bound < 1 }
     }
 
-    public static func verify(_ model: Model, variables: VariableStore<Float>, tolerance: Double = 1e-3)
+    public static func verify(_ model: Model, variables: VariableStore<Float>, tolerance: Double = 0.01)
         -> (layers: [LayerRow], blocks: [BlockRow]) {
         var layers: [LayerRow] = [], blocks: [BlockRow] = []
         let graph = model.graph
