@@ -1,0 +1,110 @@
+# NetLang — set-up, build, demo, tests and benchmarks.
+#
+#   make demo           install missing system packages, release build, run the demo
+#   make test           install missing system packages, run the whole test suite
+#   make bench          release build, then `netl bench` (all workloads)
+#   make bench-compare  netl bench side by side with PyTorch / JAX (../shared/bench)
+#
+# The demo command. Placeholder until `netl run` exists; switch it to
+#   DEMO_CMD = $(NETL) run examples/ch2/mlp.net
+DEMO_CMD = $(NETL) bench --quick --workload mlp --workload tiny_ops
+
+# Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib).
+APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config
+
+# Parallelism: build jobs and test worker processes (the machine has 2 cores).
+JOBS ?= 2
+# OpenBLAS threads per test process: with $(JOBS) test processes at once, one thread each
+# keeps the 2 cores from being oversubscribed.
+TEST_THREADS ?= 1
+
+SWIFT ?= swift
+NETL = .build/release/netl
+SHARED ?= ../shared
+BENCH_DIR = bench-results
+VENV = .venv-ref
+PY_REF = $(VENV)/bin/python
+ROUNDS ?= 3
+# Extra options for both benchmark harnesses, e.g. BENCH_ARGS=--quick
+BENCH_ARGS ?=
+TEST_XML = .build/test-results.xml
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: help deps toolchain build demo test bench bench-compare venv-ref clean
+
+help:
+	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
+
+## Installs the missing Debian packages (apt-get update only when something is missing).
+deps: toolchain
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all system packages present"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing </dev/null
+
+toolchain:
+	@command -v $(SWIFT) >/dev/null || { echo "error: no '$(SWIFT)' on PATH; NetLang needs a Swift 6.x toolchain" >&2; exit 1; }
+
+## Release build of the command-line tool.
+build: deps
+	$(SWIFT) build -c release --product netl -j $(JOBS)
+
+demo: build
+	$(DEMO_CMD)
+
+## The whole test suite, $(JOBS) test processes at a time; ends with "Tests: N passed, N failed".
+## (SwiftPM's xunit file does not mark XCTSkip'd tests: they count as passed.)
+## Swift Testing is switched off while no test file imports it (it would only print "0 tests").
+test: deps
+	@rm -f $(TEST_XML); start=$$(date +%s); rc=0; flags=""; \
+	grep -rqs '^import Testing' Tests || flags="--disable-swift-testing"; \
+	OPENBLAS_NUM_THREADS=$(TEST_THREADS) \
+	  $(SWIFT) test -j $(JOBS) --parallel --num-workers $(JOBS) --xunit-output $(TEST_XML) $$flags || rc=$$?; \
+	echo "make test: swift test exited with $$rc after $$(( $$(date +%s) - start )) s"; \
+	if [ -f $(TEST_XML) ]; then \
+	  total=$$(grep -o '<testcase ' $(TEST_XML) | wc -l); \
+	  failed=$$(grep -c '<failure' $(TEST_XML) || true); \
+	  if [ "$$rc" -ne 0 ] && [ "$$failed" -eq 0 ]; then failed=1; fi; \
+	  if [ "$$total" -eq 0 ] && [ "$$rc" -eq 0 ]; then echo "make test: no test ran" >&2; rc=1; fi; \
+	  echo "Tests: $$(( total - failed < 0 ? 0 : total - failed )) passed, $$failed failed"; \
+	else \
+	  echo "make test: no test results were written" >&2; [ "$$rc" -ne 0 ] || rc=1; \
+	  echo "Tests: 0 passed, 1 failed"; \
+	fi; \
+	exit $$rc
+
+## `netl bench`: every workload, one JSON line each.
+bench: build
+	$(NETL) bench $(BENCH_ARGS)
+
+## The reference frameworks, as in $(SHARED)/bench/WORKLOADS.md ("Installing the reference frameworks").
+venv-ref: $(VENV)/.installed
+
+$(VENV)/.installed:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q numpy "jax[cpu]" threadpoolctl
+	$(VENV)/bin/pip install -q "torch==2.13.0+cpu" || $(VENV)/bin/pip install -q --no-cache-dir torch==2.15.0
+	touch $@
+
+## NetLang and the reference frameworks, $(ROUNDS) interleaved rounds each, then the ratio table.
+bench-compare: build venv-ref
+	@test -f $(SHARED)/bench/reference.py || { echo "error: $(SHARED)/bench/reference.py not found (set SHARED=...)" >&2; exit 1; }
+	@mkdir -p $(BENCH_DIR)
+	@stamp=$$(date +%Y%m%d-%H%M%S); \
+	ref=$(BENCH_DIR)/reference-$$stamp.jsonl; net=$(BENCH_DIR)/netlang-$$stamp.jsonl; \
+	echo "reference frameworks -> $$ref"; \
+	$(PY_REF) $(SHARED)/bench/reference.py --rounds $(ROUNDS) $(BENCH_ARGS) | tee $$ref; \
+	echo "netlang -> $$net"; \
+	$(NETL) bench --rounds $(ROUNDS) $(BENCH_ARGS) | tee $$net; \
+	python3 scripts/bench_compare.py $$ref $$net | tee $(BENCH_DIR)/compare-$$stamp.txt
+
+clean:
+	rm -rf .build $(BENCH_DIR)
