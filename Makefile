@@ -5,9 +5,8 @@
 #   make bench          release build, then `netl bench` (all workloads)
 #   make bench-compare  netl bench side by side with PyTorch / JAX (../shared/bench)
 #
-# The demo command. Placeholder until `netl run` exists; switch it to
-#   DEMO_CMD = $(NETL) run examples/ch2/mlp.net
-DEMO_CMD = $(NETL) bench --quick --workload mlp --workload tiny_ops
+# The demo: the chapter 2 MLP on the digits (until a chapter 4 demo exists).
+DEMO_CMD = $(NETL) run examples/ch2/mlp.net
 
 # Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib).
 APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config
@@ -66,6 +65,7 @@ demo: build
 test: deps
 	@rm -f $(TEST_XML); start=$$(date +%s); rc=0; flags=""; \
 	grep -rqs '^import Testing' Tests || flags="--disable-swift-testing"; \
+	$(SWIFT) build --product netl -j $(JOBS) || rc=$$?; \
 	OPENBLAS_NUM_THREADS=$(TEST_THREADS) \
 	  $(SWIFT) test -j $(JOBS) --parallel --num-workers $(JOBS) --xunit-output $(TEST_XML) $$flags || rc=$$?; \
 	echo "make test: swift test exited with $$rc after $$(( $$(date +%s) - start )) s"; \

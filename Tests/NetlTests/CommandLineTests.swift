@@ -11,6 +11,14 @@ final class CommandLineTests: XCTestCase {
         return dir.appendingPathComponent("netl")
     }
 
+    /// The binary is built by `make test` (swift build --product netl) before the tests.
+    func requireBinary() throws {
+        guard FileManager.default.fileExists(atPath: netl.path) else {
+            XCTFail("netl is not built at \(netl.path); run `swift build --product netl` first")
+            throw CancellationError()
+        }
+    }
+
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs netl with arguments and standard input; returns (exit code, stdout, stderr).
@@ -30,7 +38,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testReplKeepsDefinitionsAndSurvivesErrors() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path), "netl not built at \(netl.path)")
+        try requireBinary()
         let session = """
         let a = [[1, 2], [3, 4]]
         a @ a
@@ -59,14 +67,14 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testNoArgumentsStartsTheRepl() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path))
+        try requireBinary()
         let (code, out, _) = try run([], input: "1 + 2\n")
         XCTAssertEqual(code, 0)
         XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines), "3")
     }
 
     func testCheckPrintsSummaryAndRunReportsErrors() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path))
+        try requireBinary()
         let (code, out, _) = try run(["check", "examples/ch2/mlp.net"])
         XCTAssertEqual(code, 0)
         XCTAssertTrue(out.contains("total parameters: 26122"), out)
@@ -86,7 +94,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testSetOverridesAndSeed() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: netl.path))
+        try requireBinary()
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("set-\(UUID().uuidString).net")
         try "let n = 3\nprint n * 2, randn([1])\n".write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
