@@ -6,10 +6,10 @@ import NetRuntime
 public enum DataGenerators {
     public typealias Generator = (_ n: Int, _ rng: inout RandomGenerator) -> (x: Tensor<Double>, y: Tensor<Double>?)
 
-    nonisolated(unsafe) public static var registry: [String: Generator] = [
+    nonisolated(unsafe) public static var registry: [String: Generator] = ToyDensities.all.merging([
         "8gaussians": eightGaussians,
         "blobs": blobs,
-    ]
+    ]) { a, _ in a }
 
     /// "8 Gaussians": centre 2√2·(cos 2πk/8, sin 2πk/8), k ~ U{0..7}, plus (0.5/√2)·N(0, I₂);
     /// the label is k.

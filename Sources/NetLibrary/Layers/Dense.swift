@@ -41,7 +41,7 @@ public final class Dense: Layer {
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {
         var w = weight!
         if let constraint, let vector { w = constraint.apply(to: w, vector: vector, context) }
-        let y = x.matmul(w, transposeB: true)
-        return bias.map { y + $0 } ?? y
+        if let bias { return x.linear(w, bias: bias) }
+        return x.matmul(w, transposeB: true)
     }
 }

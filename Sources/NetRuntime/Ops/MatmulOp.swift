@@ -62,6 +62,26 @@ public struct MatmulOp: Operation {
                 }
             }
         }
+        if k <= 8 && !ta && batch == 1 {
+            // A thin inner dimension (the 2-D inputs of the toy flows): BLAS is memory-bound
+            // and slow here; rows of C as k scaled rows of B, vectorised, rows in parallel.
+            let bRows = context.workspace(k * n)
+            return {
+                // B as [k, n] (transposed into scratch when stored as [n, k]).
+                for l in 0..<k { for j in 0..<n { bRows[l * n + j] = tb ? b[j * k + l] : b[l * n + j] } }
+                parallelChunks(m, minimumPerThread: Swift.max(1, 16_384 / Swift.max(n, 1))) { rows in
+                    for i in rows {
+                        let ci = c + i * n, ai = a + i * k
+                        let a0 = ai[0]
+                        for j in 0..<n { ci[j] = a0 * bRows[j] }
+                        for l in 1..<Swift.max(k, 1) {
+                            let al = ai[l], bl = bRows + l * n
+                            for j in 0..<n { ci[j] += al * bl[j] }
+                        }
+                    }
+                }
+            }
+        }
         return {
             for p in 0..<batch {
                 T.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1,

@@ -9,7 +9,7 @@ enum MLPWorkload {
         func dense(_ h: Node, _ name: String, _ fanIn: Int, _ out: Int) -> Node {
             let w = g.variable(name + ".weight", torchUniform([out, fanIn], fanIn: fanIn, rng: &rng))
             let b = g.variable(name + ".bias", torchUniform([out], fanIn: fanIn, rng: &rng))
-            return h.matmul(w, transposeB: true) + b
+            return h.linear(w, bias: b)
         }
         let h1 = dense(x, "fc1", 784, 512).relu()
         let h2 = dense(h1, "fc2", 512, 512).relu()

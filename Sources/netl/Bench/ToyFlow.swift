@@ -34,7 +34,7 @@ struct ToyFlow {
     static func residual(_ x: Node, weights: [Node], biases: [Node]) -> Node {
         var h = x
         for j in 0..<3 {
-            h = h.matmul(weights[j], transposeB: true) + biases[j]
+            h = h.linear(weights[j], bias: biases[j])
             if j < 2 { h = h.elu() }
         }
         return h

@@ -41,3 +41,18 @@ final class MatmulTests: XCTestCase {
         for (x, y) in zip(d.scalars, f.scalars) { XCTAssertEqual(Double(y), x, accuracy: 1e-4 * Swift.max(1, Swift.abs(x))) }
     }
 }
+
+final class LinearOpTests: XCTestCase {
+    /// x·Wᵀ + b against matmul + add, for the thin (k ≤ 8) and the BLAS path, and gradients.
+    func testMatchesMatmulPlusBiasAndGradients() {
+        var rng = RandomGenerator(seed: 11)
+        for (m, k, n) in [(5, 2, 7), (9, 20, 6)] {
+            let g = Graph()
+            let x = g.constant(.randomNormal([m, k], rng: &rng)), w = g.constant(.randomNormal([n, k], rng: &rng))
+            let b = g.constant(.randomNormal([n], rng: &rng))
+            let out = g.evaluate([x.linear(w, bias: b), x.matmul(w, transposeB: true) + b], as: Double.self)
+            for (p, q) in zip(out[0].scalars, out[1].scalars) { XCTAssertEqual(p, q, accuracy: 1e-12) }
+            GradientCheck(shapes: [[m, k], [n, k], [n]]).run { _, v in v[0].linear(v[1], bias: v[2]).tanh() }
+        }
+    }
+}

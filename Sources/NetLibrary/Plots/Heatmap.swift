@@ -1,0 +1,52 @@
+import NetRuntime
+
+/// Pictures as PNG: a density heat-map on a grid (Fig. 5.2), a scatter of samples, and a
+/// grid of small grey-scale images (digits).
+public enum Pictures {
+    /// values[row][column] (row 0 at the top) scaled to [min, max] through viridis; each
+    /// cell drawn as `scale`×`scale` pixels.
+    public static func heatmap(_ values: [[Double]], scale: Int = 4) -> RGBImage {
+        let rows = values.count, cols = values.first?.count ?? 0
+        let finite = values.flatMap { $0 }.filter(\.isFinite)
+        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        var image = RGBImage(width: max(1, cols * scale), height: max(1, rows * scale))
+        for r in 0..<rows { for c in 0..<cols {
+            let color = Colormap.color(hi > lo ? (values[r][c] - lo) / (hi - lo) : 0.5)
+            for dy in 0..<scale { for dx in 0..<scale { image[c * scale + dx, r * scale + dy] = color } }
+        } }
+        return image
+    }
+
+    /// Points [N, 2] in the square [−range, range]² as dots on a white `size`×`size` image.
+    public static func scatter(_ points: Tensor<Double>, range: Double, size: Int = 400,
+                               color: (UInt8, UInt8, UInt8) = (31, 119, 180)) -> RGBImage {
+        var image = RGBImage(width: size, height: size)
+        // Axes through the origin, light grey.
+        for i in 0..<size { image[size / 2, i] = (220, 220, 220); image[i, size / 2] = (220, 220, 220) }
+        let n = points.shape[0]
+        for i in 0..<n {
+            let x = points.scalars[2 * i], y = points.scalars[2 * i + 1]
+            guard x.isFinite, y.isFinite else { continue }
+            let px = Int((x + range) / (2 * range) * Double(size)), py = Int((range - y) / (2 * range) * Double(size))
+            for dy in -1...1 { for dx in -1...1 { image[px + dx, py + dy] = color } }
+        }
+        return image
+    }
+
+    /// Images [N, H, W] (values in [0, 1]) tiled in a grid of `columns`, each pixel drawn
+    /// `scale`×`scale`, with 1-pixel white gaps.
+    public static func grid(_ images: Tensor<Double>, columns: Int, scale: Int = 4) -> RGBImage {
+        let n = images.shape[0], h = images.shape[1], w = images.shape[2]
+        let rows = (n + columns - 1) / columns
+        var image = RGBImage(width: columns * (w * scale + 1) + 1, height: rows * (h * scale + 1) + 1)
+        for k in 0..<n {
+            let ox = (k % columns) * (w * scale + 1) + 1, oy = (k / columns) * (h * scale + 1) + 1
+            for y in 0..<h { for x in 0..<w {
+                let v = images.scalars[(k * h + y) * w + x]
+                let g = UInt8(max(0, min(255, (1 - (v.isFinite ? v : 0)) * 255)))
+                for dy in 0..<scale { for dx in 0..<scale { image[ox + x * scale + dx, oy + y * scale + dy] = (g, g, g) } }
+            } }
+        }
+        return image
+    }
+}
