@@ -159,10 +159,8 @@ extension Interpreter {
             throw Diagnostic.error("'\(m.name)' expects data [N, \(model.inputShape.map(String.init).joined(separator: ", "))]", at: span)
         }
         if checkOnly { return .number(.nan) }
-        let x = graph.input("flow_x", shape: t.shape)
-        let loss = nll(x, ApplyContext(training: false))
-        let value = graph.evaluate([loss], as: Float.self, inputs: [x: t.converted()], variables: variables, seed: seed)[0]
-        return .number(Double(value.scalars[0]))
+        let logp = try logLikelihood(m, t, settings, span: span)
+        return .number(-logp.scalars.reduce(0, +) / Double(max(logp.count, 1)))
     }
 
     /// The fixed-point inverse as a record: x, converged, per-block residuals and bounds.

@@ -127,21 +127,38 @@ extension Interpreter {
             throw Diagnostic.error("'\(m.name)' is a flow on [\(model.inputShape.map(String.init).joined(separator: ", "))]; got data \(x.shape)", at: span)
         }
         if checkOnly { return .zeros([x.shape[0]]) }
-        let d = Double(model.inputShape.reduce(1, *))
         let n = x.shape[0], width = x.count / max(n, 1)
         var out = [Double]()
         var start = 0
         while start < n {
             let size = min(1000, n - start)
-            let input = graph.input("loglik_x", shape: [size] + model.inputShape)
-            let context = ApplyContext(training: false, logDet: settings)
-            let z = model.apply(input, context)
-            var logp = z.square().sum(axes: Array(1..<z.rank)) * -0.5 - 0.5 * d * Foundation.log(2 * Double.pi)
-            for t in context.logDetTerms { logp = logp + t }
-            let chunk = Tensor(shape: [size] + model.inputShape, scalars: Array(x.scalars[(start * width)..<((start + size) * width)]))
-            out += graph.evaluate([logp], as: Float.self, inputs: [input: chunk.converted()], variables: variables, seed: seed)[0].scalars.map(Double.init)
+            let (exec, input, logp) = likelihoodPlan(model, settings, batch: size)
+            let p = exec.inputPointer(input)
+            for i in 0..<(size * width) { p[i] = Float(x.scalars[start * width + i]) }
+            exec.run()
+            out += UnsafeBufferPointer(start: exec.pointer(logp), count: size).map(Double.init)
             start += size
         }
         return Tensor(shape: [n], scalars: out)
+    }
+}
+
+extension Interpreter {
+    /// log p(x) per example of a batch, planned once per (model, log-det method, batch
+    /// size) and reused; its random stream gives fresh Hutchinson probes at every run.
+    func likelihoodPlan(_ model: Model, _ settings: LogDetSettings, batch: Int) -> (Executor<Float>, Node, Node) {
+        let key = "\(ObjectIdentifier(model).hashValue)|\(settings.method)|\(settings.probes)|\(settings.rademacher)|\(batch)"
+        if let plan = likelihoodPlans[key], plan.model === model { return (plan.executor, plan.input, plan.output) }
+        let d = Double(model.inputShape.reduce(1, *))
+        let input = graph.input("loglik_x", shape: [batch] + model.inputShape)
+        let context = ApplyContext(training: false, logDet: settings)
+        let z = model.apply(input, context)
+        var logp = z.square().sum(axes: Array(1..<z.rank)) * -0.5 - 0.5 * d * Foundation.log(2 * Double.pi)
+        for t in context.logDetTerms { logp = logp + t }
+        modelSeedCounter += 1
+        let exec = Executor<Float>(graph: graph, outputs: [logp], variables: variables, seed: seed &+ 7919 &* modelSeedCounter)
+        // The plan keeps the model alive, so its identity in the key cannot be reused.
+        likelihoodPlans[key] = (model, exec, input, logp)
+        return (exec, input, logp)
     }
 }

@@ -119,6 +119,12 @@ extension Builtins {
                 default: throw Diagnostic.error("len needs a list, string or data set", at: v.span)
                 }
             }),
+            ("append", { _, args in
+                // append(list, value): a new list with value at the end.
+                let list = try args.required("list", position: 0), v = try args.required("value", position: 1)
+                guard case let .list(items) = list.value else { throw Diagnostic.error("append needs a list first", at: list.span) }
+                return .list(items + [v.value])
+            }),
             ("range", { _, args in
                 let a = try args.integer("start", position: 0)
                 guard let b = try args.optionalInteger("end", position: 1) else { return .list((0..<max(0, a)).map { .number(Double($0)) }) }

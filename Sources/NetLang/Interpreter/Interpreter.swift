@@ -31,6 +31,7 @@ public final class Interpreter {
     var modelSeedCounter: UInt64 = 0
     var usedOverrides: Set<String> = []
     var inverses: [ObjectIdentifier: FixedPointInverse] = [:]
+    var likelihoodPlans: [String: (model: Model, executor: Executor<Float>, input: Node, output: Node)] = [:]
     var inferencePlans: [ObjectIdentifier: InferencePlan] = [:]
 
     public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {

@@ -3,7 +3,8 @@ import XCTest
 @testable import NetLang
 
 /// Every script under examples/ is checked (`netl check`) and run with one epoch
-/// (`--set epochs=1`), so none of them rots.
+/// (`--set epochs=1 --set quick=true`; scripts use `quick` to shrink data and pictures),
+/// so none of them rots.
 final class ExampleScriptTests: XCTestCase {
     static var examples: [URL] {
         let root = repositoryRoot.appendingPathComponent("examples")
@@ -22,7 +23,7 @@ final class ExampleScriptTests: XCTestCase {
             let base = url.deletingLastPathComponent().path
             XCTAssertNoThrow(try runScript(text, checkOnly: true, baseDirectory: base), "check \(url.lastPathComponent)")
             let start = Date()
-            XCTAssertNoThrow(try runScript(text, overrides: ["epochs": .number(1)], baseDirectory: base), "run \(url.lastPathComponent)")
+            XCTAssertNoThrow(try runScript(text, overrides: ["epochs": .number(1), "quick": .boolean(true)], baseDirectory: base), "run \(url.lastPathComponent)")
             XCTAssertLessThan(Date().timeIntervalSince(start), 120, "\(url.lastPathComponent) is too slow for the test suite")
         }
     }
