@@ -105,8 +105,9 @@ extension Builtins {
                     throw Diagnostic.error("save_boxplot needs as many labels as lists of values", at: args.span)
                 }
                 let groups: [(label: String, values: [Double])] = zip(ls, vs).map { (interp.display($0), interp.tensorValue($1)?.scalars ?? []) }
+                let title = try args.string("title", default: ""), yLabel = try args.string("y_label", default: "")
                 if interp.checkOnly { return .none }
-                let svg = Chart.boxPlotSVG(title: try args.string("title", default: ""), yLabel: try args.string("y_label", default: ""), groups: groups)
+                let svg = Chart.boxPlotSVG(title: title, yLabel: yLabel, groups: groups)
                 try write(args.span) { try writeAtomically(svg, to: interp.resolve(path)) }
                 interp.output("wrote \(path)")
                 return .none
