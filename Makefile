@@ -5,8 +5,8 @@
 #   make bench          release build, then `netl bench` (all workloads)
 #   make bench-compare  netl bench side by side with PyTorch / JAX (../shared/bench)
 #
-# The demo: the chapter 2 MLP on the digits (until a chapter 4 demo exists).
-DEMO_CMD = $(NETL) run examples/ch2/mlp.net
+# The demo: the chapter 4 i-ResNet classifiers on the digits (about a minute).
+DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net
 
 # Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib).
 APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config

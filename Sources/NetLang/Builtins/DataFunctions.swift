@@ -82,6 +82,12 @@ extension Builtins {
                 let splits = try dataError(args.span) { try groupedKFold(groups: groups, k: k) }
                 return .list(splits.enumerated().map { fold(d, $0.element, $0.offset) })
             }),
+            ("take", { _, args in
+                // take(data, n): the first n examples (parts are not kept).
+                let d = try dataset(args.required("data", position: 0))
+                let n = try args.integer("n", position: 1, minimum: 0)
+                return .dataset(d.subset(Array(0..<min(n, d.count)), name: d.name))
+            }),
             ("shuffle", { _, args in
                 let d = try dataset(args.required("data", position: 0))
                 var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: 0)))

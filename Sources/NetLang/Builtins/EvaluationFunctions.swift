@@ -6,6 +6,15 @@ extension Builtins {
     static var evaluationFunctions: [(String, Body)] {
         [
             ("accuracy", { interp, args in
+                // accuracy(model, data), or accuracy(scores [N, C], labels [N]).
+                if let first = args.value("model", position: 0), !(first.value.isModel) {
+                    let labels = try args.required("data", position: 1)
+                    guard let scores = interp.tensorValue(first.value), scores.rank == 2,
+                          let y = interp.tensorValue(labels.value), y.shape == [scores.shape[0]] else {
+                        throw Diagnostic.error("accuracy needs a model and data, or scores [N, classes] and labels [N]", at: args.span)
+                    }
+                    return .number(Metrics.accuracy(scores, y))
+                }
                 let (m, d) = try modelAndData(&args)
                 if interp.checkOnly { return .number(.nan) }
                 return .number(Metrics.accuracy(interp.inference(m.model).predict(d.x), d.y!))
@@ -116,3 +125,7 @@ enum TextTable {
     }
 }
 import Foundation
+
+extension Value {
+    var isModel: Bool { if case .model = self { true } else { false } }
+}

@@ -63,7 +63,11 @@ public final class Convolution: Layer {
         weight = try builder.uniformParameter("weight", shape: [channels, input[0]] + kernelShape, fanIn: fanIn)
         if useBias { bias = try builder.uniformParameter("bias", shape: [channels], fanIn: fanIn) }
         if constraint != nil {
-            vector = try builder.stateVector("u", shape: try outputShape(for: input))
+            // Warm start: u from power iteration on the initial operator (see Dense).
+            let u0 = builder.graph.initialValue(of: weight!).map {
+                LipschitzVerification.topOutputVector($0, conv: self, inputShape: input, iterations: 100)
+            }
+            vector = try builder.stateVector("u", shape: try outputShape(for: input), initial: u0)
         }
     }
 

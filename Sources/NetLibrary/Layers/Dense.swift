@@ -34,7 +34,11 @@ public final class Dense: Layer {
         weight = try builder.uniformParameter("weight", shape: [units, fanIn], fanIn: fanIn)
         if useBias { bias = try builder.uniformParameter("bias", shape: [units], fanIn: fanIn) }
         if constraint != nil {
-            vector = try builder.stateVector("u", shape: [units])
+            // Warm start: u = the top left singular vector of the initial weight, so the
+            // constraint holds from the first step (eq. 4.9 with a converged σ̂).
+            let w0 = builder.graph.initialValue(of: weight!)
+            let u0 = w0.flatMap { try? svd($0) }.map { r in Tensor(shape: [units], scalars: (0..<units).map { r.u[$0, 0] }) }
+            vector = try builder.stateVector("u", shape: [units], initial: u0)
         }
     }
 

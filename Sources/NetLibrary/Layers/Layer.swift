@@ -136,10 +136,16 @@ public final class ModelBuilder {
         return v
     }
 
-    /// A random unit vector (non-trainable state) for a spectral norm's power iteration.
-    public func stateVector(_ leaf: String, shape: [Int]) throws -> Node {
+    /// A unit vector (non-trainable state) for a spectral norm's power iteration: `initial`
+    /// when given (a warm start from the initial weight), random otherwise.
+    public func stateVector(_ leaf: String, shape: [Int], initial: Tensor<Double>? = nil) throws -> Node {
         try reserve(shape)
-        let v = SpectralNorm.makeVector(graph, name: qualified(leaf), shape: shape, rng: &rng)
+        let v: Node
+        if let initial, initial.shape == shape {
+            v = graph.variable(qualified(leaf), initial, trainable: false)
+        } else {
+            v = SpectralNorm.makeVector(graph, name: qualified(leaf), shape: shape, rng: &rng)
+        }
         created.append(v)
         return v
     }

@@ -68,6 +68,33 @@ public enum LipschitzVerification {
         return (layers, blocks)
     }
 
+    /// The unit output-space vector u = A v/‖A v‖ after `iterations` power iterations on
+    /// the convolution operator A (shape of the layer's output, no batch axis).
+    static func topOutputVector(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], iterations: Int) -> Tensor<Double> {
+        let g = Graph()
+        let weight = g.constant(w)
+        let oneD = inputShape.count == 2
+        let v = g.input("v", shape: [1] + inputShape)
+        let forward = oneD ? v.conv1d(weight, stride: conv.stride, padding: conv.padding) : v.conv2d(weight, stride: conv.stride, padding: conv.padding)
+        let back = oneD ? forward.transposedConv1d(weight, stride: conv.stride, padding: conv.padding, outputLength: inputShape[1])
+                        : forward.transposedConv2d(weight, stride: conv.stride, padding: conv.padding, outputSize: (inputShape[1], inputShape[2]))
+        let exec = Executor<Double>(graph: g, outputs: [back, forward])
+        var rng = RandomGenerator(seed: 777)
+        var x = Tensor<Double>.randomNormal([1] + inputShape, rng: &rng)
+        var ax = x
+        for _ in 0..<max(1, iterations) {
+            let n = x.scalars.map { $0 * $0 }.reduce(0, +).squareRoot()
+            guard n > 0 else { break }
+            x.scalars = x.scalars.map { $0 / n }
+            exec.setInput(v, x)
+            exec.run()
+            ax = exec.value(forward)
+            x = exec.value(back)
+        }
+        let n = max(ax.scalars.map { $0 * $0 }.reduce(0, +).squareRoot(), 1e-12)
+        return Tensor(shape: Array(ax.shape.dropFirst()), scalars: ax.scalars.map { $0 / n })
+    }
+
     /// ‖conv‖₂ by power iteration on the operator to convergence (relative change < 1e-9
     /// or 2000 iterations), in Float64.
     static func convolutionNorm(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int]) -> Double {

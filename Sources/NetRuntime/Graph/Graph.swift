@@ -97,6 +97,9 @@ public final class Graph: @unchecked Sendable {
 
     func initialValue(_ variable: Node) -> Tensor<Double> { initialValues[variable.id]! }
 
+    /// A variable's initial value (before any executor changed it).
+    public func initialValue(of variable: Node) -> Tensor<Double>? { initialValues[variable.id] }
+
     /// Replaces a variable's initial value (used before any executor is built, e.g. to
     /// load a checkpoint into a fresh graph).
     public func setInitialValue(_ variable: Node, _ value: Tensor<Double>) {
