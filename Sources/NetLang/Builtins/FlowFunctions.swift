@@ -168,7 +168,7 @@ extension Interpreter {
         guard Array(y.shape.dropFirst()) == m.model.outputShape else {
             throw Diagnostic.error("inverse of '\(m.name)' needs outputs [N, \(m.model.outputShape.map(String.init).joined(separator: ", "))], got \(y.shape)", at: span)
         }
-        if checkOnly { return .record([("x", .tensor(.zeros([y.shape[0]] + m.model.inputShape))), ("converged", .boolean(true))]) }
+        if checkOnly { return .record([("x", .tensor(.zeros([y.shape[0]] + m.model.inputShape))), ("converged", .boolean(true)), ("blocks", .list([]))]) }
         var inverse = inverses[ObjectIdentifier(m.model)] ?? FixedPointInverse(model: m.model, variables: variables)
         defer { inverses[ObjectIdentifier(m.model)] = inverse }
         let result: FixedPointInverse.Result

@@ -99,11 +99,11 @@ public final class Interpreter {
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
-            // `netl check` checks a loop body once rather than running it n times.
-            for _ in 0..<(checkOnly ? min(1, max(0, n)) : max(0, n)) { try execute(body, in: Environment(parent: env)) }
+            // `netl check` runs loops (training is only compiled there), up to a cap.
+            for _ in 0..<(checkOnly ? min(Self.checkLoopLimit, max(0, n)) : max(0, n)) { try execute(body, in: Environment(parent: env)) }
         case let .forLoop(variable, _, sequence, body, span):
             let seq = try evaluate(sequence, in: env)
-            for item in try iterate(seq, span: span).prefix(checkOnly ? 1 : Int.max) {
+            for item in try iterate(seq, span: span).prefix(checkOnly ? Self.checkLoopLimit : Int.max) {
                 let inner = Environment(parent: env)
                 inner.define(variable, item)
                 try execute(body, in: inner)
@@ -125,6 +125,9 @@ public final class Interpreter {
             lastValue = v
         }
     }
+
+    /// The most iterations a loop runs under `netl check`.
+    static let checkLoopLimit = 1000
 
     /// The value of the last expression statement (the REPL prints it).
     public var lastValue: Value?
