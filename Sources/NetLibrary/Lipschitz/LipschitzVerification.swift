@@ -68,28 +68,45 @@ public enum LipschitzVerification {
         return (layers, blocks)
     }
 
+    /// A planned Float64 graph of the convolution operator A of a layer on one input
+    /// [1] + inputShape: v ↦ (AᵀA v, A v).
+    struct OperatorPlan {
+        let executor: Executor<Double>
+        let input: Node, forward: Node, back: Node
+
+        init(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int]) {
+            let g = Graph()
+            let weight = g.constant(w)
+            let oneD = inputShape.count == 2
+            input = g.input("v", shape: [1] + inputShape)
+            forward = oneD ? input.conv1d(weight, stride: conv.stride, padding: conv.padding)
+                           : input.conv2d(weight, stride: conv.stride, padding: conv.padding)
+            back = oneD ? forward.transposedConv1d(weight, stride: conv.stride, padding: conv.padding, outputLength: inputShape[1])
+                        : forward.transposedConv2d(weight, stride: conv.stride, padding: conv.padding,
+                                                   outputSize: (inputShape[1], inputShape[2]))
+            executor = Executor<Double>(graph: g, outputs: [back, forward])
+        }
+
+        /// One power-iteration step from x (normalised here): (AᵀA x̂, A x̂).
+        func step(_ x: Tensor<Double>) -> (next: Tensor<Double>, image: Tensor<Double>)? {
+            let n = x.scalars.map { $0 * $0 }.reduce(0, +).squareRoot()
+            guard n > 0 else { return nil }
+            executor.setInput(input, Tensor(shape: x.shape, scalars: x.scalars.map { $0 / n }))
+            executor.run()
+            return (executor.value(back), executor.value(forward))
+        }
+    }
+
     /// The unit output-space vector u = A v/‖A v‖ after `iterations` power iterations on
     /// the convolution operator A (shape of the layer's output, no batch axis).
     static func topOutputVector(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], iterations: Int) -> Tensor<Double> {
-        let g = Graph()
-        let weight = g.constant(w)
-        let oneD = inputShape.count == 2
-        let v = g.input("v", shape: [1] + inputShape)
-        let forward = oneD ? v.conv1d(weight, stride: conv.stride, padding: conv.padding) : v.conv2d(weight, stride: conv.stride, padding: conv.padding)
-        let back = oneD ? forward.transposedConv1d(weight, stride: conv.stride, padding: conv.padding, outputLength: inputShape[1])
-                        : forward.transposedConv2d(weight, stride: conv.stride, padding: conv.padding, outputSize: (inputShape[1], inputShape[2]))
-        let exec = Executor<Double>(graph: g, outputs: [back, forward])
+        let plan = OperatorPlan(w, conv: conv, inputShape: inputShape)
         var rng = RandomGenerator(seed: 777)
         var x = Tensor<Double>.randomNormal([1] + inputShape, rng: &rng)
         var ax = x
         for _ in 0..<max(1, iterations) {
-            let n = x.scalars.map { $0 * $0 }.reduce(0, +).squareRoot()
-            guard n > 0 else { break }
-            x.scalars = x.scalars.map { $0 / n }
-            exec.setInput(v, x)
-            exec.run()
-            ax = exec.value(forward)
-            x = exec.value(back)
+            guard let (next, image) = plan.step(x) else { break }
+            (x, ax) = (next, image)
         }
         let n = max(ax.scalars.map { $0 * $0 }.reduce(0, +).squareRoot(), 1e-12)
         return Tensor(shape: Array(ax.shape.dropFirst()), scalars: ax.scalars.map { $0 / n })
@@ -98,28 +115,16 @@ public enum LipschitzVerification {
     /// ‖conv‖₂ by power iteration on the operator to convergence (relative change < 1e-9
     /// or 2000 iterations), in Float64.
     static func convolutionNorm(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int]) -> Double {
-        let g = Graph()
-        let weight = g.constant(w)
-        let oneD = inputShape.count == 2
-        let v = g.input("v", shape: [1] + inputShape)
-        let forward = oneD ? v.conv1d(weight, stride: conv.stride, padding: conv.padding) : v.conv2d(weight, stride: conv.stride, padding: conv.padding)
-        let back = oneD ? forward.transposedConv1d(weight, stride: conv.stride, padding: conv.padding, outputLength: inputShape[1])
-                        : forward.transposedConv2d(weight, stride: conv.stride, padding: conv.padding, outputSize: (inputShape[1], inputShape[2]))
-        let exec = Executor<Double>(graph: g, outputs: [back, forward])
+        let plan = OperatorPlan(w, conv: conv, inputShape: inputShape)
         var rng = RandomGenerator(seed: 12345)
         var x = Tensor<Double>.randomNormal([1] + inputShape, rng: &rng)
         var sigma = 0.0
         for _ in 0..<2000 {
-            let n = x.scalars.map { $0 * $0 }.reduce(0, +).squareRoot()
-            guard n > 0 else { return 0 }
-            x.scalars = x.scalars.map { $0 / n }
-            exec.setInput(v, x)
-            exec.run()
-            let ax = exec.value(forward)
-            let next = ax.scalars.map { $0 * $0 }.reduce(0, +).squareRoot()   // ‖A x‖ with ‖x‖ = 1
-            x = exec.value(back)                                               // AᵀA x
-            if abs(next - sigma) <= 1e-9 * next { sigma = next; break }
-            sigma = next
+            guard let (next, image) = plan.step(x) else { return 0 }
+            let estimate = image.scalars.map { $0 * $0 }.reduce(0, +).squareRoot()   // ‖A x̂‖
+            x = next
+            if abs(estimate - sigma) <= 1e-9 * estimate { return estimate }
+            sigma = estimate
         }
         return sigma
     }
