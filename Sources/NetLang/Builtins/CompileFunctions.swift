@@ -74,6 +74,9 @@ extension CompiledTraining {
         try step(Array(0..<batchSize)[...], epoch: 0, step: 0)
     }
 
+    /// Every objective's planned step executor, with its loss node (profiling).
+    public var stepExecutors: [(Executor<Float>, Node)] { objectives.map { ($0.step!.executor, $0.step!.loss) } }
+
     /// Bytes of the planned intermediate values of every objective's step.
     public var arenaBytes: Int { objectives.map { $0.step!.executor.arenaBytes }.reduce(0, +) }
 }

@@ -28,7 +28,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        if profile { setComputeThreads(threads); MLPWorkload.profile(); ProfileWorkloads.iresnetToy(); return }
+        if profile { setComputeThreads(threads); MLPWorkload.profile(); ProfileWorkloads.iresnetToy(); ScriptWorkloads.profileConvIResNet(); return }
         let selection = workload.isEmpty ? Workloads.names : workload
         if inProcess || (selection.count == 1 && rounds == 1) {
             setBLASThreads(threads)

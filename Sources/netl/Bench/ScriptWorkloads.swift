@@ -21,6 +21,45 @@ enum ScriptWorkloads {
     }
     """
 
+    static let iresnetToyScript = """
+    # WORKLOADS.md 3: 10 stages of ActNorm (s = 1, b = 0) and a residual block 2→128→128→2
+    # with spectral normalisation (c = 0.9, one power iteration per step), 5-term series
+    # with one Gaussian probe per sample, Adam lr 1e-3, full batch of 500 points.
+    data batch = generate("8gaussians", n: 500, seed: 1)
+    model flow(input: [2]) {
+      repeat 10 {
+        actnorm(data_init: false)
+        residual lipschitz(c: 0.9) { dense(128) elu dense(128) elu dense(2) }
+      }
+    }
+    train flow on batch {
+      loss flow_nll(flow, x, terms: 5)
+      optimizer adam(lr: 1e-3)
+      batch 500  shuffle false  steps 1
+    }
+    """
+
+    static let convIResNetScript = """
+    # WORKLOADS.md 6: 3 residual blocks conv3×3(16→32) → elu → conv1×1(32→32) → elu →
+    # conv3×3(32→16), spectral normalisation on each convolution operator (c = 0.9), 5-term
+    # series with one Gaussian probe, Adam lr 1e-3, a fixed batch 16×16×16×16.
+    data batch = dataset(randn([16, 16, 16, 16], seed: 1))
+    model flow(input: [16, 16, 16]) {
+      repeat 3 {
+        residual lipschitz(c: 0.9) {
+          conv2d(32, kernel: 3, padding: 1) elu
+          conv2d(32, kernel: 1, padding: 0) elu
+          conv2d(16, kernel: 3, padding: 1)
+        }
+      }
+    }
+    train flow on batch {
+      loss flow_nll(flow, x, terms: 5)
+      optimizer adam(lr: 1e-3)
+      batch 16  shuffle false  steps 1
+    }
+    """
+
     static let tinyOpsScript = """
     # WORKLOADS.md 7: y = tanh(x·w + b) for x 1×16, w 16×16, b 16, compiled once.
     let x = randn([1, 16], seed: 1)
@@ -29,10 +68,15 @@ enum ScriptWorkloads {
     let layer = jit(fn(x, w, b) = tanh(x @ w + b), x, w, b)
     """
 
-    static func mlp(reps: Int, warmup: Int) -> [String: Any] {
+    static func mlp(reps: Int, warmup: Int) -> [String: Any] { trainingStep(mlpScript, name: "mlp", reps: reps, warmup: warmup) }
+    static func iresnetToy(reps: Int, warmup: Int) -> [String: Any] { trainingStep(iresnetToyScript, name: "iresnet_toy", reps: reps, warmup: warmup) }
+    static func convIResNet(reps: Int, warmup: Int) -> [String: Any] { trainingStep(convIResNetScript, name: "conv_iresnet", reps: reps, warmup: warmup) }
+
+    /// Times the training step that a script's last train block compiles.
+    static func trainingStep(_ script: String, name: String, reps: Int, warmup: Int) -> [String: Any] {
         let interpreter = Interpreter(seed: 0)
         interpreter.output = { _ in }
-        let training = try! interpreter.compileTrainingScript(SourceFile(name: "mlp_bench.net", text: mlpScript))
+        let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
         var first: Double? = nil, last = 0.0
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) {
             last = try! training.runStep()
@@ -64,5 +108,20 @@ enum ScriptWorkloads {
         result["mode"] = "one jit-compiled call per repetition, through the interpreter"
         result["path"] = "script"
         return result
+    }
+}
+
+extension ScriptWorkloads {
+    /// Per-kernel profile of the conv_iresnet training step (`netl bench --profile`).
+    static func profileConvIResNet() {
+        let interpreter = Interpreter(seed: 0)
+        interpreter.output = { _ in }
+        let training = try! interpreter.compileTrainingScript(SourceFile(name: "conv_iresnet_bench.net", text: convIResNetScript))
+        try! training.runStep()
+        for (executor, _) in training.stepExecutors {
+            let p = executor.profile(runs: 3)
+            print("conv_iresnet total \(p.map(\.ms).reduce(0, +)) ms")
+            for (k, ms, c) in p.prefix(15) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+        }
     }
 }

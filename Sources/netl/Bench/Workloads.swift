@@ -9,7 +9,8 @@ enum Workloads {
         let run: (Int, Int) -> [String: Any]
     }
 
-    static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "tiny_ops", "mlp_api", "tiny_ops_api"]
+    static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "conv_iresnet", "tiny_ops",
+                        "mlp_api", "tiny_ops_api", "iresnet_toy_script"]
 
     static func spec(_ name: String) -> Spec {
         switch name {
@@ -18,6 +19,8 @@ enum Workloads {
         case "mlp_api": Spec(reps: 300, warmup: 10, run: MLPWorkload.run)
         case "iresnet_toy": Spec(reps: 50, warmup: 3, run: IResNetToyWorkload.run)
         case "iresnet_inverse": Spec(reps: 7, warmup: 1, run: IResNetInverseWorkload.run)
+        case "iresnet_toy_script": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.iresnetToy)
+        case "conv_iresnet": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.convIResNet)
         case "tiny_ops": Spec(reps: 20, warmup: 2, run: ScriptWorkloads.tinyOps)
         case "tiny_ops_api": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
         default: fatalError("unknown workload \(name)")
