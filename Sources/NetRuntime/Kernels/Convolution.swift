@@ -91,7 +91,14 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
             && padHeight == 0 && padWidth == 0
     }
     /// Scalars of scratch every kernel in this file needs (one sample's column matrix).
-    public var workspaceCount: Int { isPointwise ? 0 : patchSize * outputPlane }
+    public var workspaceCount: Int { isPointwise ? 0 : (patchSize + outChannels) * outputPlane * chunk }
+
+    /// Samples per GEMM: as many as keep the column matrix under about 4 M numbers, so
+    /// small images are convolved with one large GEMM instead of one small GEMM each.
+    public var chunk: Int { max(1, min(batch, ConvGeometry.chunkLimit / max(1, (patchSize + outChannels) * outputPlane))) }
+
+    /// The column-matrix budget of `chunk`, in numbers (tests lower it to exercise chunking).
+    nonisolated(unsafe) public static var chunkLimit = 4_194_304
 
     public var description: String {
         "conv N=\(batch) \(inChannels)→\(outChannels) in \(inHeight)×\(inWidth) k \(kernelHeight)×\(kernelWidth) "
@@ -111,9 +118,12 @@ func validOutputRange(offset k: Int, pad p: Int, stride s: Int, inSize: Int, out
 }
 
 /// Fills col [C_in·kh·kw, Ho·Wo] from one sample x [C_in, H, W] (zeros where padded).
+/// Rows are `ld` apart (default Ho·Wo), so several samples can sit side by side in one
+/// column matrix [C_in·kh·kw, B·Ho·Wo] for a single GEMM over the batch.
 @_specialize(where T == Float)
 @_specialize(where T == Double)
-func im2col<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>) {
+func im2col<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMutablePointer<T>, ld: Int? = nil) {
+    let ld = ld ?? g.outputPlane
     let (H, W, Ho, Wo) = (g.inHeight, g.inWidth, g.outHeight, g.outWidth)
     let (sh, sw, ph, pw) = (g.strideHeight, g.strideWidth, g.padHeight, g.padWidth)
     var row = col
@@ -139,7 +149,7 @@ func im2col<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMut
                     }
                     if ows.upperBound < Wo { (dst + ows.upperBound).update(repeating: 0, count: Wo - ows.upperBound) }
                 }
-                row += Ho * Wo
+                row += ld
             }
         }
     }
@@ -149,7 +159,8 @@ func im2col<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, col: UnsafeMut
 /// `im2col`); overwrites dx first unless `accumulate`.
 @_specialize(where T == Float)
 @_specialize(where T == Double)
-func col2im<T: NetScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, accumulate: Bool) {
+func col2im<T: NetScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, accumulate: Bool, ld: Int? = nil) {
+    let ld = ld ?? g.outputPlane
     let (H, W, Ho, Wo) = (g.inHeight, g.inWidth, g.outHeight, g.outWidth)
     let (sh, sw, ph, pw) = (g.strideHeight, g.strideWidth, g.padHeight, g.padWidth)
     if !accumulate { dx.update(repeating: 0, count: g.inChannels * H * W) }
@@ -172,7 +183,7 @@ func col2im<T: NetScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMu
                         for ow in ows { dst[iw] += src[ow]; iw += sw }
                     }
                 }
-                row += Ho * Wo
+                row += ld
             }
         }
     }
@@ -191,23 +202,33 @@ public func convForward<T: NetScalar>(
     y: UnsafeMutablePointer<T>, workspace: UnsafeMutablePointer<T>?
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
-    for n in 0..<g.batch {
-        let xn = x + n * g.inChannels * g.inputPlane
-        let yn = y + n * Cout * P
-        let cols: UnsafePointer<T>
-        if g.isPointwise {
-            cols = xn
-        } else {
-            guard let ws = workspace else { preconditionFailure("convForward needs a workspace of \(g.workspaceCount)") }
-            im2col(g, x: xn, col: ws)
-            cols = UnsafePointer(ws)
+    if g.isPointwise {
+        for n in 0..<g.batch {
+            let xn = x + n * g.inChannels * g.inputPlane, yn = y + n * Cout * P
+            if let bias { for o in 0..<Cout { (yn + o * P).update(repeating: bias[o], count: P) } }
+            T.gemm(transA: false, transB: false, m: Cout, n: P, k: K, alpha: 1, a: w, lda: K, b: xn, ldb: P,
+                   beta: bias == nil ? 0 : 1, c: yn, ldc: P)
         }
-        if let bias {
-            for o in 0..<Cout { (yn + o * P).update(repeating: bias[o], count: P) }
+        return
+    }
+    guard let ws = workspace else { preconditionFailure("convForward needs a workspace of \(g.workspaceCount)") }
+    let chunk = g.chunk
+    var n0 = 0
+    while n0 < g.batch {
+        let b = min(chunk, g.batch - n0), width = b * P
+        let cols = ws, stage = ws + K * width
+        for i in 0..<b { im2col(g, x: x + (n0 + i) * g.inChannels * g.inputPlane, col: cols + i * P, ld: width) }
+        // [C_out, K] · [K, b·P] → [C_out, b·P], then rows back into [b, C_out, P] with the bias.
+        T.gemm(transA: false, transB: false, m: Cout, n: width, k: K, alpha: 1, a: w, lda: K, b: cols, ldb: width,
+               beta: 0, c: stage, ldc: width)
+        for i in 0..<b {
+            let yn = y + (n0 + i) * Cout * P
+            for o in 0..<Cout {
+                let src = stage + o * width + i * P, dst = yn + o * P
+                if let bias { let v = bias[o]; for p in 0..<P { dst[p] = src[p] + v } } else { dst.update(from: src, count: P) }
+            }
         }
-        T.gemm(transA: false, transB: false, m: Cout, n: P, k: K,
-               alpha: 1, a: w, lda: K, b: cols, ldb: P,
-               beta: bias == nil ? 0 : 1, c: yn, ldc: P)
+        n0 += b
     }
 }
 
@@ -223,20 +244,27 @@ public func convBackwardInput<T: NetScalar>(
     dx: UnsafeMutablePointer<T>, workspace: UnsafeMutablePointer<T>?, accumulate: Bool = false
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
-    for n in 0..<g.batch {
-        let dyn = dy + n * Cout * P
-        let dxn = dx + n * g.inChannels * g.inputPlane
-        if g.isPointwise {
-            T.gemm(transA: true, transB: false, m: K, n: P, k: Cout,
-                   alpha: 1, a: w, lda: K, b: dyn, ldb: P,
-                   beta: accumulate ? 1 : 0, c: dxn, ldc: P)
-        } else {
-            guard let ws = workspace else { preconditionFailure("convBackwardInput needs a workspace of \(g.workspaceCount)") }
-            T.gemm(transA: true, transB: false, m: K, n: P, k: Cout,
-                   alpha: 1, a: w, lda: K, b: dyn, ldb: P,
-                   beta: 0, c: ws, ldc: P)
-            col2im(g, col: ws, dx: dxn, accumulate: accumulate)
+    if g.isPointwise {
+        for n in 0..<g.batch {
+            T.gemm(transA: true, transB: false, m: K, n: P, k: Cout, alpha: 1, a: w, lda: K, b: dy + n * Cout * P, ldb: P,
+                   beta: accumulate ? 1 : 0, c: dx + n * g.inChannels * g.inputPlane, ldc: P)
         }
+        return
+    }
+    guard let ws = workspace else { preconditionFailure("convBackwardInput needs a workspace of \(g.workspaceCount)") }
+    let chunk = g.chunk
+    var n0 = 0
+    while n0 < g.batch {
+        let b = min(chunk, g.batch - n0), width = b * P
+        let cols = ws, stage = ws + K * width
+        // dy of the chunk as [C_out, b·P].
+        for i in 0..<b { for o in 0..<Cout { (stage + o * width + i * P).update(from: dy + ((n0 + i) * Cout + o) * P, count: P) } }
+        T.gemm(transA: true, transB: false, m: K, n: width, k: Cout, alpha: 1, a: w, lda: K, b: stage, ldb: width,
+               beta: 0, c: cols, ldc: width)
+        for i in 0..<b {
+            col2im(g, col: cols + i * P, dx: dx + (n0 + i) * g.inChannels * g.inputPlane, accumulate: accumulate, ld: width)
+        }
+        n0 += b
     }
 }
 
@@ -251,20 +279,27 @@ public func convBackwardWeight<T: NetScalar>(
     dw: UnsafeMutablePointer<T>, workspace: UnsafeMutablePointer<T>?, accumulate: Bool = false
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
-    for n in 0..<g.batch {
-        let xn = x + n * g.inChannels * g.inputPlane
-        let dyn = dy + n * Cout * P
-        let cols: UnsafePointer<T>
-        if g.isPointwise {
-            cols = xn
-        } else {
-            guard let ws = workspace else { preconditionFailure("convBackwardWeight needs a workspace of \(g.workspaceCount)") }
-            im2col(g, x: xn, col: ws)
-            cols = UnsafePointer(ws)
+    if g.isPointwise {
+        for n in 0..<g.batch {
+            T.gemm(transA: false, transB: true, m: Cout, n: K, k: P, alpha: 1, a: dy + n * Cout * P, lda: P,
+                   b: x + n * g.inChannels * g.inputPlane, ldb: P, beta: (n == 0 && !accumulate) ? 0 : 1, c: dw, ldc: K)
         }
-        T.gemm(transA: false, transB: true, m: Cout, n: K, k: P,
-               alpha: 1, a: dyn, lda: P, b: cols, ldb: P,
-               beta: (n == 0 && !accumulate) ? 0 : 1, c: dw, ldc: K)
+        return
+    }
+    guard let ws = workspace else { preconditionFailure("convBackwardWeight needs a workspace of \(g.workspaceCount)") }
+    let chunk = g.chunk
+    var n0 = 0
+    while n0 < g.batch {
+        let b = min(chunk, g.batch - n0), width = b * P
+        let cols = ws, stage = ws + K * width
+        for i in 0..<b {
+            im2col(g, x: x + (n0 + i) * g.inChannels * g.inputPlane, col: cols + i * P, ld: width)
+            for o in 0..<Cout { (stage + o * width + i * P).update(from: dy + ((n0 + i) * Cout + o) * P, count: P) }
+        }
+        // [C_out, b·P] · [b·P, K] summed into dw [C_out, K].
+        T.gemm(transA: false, transB: true, m: Cout, n: K, k: width, alpha: 1, a: stage, lda: width, b: cols, ldb: width,
+               beta: (n0 == 0 && !accumulate) ? 0 : 1, c: dw, ldc: K)
+        n0 += b
     }
 }
 

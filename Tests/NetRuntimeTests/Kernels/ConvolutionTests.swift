@@ -141,6 +141,23 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The batched path with several chunks per batch (one GEMM per chunk of samples)
+    /// against the naive loops.
+    func testChunkedBatches() {
+        let saved = ConvGeometry.chunkLimit
+        defer { ConvGeometry.chunkLimit = saved }
+        var rng = RandomGenerator(seed: 99)
+        for limit in [1, 800, 1200] {   // chunks of 1; 2, 2, 1; 3, 2
+            ConvGeometry.chunkLimit = limit
+            let g = ConvGeometry(batch: 5, inChannels: 2, outChannels: 3, inHeight: 6, inWidth: 5,
+                                 kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 2,
+                                 padHeight: 1, padWidth: 1)
+            XCTAssertLessThanOrEqual(g.chunk, 5)
+            check(g, Double.self, &rng)
+            check(g, Float.self, &rng)
+        }
+    }
+
     func testGeometry() {
         let g = ConvGeometry(batch: 2, inChannels: 3, outChannels: 4, inHeight: 7, inWidth: 5,
                              kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 3,
@@ -148,7 +165,8 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(g.outHeight, 4)     // ⌊(7 + 2 − 3)/2⌋ + 1
         XCTAssertEqual(g.outWidth, 3)      // ⌊(5 + 4 − 2)/3⌋ + 1
         XCTAssertEqual(g.patchSize, 18)
-        XCTAssertEqual(g.workspaceCount, 18 * 12)
+        XCTAssertEqual(g.chunk, 2)
+        XCTAssertEqual(g.workspaceCount, (18 + 4) * 12 * 2)
         XCTAssertEqual(g.weightCount, 72)
         XCTAssertFalse(g.isPointwise)
         let pw = ConvGeometry(batch: 1, inChannels: 3, outChannels: 2, length: 9, kernel: 1)
