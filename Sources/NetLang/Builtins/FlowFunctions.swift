@@ -109,8 +109,8 @@ extension Builtins {
     static func flowArguments(_ args: inout Arguments, _ interp: Interpreter) throws -> (ModelValue, Value, LogDetSettings) {
         let m = try args.required("model", position: 0)
         guard case let .model(model) = m.value else { throw Diagnostic.error("\(args.function) needs a flow model first", at: m.span) }
-        guard model.model.outputShape == model.model.inputShape else {
-            throw Diagnostic.error("'\(model.name)' maps \(model.model.inputShape) to \(model.model.outputShape); a flow keeps the shape", at: m.span)
+        guard model.model.outputShape.reduce(1, *) == model.model.inputShape.reduce(1, *) else {
+            throw Diagnostic.error("'\(model.name)' maps \(model.model.inputShape) to \(model.model.outputShape); a flow keeps the number of values", at: m.span)
         }
         let x = try args.required("x", position: 1)
         var input = x.value

@@ -124,7 +124,7 @@ extension Interpreter {
     /// log p(x) per example under a flow, evaluated in chunks of 1000.
     func logLikelihood(_ m: ModelValue, _ x: Tensor<Double>, _ settings: LogDetSettings, span: SourceSpan) throws -> Tensor<Double> {
         let model = m.model
-        guard Array(x.shape.dropFirst()) == model.inputShape, model.outputShape == model.inputShape else {
+        guard Array(x.shape.dropFirst()) == model.inputShape, model.outputShape.reduce(1, *) == model.inputShape.reduce(1, *) else {
             throw Diagnostic.error("'\(m.name)' is a flow on [\(model.inputShape.map(String.init).joined(separator: ", "))]; got data \(x.shape)", at: span)
         }
         if checkOnly { return .zeros([x.shape[0]]) }
