@@ -42,6 +42,8 @@ extension Builtins {
                 let lr = try args.number("lr", position: 0, default: 0.01)
                 let momentum = try args.number("momentum", default: 0), decay = try args.number("weight_decay", default: 0)
                 let nesterov = try args.boolean("nesterov", default: false)
+                try checkHyperparameters(args, ["lr": lr, "momentum": momentum, "weight_decay": decay])
+                if nesterov && momentum <= 0 { throw Diagnostic.error("sgd: nesterov needs a positive momentum", at: args.span) }
                 return .optimizer(OptimizerSpec(name: "sgd", make: {
                     SGD(parameterSizes: $0, learningRate: lr, momentum: momentum, weightDecay: decay, nesterov: nesterov)
                 }, learningRate: lr))
@@ -52,6 +54,7 @@ extension Builtins {
                 let decoupled = try args.boolean("decoupled", default: false)
                 let b1 = try args.number("beta1", default: 0.9), b2 = try args.number("beta2", default: 0.999)
                 let eps = try args.number("eps", default: 1e-8)
+                try checkHyperparameters(args, ["lr": lr, "weight_decay": decay, "eps": eps], betas: [b1, b2])
                 return .optimizer(OptimizerSpec(name: decoupled ? "adamw" : "adam", make: {
                     Adam(parameterSizes: $0, learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: decay, decoupledWeightDecay: decoupled)
                 }, learningRate: lr))
@@ -59,6 +62,7 @@ extension Builtins {
             ("adamw", { _, args in
                 let lr = try args.number("lr", position: 0, default: 1e-3)
                 let decay = try args.number("weight_decay", default: 1e-2)
+                try checkHyperparameters(args, ["lr": lr, "weight_decay": decay])
                 return .optimizer(OptimizerSpec(name: "adamw", make: {
                     AdamW(parameterSizes: $0, learningRate: lr, weightDecay: decay)
                 }, learningRate: lr))
@@ -66,6 +70,7 @@ extension Builtins {
             ("adamax", { _, args in
                 let lr = try args.number("lr", position: 0, default: 2e-3)
                 let decay = try args.number("weight_decay", default: 0)
+                try checkHyperparameters(args, ["lr": lr, "weight_decay": decay])
                 return .optimizer(OptimizerSpec(name: "adamax", make: {
                     Adamax(parameterSizes: $0, learningRate: lr, weightDecay: decay)
                 }, learningRate: lr))
@@ -95,6 +100,17 @@ extension Builtins {
                 return .schedule(WarmupSchedule(steps: steps, then: s))
             }),
         ]
+    }
+
+    /// Learning rates, weight decays, momenta and ε are finite and not negative; betas are
+    /// in [0, 1). (The optimisers assume so; a script gets an error instead.)
+    static func checkHyperparameters(_ args: Arguments, _ values: [String: Double], betas: [Double] = []) throws {
+        for (name, v) in values.sorted(by: { $0.key < $1.key }) where !(v.isFinite && v >= 0) {
+            throw Diagnostic.error("\(args.function): '\(name)' must be a finite number ≥ 0, got \(formatValue(v))", at: args.span)
+        }
+        for b in betas where !(b >= 0 && b < 1) {
+            throw Diagnostic.error("\(args.function): betas must be in [0, 1), got \(formatValue(b))", at: args.span)
+        }
     }
 
     /// Adam with PyTorch's defaults (the train block's default optimiser).

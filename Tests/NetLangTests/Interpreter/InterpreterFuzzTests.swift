@@ -28,7 +28,11 @@ final class InterpreterFuzzTests: XCTestCase {
 
     func testMutatedScriptsNeverCrash() throws {
         var corpus = [Self.builtinsProgram]
-        for url in ExampleScriptTests.examples { corpus.append(try String(contentsOf: url, encoding: .utf8)) }
+        // The chapter 2 examples: the later chapters' examples train convolutional flows,
+        // which in a debug build take too long per mutated case (ExampleScriptTests runs them).
+        for url in ExampleScriptTests.examples where url.path.contains("/ch2/") {
+            corpus.append(try String(contentsOf: url, encoding: .utf8))
+        }
         let golden = repositoryRoot.appendingPathComponent("Tests/NetLangTests/Golden")
         for sub in ["run_errors", "parse"] {
             let dir = golden.appendingPathComponent(sub)
@@ -58,7 +62,7 @@ final class InterpreterFuzzTests: XCTestCase {
                 default:
                     // Replace a number by a hostile one.
                     if let k = chars[i...].firstIndex(where: { $0.isNumber }) {
-                        chars.replaceSubrange(k...k, with: ["0", "-3", "1e12", "0.5", "65537"][rng.integer(below: 5)])
+                        chars.replaceSubrange(k...k, with: ["0", "-3", "1e12", "0.5", "257", "-0.9"][rng.integer(below: 6)])
                     }
                 }
                 text = String(chars)

@@ -155,3 +155,13 @@ final class InterpreterTests: XCTestCase {
         XCTAssertTrue(error.contains("training diverged"), error)
     }
 }
+
+final class HyperparameterValidationTests: XCTestCase {
+    /// Found by the fuzz test: a negative learning rate reached the optimiser's precondition.
+    func testBadOptimizerSettingsAreDiagnostics() {
+        XCTAssertTrue(scriptError("let o = sgd(lr: -0.9)").contains("'lr' must be a finite number ≥ 0"))
+        XCTAssertTrue(scriptError("let o = adam(beta1: 1.5)").contains("betas must be in [0, 1)"))
+        XCTAssertTrue(scriptError("let o = sgd(lr: 0.1, nesterov: true)").contains("nesterov needs a positive momentum"))
+        XCTAssertTrue(scriptError("let o = adamax(weight_decay: -1)").contains("'weight_decay' must be"))
+    }
+}
