@@ -136,18 +136,13 @@ extension Interpreter {
     /// Mean NLL of a flow: ½‖z‖² + (D/2)·log 2π − Σ log-det terms.
     func flowNLL(_ m: ModelValue, _ input: Value, _ settings: LogDetSettings, span: SourceSpan) throws -> Value {
         let model = m.model
-        let d = Double(model.inputShape.reduce(1, *))
         func nll(_ x: Node, _ context: ApplyContext) -> Node {
             let saved = context.logDet
             context.logDet = settings
             let before = context.logDetTerms.count
             let z = model.apply(x, context)
             context.logDet = saved
-            let terms = Array(context.logDetTerms[before...])
-            let axes = Array(1..<z.rank)
-            var logp = z.square().sum(axes: axes) * -0.5 - 0.5 * d * Foundation.log(2 * Double.pi)
-            for t in terms { logp = logp + t }
-            return -logp.mean()
+            return -FlowDensity.logProbability(z: z, logDetTerms: Array(context.logDetTerms[before...])).mean()
         }
         if case let .node(x) = input {
             guard Array(x.shape.dropFirst()) == model.inputShape else {

@@ -150,12 +150,9 @@ extension Interpreter {
     func likelihoodPlan(_ model: Model, _ settings: LogDetSettings, batch: Int) -> (Executor<Float>, Node, Node) {
         let key = "\(ObjectIdentifier(model).hashValue)|\(settings.method)|\(settings.probes)|\(settings.rademacher)|\(batch)"
         if let plan = likelihoodPlans[key], plan.model === model { return (plan.executor, plan.input, plan.output) }
-        let d = Double(model.inputShape.reduce(1, *))
         let input = graph.input("loglik_x", shape: [batch] + model.inputShape)
         let context = ApplyContext(training: false, logDet: settings)
-        let z = model.apply(input, context)
-        var logp = z.square().sum(axes: Array(1..<z.rank)) * -0.5 - 0.5 * d * Foundation.log(2 * Double.pi)
-        for t in context.logDetTerms { logp = logp + t }
+        let logp = FlowDensity.logProbability(z: model.apply(input, context), logDetTerms: context.logDetTerms)
         modelSeedCounter += 1
         let exec = Executor<Float>(graph: graph, outputs: [logp], variables: variables, seed: seed &+ 7919 &* modelSeedCounter)
         // The plan keeps the model alive, so its identity in the key cannot be reused.

@@ -103,7 +103,7 @@ extension Interpreter {
         let training = try compileTraining(t, in: env)
         if checkOnly { return }
         try training.initializeActNorms()
-        let data = training.data, objectives = training.objectives, models = training.models
+        let data = training.data, models = training.models
         let batchSize = training.batchSize, batchesPerEpoch = training.batchesPerEpoch
         let totalSteps = training.totalSteps, totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
         var rng = RandomGenerator(seed: seed &+ 101)
@@ -162,7 +162,6 @@ extension Interpreter {
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }
-        _ = objectives
     }
 
     private func resolveModels(_ names: [(name: String, span: SourceSpan)], _ trained: [ModelValue], _ env: Environment) throws -> [ModelValue] {

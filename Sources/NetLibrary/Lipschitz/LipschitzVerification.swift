@@ -27,9 +27,9 @@ public enum LipschitzVerification {
         -> (layers: [LayerRow], blocks: [BlockRow]) {
         var layers: [LayerRow] = [], blocks: [BlockRow] = []
         let graph = model.graph
+        let store = VariableStore<Double>(graph)
+        for v in graph.variables { store.assign(v, variables.value(v).converted()) }
         func measure(_ layer: Layer, inputShape: [Int]) -> LayerRow? {
-            let store = VariableStore<Double>(graph)
-            for v in graph.variables { store.assign(v, variables.value(v).converted()) }
             if let d = layer as? Dense, let c = d.constraint, let w = d.weight, let u = d.vectorVariable {
                 let sn = SpectralNorm(weight: w, u: u, coefficient: c.coefficient, iterations: c.iterations, updatingVector: false)
                 let effective = graph.evaluate([sn.weight], as: Double.self, variables: store)[0]

@@ -189,6 +189,13 @@ func col2im<T: NetScalar>(_ g: ConvGeometry, col: UnsafePointer<T>, dx: UnsafeMu
     }
 }
 
+/// Rearranges b samples [b, C, P] into [C, b·P] (channel rows, samples side by side), the
+/// layout of one GEMM over a chunk of the batch.
+@inline(__always)
+func gatherChannelsFirst<T>(_ src: UnsafePointer<T>, samples b: Int, channels c: Int, plane p: Int, into dst: UnsafeMutablePointer<T>) {
+    for i in 0..<b { for o in 0..<c { (dst + o * b * p + i * p).update(from: src + (i * c + o) * p, count: p) } }
+}
+
 // MARK: - Kernels
 
 /// y ← conv(x, w) + bias. Overwrites y [N, C_out, Ho, Wo].
@@ -257,8 +264,7 @@ public func convBackwardInput<T: NetScalar>(
     while n0 < g.batch {
         let b = min(chunk, g.batch - n0), width = b * P
         let cols = ws, stage = ws + K * width
-        // dy of the chunk as [C_out, b·P].
-        for i in 0..<b { for o in 0..<Cout { (stage + o * width + i * P).update(from: dy + ((n0 + i) * Cout + o) * P, count: P) } }
+        gatherChannelsFirst(dy + n0 * Cout * P, samples: b, channels: Cout, plane: P, into: stage)
         T.gemm(transA: true, transB: false, m: K, n: width, k: Cout, alpha: 1, a: w, lda: K, b: stage, ldb: width,
                beta: 0, c: cols, ldc: width)
         for i in 0..<b {
@@ -294,8 +300,8 @@ public func convBackwardWeight<T: NetScalar>(
         let cols = ws, stage = ws + K * width
         for i in 0..<b {
             im2col(g, x: x + (n0 + i) * g.inChannels * g.inputPlane, col: cols + i * P, ld: width)
-            for o in 0..<Cout { (stage + o * width + i * P).update(from: dy + ((n0 + i) * Cout + o) * P, count: P) }
         }
+        gatherChannelsFirst(dy + n0 * Cout * P, samples: b, channels: Cout, plane: P, into: stage)
         // [C_out, b·P] · [b·P, K] summed into dw [C_out, K].
         T.gemm(transA: false, transB: true, m: Cout, n: K, k: width, alpha: 1, a: stage, lda: width, b: cols, ldb: width,
                beta: (n0 == 0 && !accumulate) ? 0 : 1, c: dw, ldc: K)

@@ -26,19 +26,12 @@ func torchUniform(_ shape: [Int], fanIn: Int, rng: inout NetRuntimeRNG) -> Tenso
     return .randomUniform(shape, low: -bound, high: bound, rng: &rng)
 }
 
-/// "8 Gaussians": centre 2√2·(cos 2πk/8, sin 2πk/8), k ~ U{0..7}, plus (0.5/√2)·N(0, I₂).
+/// "8 Gaussians" points [n, 2] (the generator of `generate("8gaussians", …)`).
 func eightGaussians(_ n: Int, rng: inout NetRuntimeRNG) -> TensorD {
-    var out: [Double] = []
-    out.reserveCapacity(2 * n)
-    for _ in 0..<n {
-        let k = Double(rng.integer(below: 8))
-        let angle = 2 * Double.pi * k / 8
-        out.append(2 * 2.0.squareRoot() * cos(angle) + 0.5 / 2.0.squareRoot() * rng.normal())
-        out.append(2 * 2.0.squareRoot() * sin(angle) + 0.5 / 2.0.squareRoot() * rng.normal())
-    }
-    return TensorD(shape: [n, 2], scalars: out)
+    DataGenerators.eightGaussians(n, &rng).x
 }
 
+import NetLang
 import NetRuntime
 typealias NetRuntimeRNG = RandomGenerator
 typealias TensorD = Tensor<Double>

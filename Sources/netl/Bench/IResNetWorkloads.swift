@@ -114,8 +114,6 @@ enum IResNetInverseWorkload {
         let blocks: [Executor<Float>] = flow.stages.map { s in
             Executor(graph: g, outputs: [ToyFlow.residual(xIn, weights: s.weights, biases: s.biases)], variables: store)
         }
-        let outputs = zip(flow.stages, blocks).map { s, e in e.pointer(ToyFlow.residual(xIn, weights: s.weights, biases: s.biases)) }
-        _ = outputs
         let data = eightGaussians(n, rng: &rng).converted(to: Float.self)
         // y = f(x), untimed.
         var y = data.scalars

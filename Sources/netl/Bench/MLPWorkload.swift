@@ -2,7 +2,8 @@ import NetRuntime
 
 /// 2. A 784-512-512-10 MLP on a 128 batch: forward, backward, SGD with momentum 0.9.
 enum MLPWorkload {
-    static func run(reps: Int, warmup: Int) -> [String: Any] {
+    /// The planned training step with its batch loaded.
+    static func makeStep() -> TrainingStep<Float> {
         var rng = RandomGenerator(seed: 2)
         let g = Graph()
         let x = g.input("x", shape: [128, 784]), y = g.input("y", shape: [128])
@@ -17,6 +18,11 @@ enum MLPWorkload {
         let step = TrainingStep<Float>(loss: loss) { SGD(parameterSizes: $0, learningRate: 0.01, momentum: 0.9) }
         step.executor.setInput(x, Tensor<Double>.randomNormal([128, 784], rng: &rng).converted())
         step.executor.setInput(y, Tensor(shape: [128], scalars: (0..<128).map { _ in Float(rng.integer(below: 10)) }))
+        return step
+    }
+
+    static func run(reps: Int, warmup: Int) -> [String: Any] {
+        let step = makeStep()
         var first: Float? = nil, last: Float = 0
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) {
             last = step.run()
@@ -33,24 +39,13 @@ enum MLPWorkload {
 extension MLPWorkload {
     /// Per-kernel profile of the training step.
     static func profile() {
-        var rng = RandomGenerator(seed: 2)
-        let g = Graph()
-        let x = g.input("x", shape: [128, 784]), y = g.input("y", shape: [128])
-        func dense(_ h: Node, _ name: String, _ fanIn: Int, _ out: Int) -> Node {
-            let w = g.variable(name + ".weight", torchUniform([out, fanIn], fanIn: fanIn, rng: &rng))
-            let b = g.variable(name + ".bias", torchUniform([out], fanIn: fanIn, rng: &rng))
-            return h.matmul(w, transposeB: true) + b
-        }
-        let loss = dense(dense(dense(x, "fc1", 784, 512).relu(), "fc2", 512, 512).relu(), "fc3", 512, 10).crossEntropy(labels: y)
-        let step = TrainingStep<Float>(loss: loss) { SGD(parameterSizes: $0, learningRate: 0.01, momentum: 0.9) }
-        step.executor.setInput(x, Tensor<Double>.randomNormal([128, 784], rng: &rng).converted())
+        let step = makeStep()
         step.run()
         let p = step.executor.profile(runs: 20)
         print("total \(p.map(\.ms).reduce(0, +)) ms")
         for (k, ms, c) in p { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
         let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<100 { step.optimizer.step(parameters: step.parameters.map { step.executor.variables.buffer($0) },
-                                                gradients: step.gradients.map { UnsafeBufferPointer(start: step.executor.pointer($0), count: $0.count) }) }
+        for _ in 0..<100 { step.applyUpdate() }
         print(String(format: "optimizer %.3f ms", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / 100))
     }
 }

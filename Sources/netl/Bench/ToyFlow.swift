@@ -68,12 +68,7 @@ struct ToyFlow {
             logDet = logDet.map { $0 + estimate } ?? estimate
             h = h + g
         }
-        let logP = h.square().sum(axes: [1]) * -0.5 - (2 * Double.pi).logarithm + logDet!
-        return -logP.mean()
+        return -FlowDensity.logProbability(z: h, logDetTerms: [logDet!]).mean()
     }
 }
 
-extension Double {
-    var logarithm: Double { Foundation.log(self) }
-}
-import Foundation
