@@ -120,15 +120,63 @@ extension Builtins {
             input = .tensor(t)
         }
         let method = try args.string("method", default: "series")
-        let terms = try args.integer("terms", default: 5, minimum: 1)
-        let settings: LogDetSettings
+        let gradientName = try args.string("gradient", default: "backprop")
+        let gradient: LogDetSettings.Gradient
+        switch gradientName {
+        case "backprop": gradient = .backpropagation
+        case "neumann": gradient = .neumann
+        default: throw Diagnostic.error("gradient is \"backprop\" or \"neumann\", got \"\(gradientName)\"", at: args.span)
+        }
+        if gradient == .neumann, case .node = input, !interp.notedNeumannSurrogate {
+            interp.notedNeumannSurrogate = true
+            interp.output("note: \(args.function)(gradient: \"neumann\"): the log-det's gradient comes from the surrogate uᵀJ_g·v (Neumann series), whose value is not the log-det; the loss shown is the series estimate, computed without a graph")
+        }
+        var settings: LogDetSettings
         switch method {
-        case "series": settings = LogDetSettings(method: .powerSeries(terms: terms), probes: try args.integer("probes", default: 1, minimum: 1),
-                                                 rademacher: try args.boolean("rademacher", default: false))
-        case "exact": settings = LogDetSettings(method: .exact)
-        default: throw Diagnostic.error("method is \"series\" or \"exact\", got \"\(method)\"", at: args.span)
+        case "series":
+            settings = LogDetSettings(method: .powerSeries(terms: try args.integer("terms", default: 5, minimum: 1)),
+                                      probes: try args.integer("probes", default: 1, minimum: 1),
+                                      rademacher: try args.boolean("rademacher", default: false), gradient: gradient)
+        case "roulette":
+            // Residual Flows' unbiased estimator: `terms` exact terms (default 2) plus K ~
+            // geometric(p) or poisson(lambda) further ones.
+            let exactTerms = try args.integer("terms", default: 2, minimum: 1)
+            let distribution = try termDistribution(&args)
+            settings = LogDetSettings(method: .russianRoulette(exactTerms: exactTerms, distribution: distribution),
+                                      probes: try args.integer("probes", default: 1, minimum: 1),
+                                      rademacher: try args.boolean("rademacher", default: false), gradient: gradient)
+            if case .node = input {
+                // Inside a train block: the step compiled for the K drawn this step.
+                if let seen = interp.rouletteDistribution, seen != distribution {
+                    throw Diagnostic.error("one loss uses one roulette distribution; got \(seen) and \(distribution)", at: args.span)
+                }
+                interp.rouletteDistribution = distribution
+                settings.extraTerms = interp.rouletteExtraTerms ?? 0
+            } else {
+                settings.extraTerms = distribution.sample(&interp.rouletteRandom)
+            }
+        case "exact":
+            settings = LogDetSettings(method: .exact)
+        default: throw Diagnostic.error("method is \"series\", \"roulette\" or \"exact\", got \"\(method)\"", at: args.span)
         }
         return (model, input, settings)
+    }
+
+    /// distribution: "geometric" (p:, default 0.5) or "poisson" (lambda:, default 2).
+    static func termDistribution(_ args: inout Arguments) throws -> TermDistribution {
+        let name = try args.string("distribution", default: "geometric")
+        switch name {
+        case "geometric":
+            let p = try args.number("p", default: 0.5)
+            guard p > 0.01 && p < 1 else { throw Diagnostic.error("the geometric distribution needs 0.01 < p < 1, got \(formatValue(p))", at: args.span) }
+            return .geometric(p: p)
+        case "poisson":
+            let lambda = try args.number("lambda", default: 2)
+            guard lambda > 0 && lambda <= 50 else { throw Diagnostic.error("the Poisson distribution needs 0 < lambda ≤ 50, got \(formatValue(lambda))", at: args.span) }
+            return .poisson(lambda: lambda)
+        default:
+            throw Diagnostic.error("distribution is \"geometric\" or \"poisson\", got \"\(name)\"", at: args.span)
+        }
     }
 }
 

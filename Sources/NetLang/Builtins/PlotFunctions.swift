@@ -148,7 +148,7 @@ extension Interpreter {
     /// log p(x) per example of a batch, planned once per (model, log-det method, batch
     /// size) and reused; its random stream gives fresh Hutchinson probes at every run.
     func likelihoodPlan(_ model: Model, _ settings: LogDetSettings, batch: Int) -> (Executor<Float>, Node, Node) {
-        let key = "\(ObjectIdentifier(model).hashValue)|\(settings.method)|\(settings.probes)|\(settings.rademacher)|\(batch)"
+        let key = "\(ObjectIdentifier(model).hashValue)|\(settings.method)|\(settings.probes)|\(settings.rademacher)|\(settings.gradient)|\(settings.extraTerms)|\(batch)"
         if let plan = likelihoodPlans[key], plan.model === model { return (plan.executor, plan.input, plan.output) }
         let input = graph.input("loglik_x", shape: [batch] + model.inputShape)
         let context = ApplyContext(training: false, logDet: settings)

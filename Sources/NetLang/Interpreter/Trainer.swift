@@ -13,6 +13,8 @@ struct Objective {
     var sign: Double
     var models: [ModelValue]
     var step: TrainingStep<Float>?
+    /// The term distribution of a Russian-roulette loss (its steps vary with the draw).
+    var roulette: TermDistribution?
 }
 
 extension Interpreter {
@@ -74,29 +76,51 @@ extension Interpreter {
         let y = data.y.map { graph.input("y", shape: [batchSize] + $0.shape.dropFirst()) }
         var pending: [(layer: ActNorm, input: Node)] = []
         for i in objectives.indices {
-            let scope = Environment(parent: env)
-            scope.define("x", .node(x))
-            if let y { scope.define("y", .node(y)) }
-            let context = ApplyContext(training: true)
-            symbolicContext = context
-            graph.recordsShapeErrors = true
-            defer { symbolicContext = nil }
-            let value = try evaluate(objectives[i].expression, in: scope)
-            try checkGraphErrors(objectives[i].expression.span)
-            guard case let .node(lossNode) = value, lossNode.count == 1 else {
-                throw Diagnostic.error("the loss must be a single number computed from the model, got \(describe(value))", at: objectives[i].expression.span)
-            }
+            rouletteDistribution = nil
+            defer { rouletteDistribution = nil }
+            let (step, context) = try compileStep(objectives[i], index: i, extraTerms: 0, x: x, y: y, env: env, span: t.span,
+                                                  makeOptimizer: optimizer.make)
+            objectives[i].step = step
+            objectives[i].roulette = rouletteDistribution
             pending += context.pendingInitializations
-            let parameters = objectives[i].models.flatMap(\.model.parameters).filter { ($0.operation as? VariableOp)?.trainable == true }
-            guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: t.span) }
-            let objective = objectives[i].sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
-            variables.syncWithGraph()
-            objectives[i].step = TrainingStep<Float>(loss: objective, parameters: parameters, updates: context.updates,
-                                                     variables: variables, seed: seed &+ UInt64(i) &+ 17, makeOptimizer: optimizer.make)
+        }
+        // Russian-roulette losses: the step for another draw K is compiled when first
+        // drawn, sharing the parameters and the optimiser (and its moments) with the first.
+        let makeVariant = { [unowned self] (i: Int, k: Int, shared: TrainingStep<Float>) throws -> TrainingStep<Float> in
+            rouletteDistribution = nil
+            defer { rouletteDistribution = nil }
+            return try compileStep(objectives[i], index: i, extraTerms: k, x: x, y: y, env: env, span: t.span,
+                                   makeOptimizer: { _ in shared.optimizer }).step
         }
         return CompiledTraining(models: models, data: data, objectives: objectives, batchSize: batchSize, x: x, y: y,
-                                pending: pending, schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle,
-                                logged: logged, validation: validation, variables: variables)
+                                pending: pending, makeVariant: makeVariant, schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle,
+                                logged: logged, validation: validation, variables: variables, seed: seed)
+    }
+
+    /// Builds one objective's loss graph (x and y bound to the batch inputs) and plans its
+    /// training step; `extraTerms` is the Russian-roulette draw K this variant is for.
+    private func compileStep(_ objective: Objective, index i: Int, extraTerms: Int, x: Node, y: Node?, env: Environment,
+                             span: SourceSpan, makeOptimizer: ([Int]) -> Optimizer<Float>) throws -> (step: TrainingStep<Float>, context: ApplyContext) {
+        let scope = Environment(parent: env)
+        scope.define("x", .node(x))
+        if let y { scope.define("y", .node(y)) }
+        let context = ApplyContext(training: true)
+        symbolicContext = context
+        rouletteExtraTerms = extraTerms
+        graph.recordsShapeErrors = true
+        defer { symbolicContext = nil; rouletteExtraTerms = nil }
+        let value = try evaluate(objective.expression, in: scope)
+        try checkGraphErrors(objective.expression.span)
+        guard case let .node(lossNode) = value, lossNode.count == 1 else {
+            throw Diagnostic.error("the loss must be a single number computed from the model, got \(describe(value))", at: objective.expression.span)
+        }
+        let parameters = objective.models.flatMap(\.model.parameters).filter { ($0.operation as? VariableOp)?.trainable == true }
+        guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: span) }
+        let loss = objective.sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
+        variables.syncWithGraph()
+        let step = TrainingStep<Float>(loss: loss, parameters: parameters, updates: context.updates, variables: variables,
+                                       seed: seed &+ UInt64(i) &+ 17 &+ UInt64(extraTerms) &* 7919, makeOptimizer: makeOptimizer)
+        return (step, context)
     }
 
     func train(_ t: TrainStatement, in env: Environment) throws {
@@ -162,6 +186,9 @@ extension Interpreter {
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }
+        for (distribution, draws) in training.rouletteDraws {
+            output("Russian roulette, K ~ \(distribution): steps compiled for K = \(draws.map(String.init).joined(separator: ", ")) (one drawn per step)")
+        }
     }
 
     private func resolveModels(_ names: [(name: String, span: SourceSpan)], _ trained: [ModelValue], _ env: Environment) throws -> [ModelValue] {
@@ -191,6 +218,11 @@ public final class CompiledTraining {
     let x: Node
     let y: Node?
     let pending: [(layer: ActNorm, input: Node)]
+    /// Compiles objective i's step for the Russian-roulette draw K, sharing the optimiser.
+    let makeVariant: (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>
+    /// Steps compiled per objective and draw K (K = 0 is `objectives[i].step`).
+    private var variants: [[Int: TrainingStep<Float>]]
+    private var rouletteRandom: RandomGenerator
     let schedule: (any LearningRateSchedule)?
     let shuffle: Bool
     let logged: [Expression]
@@ -201,10 +233,14 @@ public final class CompiledTraining {
     private let width: Int, yWidth: Int
 
     init(models: [ModelValue], data: Dataset, objectives: [Objective], batchSize: Int, x: Node, y: Node?,
-         pending: [(layer: ActNorm, input: Node)], schedule: (any LearningRateSchedule)?, epochs: Int?, steps: Int?,
-         shuffle: Bool, logged: [Expression], validation: Dataset?, variables: VariableStore<Float>) {
+         pending: [(layer: ActNorm, input: Node)], makeVariant: @escaping (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>,
+         schedule: (any LearningRateSchedule)?, epochs: Int?, steps: Int?,
+         shuffle: Bool, logged: [Expression], validation: Dataset?, variables: VariableStore<Float>, seed: UInt64) {
         self.models = models; self.data = data; self.objectives = objectives; self.batchSize = batchSize
-        self.x = x; self.y = y; self.pending = pending; self.schedule = schedule; self.shuffle = shuffle
+        self.x = x; self.y = y; self.pending = pending; self.makeVariant = makeVariant
+        variants = objectives.map { [0: $0.step!] }
+        rouletteRandom = RandomGenerator(seed: seed &+ 4011)
+        self.schedule = schedule; self.shuffle = shuffle
         self.logged = logged; self.validation = validation; self.variables = variables
         batchesPerEpoch = max(1, data.count / batchSize)
         totalSteps = steps ?? (epochs ?? 10) * batchesPerEpoch
@@ -214,14 +250,16 @@ public final class CompiledTraining {
 
     /// The batch each objective's executor holds, so an unchanged batch (full-batch
     /// training) is not copied again.
-    private var loaded: [Int: [Int]] = [:]
+    private var loaded: [ObjectIdentifier: [Int]] = [:]
 
     /// Copies the examples at `indices` into an executor's x and y buffers; `objective`
-    /// names a long-lived step executor whose last batch is remembered.
-    func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>, objective: Int? = nil) {
-        if let objective {
-            if let previous = loaded[objective], previous.elementsEqual(indices) { return }
-            loaded[objective] = Array(indices)
+    /// marks a long-lived step executor (kept alive by `variants`, so its identity is
+    /// never reused) whose last batch is remembered.
+    func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>, remember: Bool = false) {
+        if remember {
+            let key = ObjectIdentifier(exec)
+            if let previous = loaded[key], previous.elementsEqual(indices) { return }
+            loaded[key] = Array(indices)
         }
         if exec.uses(x) {
             let p = exec.inputPointer(x)
@@ -254,15 +292,26 @@ public final class CompiledTraining {
     func step(_ indices: ArraySlice<Int>, epoch: Int, step: Int) throws -> Double {
         var first = Double.nan
         for (k, o) in objectives.enumerated() {
-            let s = o.step!
+            var s = o.step!
+            if let distribution = o.roulette {
+                // Russian roulette: this step's number of further series terms.
+                let draw = distribution.sample(&rouletteRandom)
+                if variants[k][draw] == nil { variants[k][draw] = try makeVariant(k, draw, s) }
+                s = variants[k][draw]!
+            }
             if let schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
-            load(indices, into: s.executor, objective: k)
+            load(indices, into: s.executor, remember: true)
             let value = Double(s.computeGradients())
             guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span) }
             s.applyUpdate()
             if k == 0 { first = value * o.sign }
         }
         return first
+    }
+
+    /// For each Russian-roulette objective: its distribution and the draws K compiled so far.
+    var rouletteDraws: [(TermDistribution, [Int])] {
+        objectives.indices.compactMap { i in objectives[i].roulette.map { ($0, variants[i].keys.sorted()) } }
     }
 
     /// The trained parameters' values (to restore after a divergence).

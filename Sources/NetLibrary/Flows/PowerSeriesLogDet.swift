@@ -13,14 +13,22 @@ public enum PowerSeriesLogDet {
     /// The per-sample estimate [N] for block output `g` = g(`x`), probe `v` of x's shape
     /// (batch first), and `terms` = n.
     public static func estimate(block g: Node, input x: Node, probe v: Node, terms: Int) -> Node {
+        estimate(block: g, input: x, probe: v, weights: Array(repeating: 1, count: terms))
+    }
+
+    /// The series with term k multiplied by `weights[k − 1]`: all ones for the truncated
+    /// series, 1/P(T ≥ k) for a Russian-roulette draw of T terms (`LogDetSettings.termWeights`).
+    public static func estimate(block g: Node, input x: Node, probe v: Node, weights: [Double]) -> Node {
         precondition(g.shape == x.shape && v.shape == x.shape, "log-det needs g(x), x and the probe of one shape")
+        precondition(!weights.isEmpty, "the series needs at least one term")
         let graph = x.graph
         let featureAxes = Array(1..<x.rank)
         var w = v
         var total: Node? = nil
-        for k in 1...terms {
+        for (i, weight) in weights.enumerated() {
+            let k = i + 1
             w = graph.vjp(g, wrt: x, vector: w)
-            let term = (w * v).sum(axes: featureAxes) * ((k % 2 == 1 ? 1.0 : -1.0) / Double(k))
+            let term = (w * v).sum(axes: featureAxes) * ((k % 2 == 1 ? 1.0 : -1.0) * weight / Double(k))
             total = total.map { $0 + term } ?? term
         }
         return total!

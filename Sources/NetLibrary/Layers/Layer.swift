@@ -64,22 +64,6 @@ public final class ApplyContext {
     public func addLogDet(_ term: Node) { logDetTerms.append(term) }
 }
 
-/// How residual blocks estimate log|det(I + J_g)| in a flow (thesis Sec. 5.2).
-public struct LogDetSettings: Sendable {
-    public enum Method: Sendable, Equatable {
-        /// Truncated power series with Hutchinson probes (eq. 5.6).
-        case powerSeries(terms: Int)
-        /// Exact: full Jacobian and LU (small dimension only; the oracle for tests).
-        case exact
-    }
-    public var method: Method
-    public var probes: Int
-    public var rademacher: Bool
-    public init(method: Method = .powerSeries(terms: 5), probes: Int = 1, rademacher: Bool = false) {
-        self.method = method; self.probes = probes; self.rademacher = rademacher
-    }
-}
-
 /// Creates parameters in a graph with stable, hierarchical names ("mlp.dense1.weight").
 public final class ModelBuilder {
     public let graph: Graph

@@ -58,11 +58,14 @@ public enum ResidualLogDet {
     public static func estimate(block g: Node, input x: Node, settings: LogDetSettings) -> Node {
         let graph = x.graph
         switch settings.method {
-        case let .powerSeries(terms):
+        case .powerSeries, .russianRoulette:
+            let weights = settings.termWeights!
             var total: Node? = nil
             for _ in 0..<max(1, settings.probes) {
                 let probe = graph.random(settings.rademacher ? .rademacher : .normal(mean: 0, std: 1), shape: x.shape)
-                let e = PowerSeriesLogDet.estimate(block: g, input: x, probe: probe, terms: terms)
+                let e = settings.gradient == .neumann
+                    ? NeumannLogDetGradient.estimate(block: g, input: x, probe: probe, weights: weights)
+                    : PowerSeriesLogDet.estimate(block: g, input: x, probe: probe, weights: weights)
                 total = total.map { $0 + e } ?? e
             }
             return total! * (1 / Double(max(1, settings.probes)))
