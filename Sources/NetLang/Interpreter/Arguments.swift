@@ -56,6 +56,11 @@ struct Arguments {
         return Int(x)
     }
 
+    mutating func optionalNumber(_ name: String, position: Int? = nil) throws -> Double? {
+        guard value(name, position: position) != nil else { return nil }
+        return try number(name, position: position)
+    }
+
     mutating func optionalInteger(_ name: String, position: Int? = nil) throws -> Int? {
         guard value(name, position: position) != nil else { return nil }
         return try integer(name, position: position)

@@ -97,9 +97,14 @@ extension Interpreter {
         }, c.span)
         let coefficient = try args.number("c", position: 0)
         let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1)
+        let tolerance = try args.optionalNumber("tolerance")
+        let maxIterations = try args.integer("max_iterations", default: 100, minimum: 1)
         try args.checkAllUsed()
         guard coefficient > 0 else { throw Diagnostic.error("the Lipschitz coefficient c must be positive, got \(formatValue(coefficient))", at: c.span) }
-        return LipschitzConstraint(coefficient: coefficient, iterations: iterations)
+        if let tolerance, !(tolerance > 0 && tolerance < 1) {
+            throw Diagnostic.error("the power-iteration tolerance must be between 0 and 1, got \(formatValue(tolerance))", at: c.span)
+        }
+        return LipschitzConstraint(coefficient: coefficient, iterations: iterations, tolerance: tolerance, maxIterations: maxIterations)
     }
 
     /// Puts a constraint on a layer with a weight; activations and other weightless layers

@@ -75,6 +75,7 @@ extension Interpreter {
         let x = graph.input("x", shape: [batchSize] + data.exampleShape)
         let y = data.y.map { graph.input("y", shape: [batchSize] + $0.shape.dropFirst()) }
         var pending: [(layer: ActNorm, input: Node)] = []
+        var powerIterations: [PowerIterationRefiner.Item] = []
         for i in objectives.indices {
             rouletteDistribution = nil
             defer { rouletteDistribution = nil }
@@ -83,6 +84,7 @@ extension Interpreter {
             objectives[i].step = step
             objectives[i].roulette = rouletteDistribution
             pending += context.pendingInitializations
+            powerIterations += context.powerIterations
         }
         // Russian-roulette losses: the step for another draw K is compiled when first
         // drawn, sharing the parameters and the optimiser (and its moments) with the first.
@@ -93,7 +95,8 @@ extension Interpreter {
                                    makeOptimizer: { _ in shared.optimizer }).step
         }
         return CompiledTraining(models: models, data: data, objectives: objectives, batchSize: batchSize, x: x, y: y,
-                                pending: pending, makeVariant: makeVariant, schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle,
+                                pending: pending, refiner: PowerIterationRefiner(powerIterations, variables: variables),
+                                makeVariant: makeVariant, schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle,
                                 logged: logged, validation: validation, variables: variables, seed: seed)
     }
 
@@ -186,6 +189,13 @@ extension Interpreter {
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }
+        if let refiner = training.refiner, !refiner.history.isEmpty {
+            // Inference normalises with the stored vectors: refine them for the final weights.
+            refiner.refine()
+            let later = refiner.history.dropFirst().sorted()
+            output("power iteration to tolerance: \(refiner.history[0]) iterations before the first step, median \(later.isEmpty ? 0 : later[later.count / 2]) after" +
+                   (refiner.cappedCalls > 0 ? "; the cap was reached in \(refiner.cappedCalls) steps" : ""))
+        }
         for (distribution, draws) in training.rouletteDraws {
             output("Russian roulette, K ~ \(distribution): steps compiled for K = \(draws.map(String.init).joined(separator: ", ")) (one drawn per step)")
         }
@@ -218,6 +228,8 @@ public final class CompiledTraining {
     let x: Node
     let y: Node?
     let pending: [(layer: ActNorm, input: Node)]
+    /// Power iteration to a tolerance before each step (`lipschitz(c:, tolerance:)`).
+    let refiner: PowerIterationRefiner?
     /// Compiles objective i's step for the Russian-roulette draw K, sharing the optimiser.
     let makeVariant: (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>
     /// Steps compiled per objective and draw K (K = 0 is `objectives[i].step`).
@@ -233,11 +245,11 @@ public final class CompiledTraining {
     private let width: Int, yWidth: Int
 
     init(models: [ModelValue], data: Dataset, objectives: [Objective], batchSize: Int, x: Node, y: Node?,
-         pending: [(layer: ActNorm, input: Node)], makeVariant: @escaping (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>,
+         pending: [(layer: ActNorm, input: Node)], refiner: PowerIterationRefiner?, makeVariant: @escaping (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>,
          schedule: (any LearningRateSchedule)?, epochs: Int?, steps: Int?,
          shuffle: Bool, logged: [Expression], validation: Dataset?, variables: VariableStore<Float>, seed: UInt64) {
         self.models = models; self.data = data; self.objectives = objectives; self.batchSize = batchSize
-        self.x = x; self.y = y; self.pending = pending; self.makeVariant = makeVariant
+        self.x = x; self.y = y; self.pending = pending; self.refiner = refiner; self.makeVariant = makeVariant
         variants = objectives.map { [0: $0.step!] }
         rouletteRandom = RandomGenerator(seed: seed &+ 4011)
         self.schedule = schedule; self.shuffle = shuffle
@@ -291,6 +303,7 @@ public final class CompiledTraining {
     @discardableResult
     func step(_ indices: ArraySlice<Int>, epoch: Int, step: Int) throws -> Double {
         var first = Double.nan
+        refiner?.refine()
         for (k, o) in objectives.enumerated() {
             var s = o.step!
             if let distribution = o.roulette {

@@ -77,8 +77,7 @@ public final class Convolution: Layer {
             let sn = SpectralNorm(convolutionWeight: w, u: vector, coefficient: constraint.coefficient,
                                   iterations: constraint.iterations, updatingVector: context.training,
                                   inputShape: inputShape, stride: stride, padding: padding)
-            if context.training { context.addUpdate(sn.update.variable, sn.update.value) }
-            w = sn.weight
+            w = constraint.record(sn, context)
         }
         let y = dimensions == 1 ? x.conv1d(w, stride: stride, padding: padding) : x.conv2d(w, stride: stride, padding: padding)
         guard let bias else { return y }

@@ -62,6 +62,10 @@ public final class ApplyContext {
     public private(set) var pendingInitializations: [(layer: ActNorm, input: Node)] = []
     public func addPendingInitialization(_ layer: ActNorm, input: Node) { pendingInitializations.append((layer, input)) }
     public func addLogDet(_ term: Node) { logDetTerms.append(term) }
+
+    /// Power iterations to run to a tolerance before each training step.
+    public private(set) var powerIterations: [PowerIterationRefiner.Item] = []
+    public func addPowerIteration(_ item: PowerIterationRefiner.Item) { powerIterations.append(item) }
 }
 
 /// Creates parameters in a graph with stable, hierarchical names ("mlp.dense1.weight").

@@ -9,22 +9,44 @@ import NetRuntime
 public struct LipschitzConstraint: Sendable, Equatable, CustomStringConvertible {
     /// The coefficient c (< 1 for an invertible residual block).
     public var coefficient: Double
-    /// Power iterations per step (with the vector kept between steps).
+    /// Power iterations per step inside the step's graph (with the vector kept between steps).
     public var iterations: Int
+    /// When set, before every step the vector is refined by further power iterations until
+    /// σ̂ changes by less than this relative amount (at most `maxIterations`): see
+    /// `PowerIterationRefiner`. nil: exactly `iterations` per step.
+    public var tolerance: Double?
+    /// The cap on refinement iterations per step when `tolerance` is set.
+    public var maxIterations: Int
 
-    public init(coefficient: Double, iterations: Int = 1) {
+    public init(coefficient: Double, iterations: Int = 1, tolerance: Double? = nil, maxIterations: Int = 100) {
         self.coefficient = coefficient
         self.iterations = iterations
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
     }
 
-    public var description: String { "lipschitz(c: \(coefficient), iterations: \(iterations))" }
+    public var description: String {
+        if let tolerance { return "lipschitz(c: \(coefficient), tolerance: \(tolerance))" }
+        return "lipschitz(c: \(coefficient), iterations: \(iterations))"
+    }
 
     /// The constrained version of a dense weight [out, in], recording the update of the
     /// power-iteration vector in `context`.
     func apply(to weight: Node, vector u: Node, _ context: ApplyContext) -> Node {
-        let sn = SpectralNorm(weight: weight, u: u, coefficient: coefficient, iterations: iterations,
-                              updatingVector: context.training)
-        if context.training { context.addUpdate(sn.update.variable, sn.update.value) }
+        record(SpectralNorm(weight: weight, u: u, coefficient: coefficient, iterations: iterations,
+                            updatingVector: context.training), context)
+    }
+
+    /// The normalised weight of `sn`; in training, its vector update and (with a tolerance)
+    /// the refinement the step runs first.
+    func record(_ sn: SpectralNorm, _ context: ApplyContext) -> Node {
+        if context.training {
+            context.addUpdate(sn.update.variable, sn.update.value)
+            if let tolerance {
+                context.addPowerIteration(.init(vector: sn.update.variable, next: sn.update.value, sigma: sn.sigma,
+                                                tolerance: tolerance, maxIterations: maxIterations))
+            }
+        }
         return sn.weight
     }
 }

@@ -12,7 +12,8 @@ public enum LipschitzVerification {
         public var coefficient: Double
         /// The measured operator norm of the effective weight.
         public var norm: Double
-        /// Whether the norm is within the coefficient up to `tolerance`.
+        /// Whether the norm is within the coefficient up to `tolerance` (or, for a constraint
+    /// with a power-iteration tolerance τ, up to 10·τ).
         public var withinCoefficient: Bool
     }
 
@@ -35,7 +36,7 @@ public enum LipschitzVerification {
                 let effective = graph.evaluate([sn.weight], as: Double.self, variables: store)[0]
                 let norm = (try? spectralNorm(effective)) ?? .nan
                 return LayerRow(name: (w.operation as! VariableOp).label.replacingOccurrences(of: ".weight", with: ""),
-                                coefficient: c.coefficient, norm: norm, withinCoefficient: norm <= c.coefficient * (1 + tolerance))
+                                coefficient: c.coefficient, norm: norm, withinCoefficient: norm <= c.coefficient * (1 + (c.tolerance.map { 10 * $0 } ?? tolerance)))
             }
             if let conv = layer as? Convolution, let c = conv.constraint, let w = conv.weight, let u = conv.vectorVariable {
                 let sn = SpectralNorm(convolutionWeight: w, u: u, coefficient: c.coefficient, iterations: c.iterations,
@@ -43,7 +44,7 @@ public enum LipschitzVerification {
                 let effective = graph.evaluate([sn.weight], as: Double.self, variables: store)[0]
                 let norm = convolutionNorm(effective, conv: conv, inputShape: inputShape)
                 return LayerRow(name: (w.operation as! VariableOp).label.replacingOccurrences(of: ".weight", with: ""),
-                                coefficient: c.coefficient, norm: norm, withinCoefficient: norm <= c.coefficient * (1 + tolerance))
+                                coefficient: c.coefficient, norm: norm, withinCoefficient: norm <= c.coefficient * (1 + (c.tolerance.map { 10 * $0 } ?? tolerance)))
             }
             return nil
         }
