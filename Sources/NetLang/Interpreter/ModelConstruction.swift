@@ -119,7 +119,7 @@ extension Interpreter {
 enum LayerRegistry {
     static let names = ["dense", "conv1d", "conv2d", "locally_connected", "relu", "elu", "tanh", "sigmoid", "softplus",
                         "leaky_relu", "lipswish", "maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d", "global_avgpool",
-                        "flatten", "reshape", "dropout", "batchnorm", "actnorm", "squeeze", "unsqueeze", "pad_channels"]
+                        "flatten", "reshape", "dropout", "batchnorm", "actnorm", "squeeze", "unsqueeze", "pad_channels", "factor_out"]
 
     static func make(_ name: String, _ values: [ArgumentValue], span: SourceSpan, nameSpan: SourceSpan) throws -> Layer {
         var a = Arguments(name, values, span)
@@ -158,6 +158,7 @@ enum LayerRegistry {
             case "squeeze": layer = Squeeze(try a.integer("factor", position: 0, default: 2, minimum: 1))
             case "unsqueeze": layer = Unsqueeze(try a.integer("factor", position: 0, default: 2, minimum: 1))
             case "pad_channels": layer = PadChannels(try a.integer("channels", position: 0, minimum: 0))
+            case "factor_out": layer = try FactorOut(channels: try a.integer("channels", position: 0, minimum: 1))
             default:
                 let hint = suggestion(for: name, among: names).map { "; did you mean '\($0)'?" } ?? ""
                 throw Diagnostic.error("unknown layer '\(name)'\(hint)", at: nameSpan)

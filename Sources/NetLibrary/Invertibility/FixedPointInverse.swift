@@ -66,6 +66,25 @@ public struct FixedPointInverse {
         precondition(Array(y.shape.dropFirst()) == model.outputShape, "inverse expects [N] + \(model.outputShape), got \(y.shape)")
         let layers = model.root.layers, shapes = model.root.inputShapes
         var current = y
+        // A multi-scale flow: z = [factored parts…, last output]; peel the last output off
+        // and hand each part back to its factor_out layer on the way down.
+        var factoredParts: [Tensor<Float>] = []
+        if model.hasFactorOut {
+            let n = y.shape[0]
+            var sizes = zip(layers, shapes).compactMap { layer, shape in (layer as? FactorOut)?.factoredShape(for: shape) }
+            let lastShape = try! model.root.outputShape(for: model.inputShape)
+            sizes.append(lastShape)
+            var offset = 0
+            let width = y.count / max(n, 1)
+            for shape in sizes {
+                let size = shape.reduce(1, *)
+                var part = [Float](); part.reserveCapacity(n * size)
+                for i in 0..<n { part += y.scalars[(i * width + offset)..<(i * width + offset + size)] }
+                factoredParts.append(Tensor(shape: [n] + shape, scalars: part))
+                offset += size
+            }
+            current = factoredParts.removeLast()
+        }
         var reports: [BlockReport] = []
         for (index, (layer, inputShape)) in zip(layers, shapes).enumerated().reversed() {
             let n = current.shape[0]
@@ -90,6 +109,16 @@ public struct FixedPointInverse {
                 }
             case is Flatten, is Reshape:
                 current = current.reshaped([n] + inputShape)
+            case is FactorOut:
+                // Channels: the factored part first, then the rest (FactorOut's order).
+                let part = factoredParts.removeLast()
+                let a = part.count / n, b = current.count / n
+                var joined = [Float](); joined.reserveCapacity(n * (a + b))
+                for i in 0..<n {
+                    joined += part.scalars[(i * a)..<((i + 1) * a)]
+                    joined += current.scalars[(i * b)..<((i + 1) * b)]
+                }
+                current = Tensor(shape: [n] + inputShape, scalars: joined)
             default:
                 throw InverseError.notInvertible("layer \(index + 1) (\(layer.kind)) is not invertible; invertible networks use residual blocks with Lipschitz constraints, actnorm, squeeze and pad_channels")
             }

@@ -63,6 +63,15 @@ public final class ApplyContext {
     public func addPendingInitialization(_ layer: ActNorm, input: Node) { pendingInitializations.append((layer, input)) }
     public func addLogDet(_ term: Node) { logDetTerms.append(term) }
 
+    /// Parts a multi-scale flow has factored out so far ([N, ·] each; see `FactorOut`).
+    public private(set) var factoredOut: [Node] = []
+    public func addFactoredOut(_ part: Node) { factoredOut.append(part) }
+    /// Removes and returns the parts factored out since `start`.
+    public func takeFactoredOut(from start: Int) -> [Node] {
+        defer { factoredOut.removeSubrange(start...) }
+        return Array(factoredOut[start...])
+    }
+
     /// Power iterations to run to a tolerance before each training step.
     public private(set) var powerIterations: [PowerIterationRefiner.Item] = []
     public func addPowerIteration(_ item: PowerIterationRefiner.Item) { powerIterations.append(item) }

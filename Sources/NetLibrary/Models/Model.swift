@@ -24,13 +24,34 @@ public final class Model {
         try builder.named(name) { try root.build(builder, input: inputShape) }
         self.root = root
         variables = builder.created
-        outputShape = try root.outputShape(for: inputShape)
+        let last = try root.outputShape(for: inputShape)
+        // A multi-scale flow outputs its factored-out parts and the last layer's output,
+        // flattened side by side (see `FactorOut`).
+        var factored = 0
+        for (layer, shape) in zip(root.layers, root.inputShapes) {
+            if let split = layer as? FactorOut { factored += split.factoredShape(for: shape).reduce(1, *) }
+        }
+        hasFactorOut = factored > 0
+        outputShape = hasFactorOut ? [factored + last.reduce(1, *)] : last
+        if let outer = root.layers.first(where: { $0.children.contains(where: Self.containsFactorOut) }) {
+            throw LayerError("factor_out splits a flow at its top level; it cannot be inside a \(outer.kind) block")
+        }
+    }
+
+    /// Whether the model has `factor_out` layers (a multi-scale flow).
+    public let hasFactorOut: Bool
+
+    private static func containsFactorOut(_ layer: Layer) -> Bool {
+        layer is FactorOut || layer.children.contains(where: containsFactorOut)
     }
 
     /// The model applied to x [N] + inputShape.
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {
         precondition(Array(x.shape.dropFirst()) == inputShape, "\(name) expects [N] + \(inputShape), got \(x.shape)")
-        return root.apply(x, context)
+        guard hasFactorOut else { return root.apply(x, context) }
+        let start = context.factoredOut.count
+        let last = root.apply(x, context)
+        return concat(context.takeFactoredOut(from: start) + [last.reshaped([x.shape[0], -1])], axis: 1)
     }
 
     /// Every parameter (trainable variables), in layer order.
@@ -76,7 +97,11 @@ public final class Model {
         var out = "model \(name): input [N, " + inputShape.map(String.init).joined(separator: ", ") + "]\n"
         out += pad(header.0, w0) + "  " + pad(header.1, w1) + "  " + lpad(header.2, w2) + "\n" + rule + "\n"
         for i in rows.indices { out += pad(names[i], w0) + "  " + pad(shapes[i], w1) + "  " + lpad(params[i], w2) + "\n" }
-        out += rule + "\n" + "total parameters: \(parameterCount)"
+        out += rule + "\n"
+        if hasFactorOut {
+            out += "output [N, \(outputShape[0])]: the factored-out parts and the last output, flattened\n"
+        }
+        out += "total parameters: \(parameterCount)"
         return out
     }
 }

@@ -71,6 +71,29 @@ final class FlowScriptTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("power iteration to tolerance:") }, lines.joined(separator: "\n"))
     }
 
+    /// A multi-scale flow: z holds every number, the inverse restores the input, and the
+    /// exact and series log-densities agree.
+    func testMultiScaleFlowInvertsAndHasADensity() throws {
+        let out = try runScript("""
+        let images = randn([20, 1, 4, 4], seed: 4)
+        model flow(input: [1, 4, 4]) {
+          squeeze
+          residual lipschitz(c: 0.7) { conv2d(8, kernel: 3) elu conv2d(4, kernel: 3) }
+          factor_out(2)
+          residual lipschitz(c: 0.7) { conv2d(8, kernel: 3) elu conv2d(2, kernel: 3) }
+        }
+        let z = flow(images)
+        print shape(z)
+        print max(abs(inverse(flow, z).x - images))
+        print flow_nll(flow, images, method: "exact") - flow_nll(flow, images, terms: 10, probes: 32)
+        """)
+        let lines = out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "[20, 16]")
+        XCTAssertLessThan(try XCTUnwrap(Double(lines[1])), 1e-5)
+        XCTAssertLessThan(abs(try XCTUnwrap(Double(lines[2]))), 0.05)
+        XCTAssertTrue(scriptError("model f(input: [4, 2, 2]) {\n  residual { factor_out(2) conv2d(4, kernel: 1) }\n}").contains("cannot be inside a residual block"))
+    }
+
     func testBadEstimatorSettingsAreDiagnosed() {
         let model = """
         model flow(input: [2]) { residual lipschitz(c: 0.5) { dense(4) elu dense(2) } }
