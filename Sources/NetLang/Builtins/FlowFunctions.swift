@@ -97,6 +97,45 @@ extension Builtins {
                 let (lo, hi) = LogDetBounds.lemma55(dimension: model.model.inputShape.reduce(1, *), lipschitz: ls)
                 return .record([("lower", .number(lo)), ("upper", .number(hi))])
             }),
+            ("logdet_estimator_stats", { interp, args in
+                // Fig. 5.3 from exact Jacobians: mean |bias| and standard deviation of the
+                // one-probe n-term series estimate for each n in terms (no sampling noise).
+                let m = try args.required("model", position: 0)
+                guard case let .model(model) = m.value else { throw Diagnostic.error("logdet_estimator_stats needs a flow model", at: m.span) }
+                let xArg = try args.required("x", position: 1)
+                var value = xArg.value
+                if case let .dataset(d) = value { value = .tensor(d.x) }
+                guard let x = interp.tensorValue(value), Array(x.shape.dropFirst()) == model.model.inputShape else {
+                    throw Diagnostic.error("logdet_estimator_stats needs points [N, \(model.model.inputShape.map(String.init).joined(separator: ", "))]", at: xArg.span)
+                }
+                let termsArg = try args.required("terms", position: 2)
+                guard case let .list(items) = termsArg.value, !items.isEmpty else { throw Diagnostic.error("terms is a list of term counts, e.g. [1, 2, 5, 10]", at: termsArg.span) }
+                let terms = try items.map { item -> Int in
+                    guard case let .number(v) = item, v >= 1, v <= 200, v == v.rounded() else { throw Diagnostic.error("each term count is a whole number from 1 to 200", at: termsArg.span) }
+                    return Int(v)
+                }
+                let rademacher = try args.boolean("rademacher", default: false)
+                let d = model.model.inputShape.reduce(1, *)
+                guard d <= 256, x.shape[0] <= 5000 else {
+                    throw Diagnostic.error("logdet_estimator_stats forms d×d Jacobians: at most 256 dimensions and 5000 points (got \(d) and \(x.shape[0]))", at: args.span)
+                }
+                if interp.checkOnly { return .record([("terms", .list(items)), ("bias", .list(items)), ("std", .list(items))]) }
+                let input = interp.graph.input("stats_x", shape: x.shape)
+                let context = ApplyContext(training: false)
+                context.collectsBlockJacobians = true
+                _ = model.model.apply(input, context)
+                guard !context.blockJacobians.isEmpty else { throw Diagnostic.error("'\(model.name)' has no residual blocks", at: m.span) }
+                // Float64 throughout: the bias of many terms is far below float32 precision.
+                let store = VariableStore<Double>(interp.graph)
+                for v in interp.graph.variables { store.assign(v, interp.variables.value(v).converted()) }
+                let jacobians = interp.graph.evaluate(context.blockJacobians, as: Double.self, inputs: [input: x], variables: store)
+                let rows = try dataError(args.span) {
+                    try LogDetEstimatorStatistics.compute(jacobians: jacobians, terms: terms, rademacher: rademacher)
+                }
+                return .record([("terms", .list(rows.map { .number(Double($0.terms)) })),
+                                ("bias", .list(rows.map { .number($0.meanAbsoluteBias) })),
+                                ("std", .list(rows.map { .number($0.meanStandardDeviation) }))])
+            }),
             ("series_error_bound", { _, args in
                 // Thm 5.8: |PS(J, n) − log det(I + J)| ≤ −d (log(1 − L) + Σ_{k≤n} Lᵏ/k).
                 .number(LogDetBounds.theorem58(dimension: try args.integer("d", position: 0, minimum: 1),

@@ -72,6 +72,12 @@ public final class ApplyContext {
         return Array(factoredOut[start...])
     }
 
+    /// When set, residual blocks record their Jacobians J_g [N, d, d] at their inputs
+    /// (for `LogDetEstimatorStatistics`).
+    public var collectsBlockJacobians = false
+    public private(set) var blockJacobians: [Node] = []
+    public func addBlockJacobian(_ jacobian: Node) { blockJacobians.append(jacobian) }
+
     /// Power iterations to run to a tolerance before each training step.
     public private(set) var powerIterations: [PowerIterationRefiner.Item] = []
     public func addPowerIteration(_ item: PowerIterationRefiner.Item) { powerIterations.append(item) }

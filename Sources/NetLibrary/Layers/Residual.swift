@@ -46,6 +46,7 @@ public final class Residual: Layer {
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {
         let g = body.apply(x, context)
         if let projection { return projection.apply(x, context) + g }
+        if context.collectsBlockJacobians { context.addBlockJacobian(x.graph.batchJacobian(of: g, wrt: x)) }
         if let settings = context.logDet {
             context.addLogDet(ResidualLogDet.estimate(block: g, input: x, settings: settings))
         }
