@@ -21,6 +21,8 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     private let random: RandomStream
     /// Bytes of the intermediate-value arena (after reuse), for reports.
     public private(set) var arenaBytes = 0
+    /// Bytes of the transient scratch buffer the kernels share (`KernelContext.scratch`).
+    public private(set) var scratchBytes = 0
     /// Number of kernels run per execution.
     public var kernelCount: Int { kernels.count }
 
@@ -104,6 +106,8 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
             return leafBuffers[r] ?? arena + offsets[r]!
         }
         var workspaces: [UnsafeMutableRawPointer] = []
+        var scratchRegions: [ScratchBuffer<T>] = []
+        var scratchSize = 0
         for id in order {
             pointers[id] = pointer(id)
             let r = graph.record(id)
@@ -117,11 +121,24 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
                     p.initialize(repeating: 0, count: Swift.max(n, 1))
                     workspaces.append(UnsafeMutableRawPointer(p))
                     return p
+                },
+                scratch: { [kernelStart = scratchRegions.count] n in
+                    // Regions of one kernel follow each other from offset 0.
+                    let offset = scratchRegions[kernelStart...].map { rounded($0.count) }.reduce(0, +)
+                    let region = ScratchBuffer<T>(offset: offset, count: Swift.max(n, 1))
+                    scratchRegions.append(region)
+                    scratchSize = Swift.max(scratchSize, offset + rounded(n))
+                    return region
                 })
             kernels.append(r.operation.makeKernel(context))
             kernelNames.append(r.operation.name + "\(r.shape)")
         }
         owned.append(contentsOf: workspaces)
+        let scratch = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(scratchSize, 1))
+        scratch.initialize(repeating: 0, count: Swift.max(scratchSize, 1))
+        owned.append(UnsafeMutableRawPointer(scratch))
+        for region in scratchRegions { region.pointer = scratch + region.offset }
+        scratchBytes = scratchSize * MemoryLayout<T>.stride
         self.updates = updates.map { u in
             precondition(u.variable.operation is VariableOp && u.variable.shape == u.value.shape)
             return (store.buffer(u.variable).baseAddress!, pointer(u.value.id), u.value.count)

@@ -51,11 +51,31 @@ public struct KernelContext<T: NetScalar> {
     /// The executor's random stream, shared by every random node in it.
     public let random: RandomStream
     /// Persistent scratch memory: allocated once at planning time and owned by the
-    /// executor. Every call returns a fresh region.
+    /// executor. Every call returns a fresh region, kept for this kernel alone (it may
+    /// hold tables computed at planning time, or values carried between runs).
     public let workspace: (Int) -> UnsafeMutablePointer<T>
+    /// Transient scratch memory, valid only while one run of this kernel lasts: every
+    /// kernel's scratch lives in one buffer the executor shares between all kernels (they
+    /// run one after another), sized for the largest. Use it for im2col columns and the
+    /// like, so that memory does not grow with the number of kernels. Read
+    /// `ScratchBuffer.pointer` inside the kernel: it is set when planning ends.
+    public let scratch: (Int) -> ScratchBuffer<T>
 
     public var outputCount: Int { outputShape.reduce(1, *) }
     public func inputCount(_ i: Int) -> Int { inputShapes[i].reduce(1, *) }
+}
+
+/// A region of an executor's shared transient scratch memory (`KernelContext.scratch`).
+public final class ScratchBuffer<T>: @unchecked Sendable {
+    /// The region's start; valid inside the kernel once planning has finished.
+    public internal(set) var pointer: UnsafeMutablePointer<T>
+    let offset: Int
+    public let count: Int
+    init(offset: Int, count: Int) {
+        self.offset = offset
+        self.count = count
+        pointer = UnsafeMutablePointer(bitPattern: 0x10)!   // replaced when planning ends
+    }
 }
 
 /// A random generator shared by reference between the kernels of one executor.
