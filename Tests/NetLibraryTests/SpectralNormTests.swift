@@ -55,3 +55,34 @@ final class SpectralNormTests: XCTestCase {
         }
     }
 }
+
+/// Power iteration to a tolerance when the top two singular values are close (slow,
+/// geometric convergence): the refined σ̂ is within the tolerance of the true norm, not
+/// merely changing by less than it.
+final class PowerIterationRefinerTests: XCTestCase {
+    func testRefinedEstimateIsWithinToleranceOfTheNorm() throws {
+        let n = 12
+        var rng = RandomGenerator(seed: 4)
+        // W = Q·diag(1, 0.985, 0.5, …)·Qᵀ with a random orthogonal Q (from an SVD).
+        let q = try svd(Tensor<Double>.randomNormal([n, n], rng: &rng)).u
+        var w = Tensor<Double>.zeros([n, n])
+        let singular = [1.0, 0.985] + Array(repeating: 0.5, count: n - 2)
+        for i in 0..<n { for j in 0..<n {
+            w[i, j] = (0..<n).map { q[i, $0] * singular[$0] * q[j, $0] }.reduce(0, +)
+        } }
+        for tolerance in [1e-2, 1e-3] {
+            let g = Graph()
+            let weight = g.variable("w", w)
+            var vectorRng = RandomGenerator(seed: 9)
+            let u = SpectralNorm.makeVector(g, name: "u", size: n, rng: &vectorRng)
+            let sn = SpectralNorm(weight: weight, u: u, coefficient: 0.5, iterations: 1)
+            let store = VariableStore<Float>(g)
+            let refiner = try XCTUnwrap(PowerIterationRefiner([.init(vector: u, next: sn.update.value, sigma: sn.sigma,
+                                                                     tolerance: tolerance, maxIterations: 2000)], variables: store))
+            let iterations = refiner.refine()
+            let sigma = Double(g.evaluate([sn.sigma], as: Float.self, variables: store)[0].scalars[0])
+            XCTAssertGreaterThan(sigma, 1 - 2 * tolerance, "tolerance \(tolerance) after \(iterations) iterations")
+            XCTAssertLessThan(sigma, 1 + 1e-5)
+        }
+    }
+}

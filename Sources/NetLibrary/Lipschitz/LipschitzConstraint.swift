@@ -12,8 +12,8 @@ public struct LipschitzConstraint: Sendable, Equatable, CustomStringConvertible 
     /// Power iterations per step inside the step's graph (with the vector kept between steps).
     public var iterations: Int
     /// When set, before every step the vector is refined by further power iterations until
-    /// σ̂ changes by less than this relative amount (at most `maxIterations`): see
-    /// `PowerIterationRefiner`. nil: exactly `iterations` per step.
+    /// it moves by less than this (‖Δu‖₂, which bounds σ̂'s relative error by about the
+    /// same; at most `maxIterations`): see `PowerIterationRefiner`. nil: exactly `iterations` per step.
     public var tolerance: Double?
     /// The cap on refinement iterations per step when `tolerance` is set.
     public var maxIterations: Int

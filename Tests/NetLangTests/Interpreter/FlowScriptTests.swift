@@ -94,6 +94,29 @@ final class FlowScriptTests: XCTestCase {
         XCTAssertTrue(scriptError("model f(input: [4, 2, 2]) {\n  residual { factor_out(2) conv2d(4, kernel: 1) }\n}").contains("cannot be inside a residual block"))
     }
 
+    /// The same for convolution operators (power iteration on conv and its transpose).
+    func testLipschitzToleranceHoldsForConvolutions() throws {
+        let interpreter = Interpreter(seed: 5)
+        interpreter.output = { _ in }
+        interpreter.progress.enabled = false
+        try interpreter.run(SourceFile(name: "t.net", text: """
+        data d = dataset(randn([64, 2, 4, 4], seed: 1))
+        model flow(input: [2, 4, 4]) {
+          repeat 2 { residual lipschitz(c: 0.7, tolerance: 1e-4, max_iterations: 1000) { conv2d(8, kernel: 3) elu conv2d(2, kernel: 3) } }
+        }
+        train flow on d {
+          loss flow_nll(flow, x)
+          optimizer adam(lr: 5e-2)
+          epochs 5 batch 32
+        }
+        """))
+        guard case let .model(m)? = interpreter.globals.lookup("flow") else { return XCTFail() }
+        let (layers, _) = LipschitzVerification.verify(m.model, variables: interpreter.variables)
+        XCTAssertEqual(layers.count, 4)
+        for row in layers { XCTAssertLessThanOrEqual(row.norm, 0.7 * (1 + 1e-3), row.name) }
+        XCTAssertGreaterThan(layers.map(\.norm).max()!, 0.7 * (1 - 1e-2), "some layer sits on the constraint")
+    }
+
     func testBadEstimatorSettingsAreDiagnosed() {
         let model = """
         model flow(input: [2]) { residual lipschitz(c: 0.5) { dense(4) elu dense(2) } }
