@@ -197,6 +197,31 @@ final class ChartTests: XCTestCase {
         XCTAssertNil(ChartFormat(path: "fig"))
     }
 
+    func testDegenerateChartsStillRender() throws {
+        var charts: [Chart] = [Chart(title: "", xLabel: "", yLabel: "")]
+        var one = Chart(title: "one point", xLabel: "x", yLabel: "y", logY: true)
+        one.series.append(.init(label: "single", x: [3], y: [0.5]))
+        charts.append(one)
+        var odd = Chart(title: "odd values", xLabel: "x", yLabel: "y", logY: true)
+        odd.series.append(.init(label: "zeros, NaN and ∞", x: [1, 2, 3, 4, .nan], y: [0, -1, .nan, .infinity, 1], band: [1]))
+        odd.series.append(.init(label: "constant", x: [1, 1, 1], y: [2, 2, 2], band: [5, 5, 5]))
+        odd.series.append(.init(label: String(repeating: "long ", count: 100), x: [1, 2], y: [1e300, 1e-300]))
+        charts.append(odd)
+        for chart in charts {
+            let png = try decode(try chart.image(scale: 1).pngData())
+            XCTAssertEqual(png.width, Int(chart.scene().width))
+            XCTAssertLessThan(png.width, 2000, "long labels are shortened")
+            XCTAssertTrue(chart.svg().hasSuffix("</svg>\n"))
+        }
+        for plot in [BoxPlot(title: "", yLabel: "", groups: []), BoxPlot(title: "t", yLabel: "y", groups: [("empty", []), ("nan", [.nan]), ("one", [1])])] {
+            _ = try decode(try plot.image(scale: 1).pngData())
+        }
+        // The band of a log chart stops a decade below the value instead of at zero.
+        var band = Chart(title: "", xLabel: "", yLabel: "", logY: true)
+        band.series.append(.init(label: "b", x: [1, 2], y: [1, 1], band: [2, 2]))
+        XCTAssertEqual(band.layout().y0, -1 - 0.05 * log10(3 / 0.1), accuracy: 1e-9)
+    }
+
     func testBoxPlotPNGAndSVGShowTheSameBoxes() throws {
         let plot = BoxPlot(title: "folds", yLabel: "accuracy", groups: [("a", [0.1, 0.2, 0.3, 0.4, 0.5]), ("b", [0.6, 0.7, 0.8])])
         let scene = plot.scene()

@@ -61,7 +61,7 @@ public struct Chart {
     func usable(_ y: Double) -> Bool { y.isFinite && (!logY || y > 0) }
 
     public func layout() -> Layout {
-        let legendWidth = 46 + (series.map { ChartScene.textWidth($0.label, .body) }.max() ?? 0) + 12
+        let legendWidth = 46 + (series.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 12
         let (left, right, top, bottom) = (70.0, max(160.0, legendWidth), 40.0, 50.0)
         let width = left + 410 + right, height = 420.0
         func ty(_ v: Double) -> Double { logY ? log10(v) : v }
@@ -137,7 +137,7 @@ public struct Chart {
             let ly = l.top + 18 * Double(i) + 10, lx = plotRight + 10
             s.add(.line(.init(lx, ly), .init(lx + 24, ly), color, width: 2))
             s.addMarker(marker, at: .init(lx + 12, ly), color: color)
-            s.add(.text(series.label, at: .init(lx + 32, ly + 4), anchor: .start, style: .body))
+            s.add(.text(ChartScene.shortened(series.label), at: .init(lx + 32, ly + 4), anchor: .start, style: .body))
         }
         return s
     }
@@ -163,7 +163,7 @@ public struct BoxPlot {
     }
 
     public func scene() -> ChartScene {
-        let spacing = max(90, (groups.map { ChartScene.textWidth($0.label, .body) }.max() ?? 0) + 16)
+        let spacing = max(90, (groups.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 16)
         let (left, top, bottom) = (70.0, 40.0, 50.0)
         let width = max(360, left + 10 + spacing * Double(groups.count) + 20), height = 420.0
         let all = groups.flatMap(\.values).filter(\.isFinite)
@@ -185,7 +185,7 @@ public struct BoxPlot {
         s.add(.text(yLabel, at: .init(18, (top + plotBottom) / 2), anchor: .middle, style: .body, vertical: true))
         for (i, g) in groups.enumerated() {
             let cx = left + 10 + spacing * (Double(i) + 0.5), color = Chart.color(i)
-            s.add(.text(g.label, at: .init(cx, plotBottom + 18), anchor: .middle, style: .body))
+            s.add(.text(ChartScene.shortened(g.label), at: .init(cx, plotBottom + 18), anchor: .middle, style: .body))
             let v = g.values.filter(\.isFinite).sorted()
             guard !v.isEmpty else { continue }
             let q1 = Self.quantile(v, 0.25), median = Self.quantile(v, 0.5), q3 = Self.quantile(v, 0.75)
@@ -219,6 +219,7 @@ public enum ChartTicks {
     public static func linear(_ lo: Double, _ hi: Double, count: Int = 5) -> [(value: Double, label: String)] {
         guard lo.isFinite, hi.isFinite, hi > lo else { return [] }
         let raw = (hi - lo) / Double(count), magnitude = pow(10, floor(log10(raw)))
+        guard raw.isFinite, raw > 0, magnitude > 0, abs(lo) / raw < 1e15, abs(hi) / raw < 1e15 else { return [] }
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw * 0.999 } ?? 10 * magnitude
         let first = Int((lo / step).rounded(.up)), last = Int((hi / step).rounded(.down))
         guard last >= first else { return [] }
@@ -319,6 +320,13 @@ public struct ChartScene {
     public init(width: Double, height: Double) { self.width = width; self.height = height }
 
     public mutating func add(_ e: Element) { elements.append(e) }
+
+    /// Legend and group labels longer than this many characters are cut with "...".
+    static let maximumLabelLength = 60
+
+    static func shortened(_ label: String) -> String {
+        label.count <= maximumLabelLength ? label : String(label.prefix(maximumLabelLength - 3)) + "..."
+    }
 
     /// Font pixels per unit of the style.
     public static func fontSize(_ style: TextStyle) -> Double { style == .title ? 1.5 : 1 }
