@@ -3,7 +3,7 @@ import NetLibrary
 import NetRuntime
 
 /// Pictures: PNG heat-maps of flow densities, scatter plots of samples, image grids, and
-/// SVG charts (lines with bands, box plots). Files are written atomically next to the
+/// charts (lines with bands, box plots) as PNG or SVG. Files are written atomically next to the
 /// script (relative paths resolve against its folder).
 extension Builtins {
     static var plotFunctions: [(String, Body)] {
@@ -76,8 +76,9 @@ extension Builtins {
                 return .record(fields)
             }),
             ("save_chart", { interp, args in
-                // save_chart("bias.svg", [series(…), …], title:, x_label:, y_label:, log_y:).
-                let path = try args.string("file", position: 0)
+                // save_chart("bias.png", [series(…), …], title:, x_label:, y_label:, log_y:):
+                // a PNG or an SVG file, by the name's extension.
+                let (path, format) = try chartFile(&args)
                 let list = try args.required("series", position: 1)
                 var chart = Chart(title: try args.string("title", default: ""), xLabel: try args.string("x_label", default: ""),
                                   yLabel: try args.string("y_label", default: ""), logY: try args.boolean("log_y", default: false))
@@ -93,13 +94,18 @@ extension Builtins {
                     chart.series.append(.init(label: label, x: x, y: y, band: numbers("band")))
                 }
                 if interp.checkOnly { return .none }
-                try write(args.span) { try writeAtomically(chart.svg(), to: interp.resolve(path)) }
+                try write(args.span) {
+                    switch format {
+                    case .svg: try writeAtomically(chart.svg(), to: interp.resolve(path))
+                    case .png: try chart.image().writePNG(to: interp.resolve(path))
+                    }
+                }
                 interp.output("wrote \(path)")
                 return .none
             }),
             ("save_boxplot", { interp, args in
-                // save_boxplot("folds.svg", ["a", "b"], [[…], […]], title:, y_label:).
-                let path = try args.string("file", position: 0)
+                // save_boxplot("folds.png", ["a", "b"], [[…], […]], title:, y_label:): PNG or SVG.
+                let (path, format) = try chartFile(&args)
                 let labels = try args.required("labels", position: 1), values = try args.required("values", position: 2)
                 guard case let .list(ls) = labels.value, case let .list(vs) = values.value, ls.count == vs.count else {
                     throw Diagnostic.error("save_boxplot needs as many labels as lists of values", at: args.span)
@@ -107,12 +113,28 @@ extension Builtins {
                 let groups: [(label: String, values: [Double])] = zip(ls, vs).map { (interp.display($0), interp.tensorValue($1)?.scalars ?? []) }
                 let title = try args.string("title", default: ""), yLabel = try args.string("y_label", default: "")
                 if interp.checkOnly { return .none }
-                let svg = Chart.boxPlotSVG(title: title, yLabel: yLabel, groups: groups)
-                try write(args.span) { try writeAtomically(svg, to: interp.resolve(path)) }
+                let plot = BoxPlot(title: title, yLabel: yLabel, groups: groups)
+                try write(args.span) {
+                    switch format {
+                    case .svg: try writeAtomically(plot.svg(), to: interp.resolve(path))
+                    case .png: try plot.image().writePNG(to: interp.resolve(path))
+                    }
+                }
                 interp.output("wrote \(path)")
                 return .none
             }),
         ]
+    }
+
+    /// The file argument of save_chart / save_boxplot and the format its extension names
+    /// (.png or .svg; anything else is an error at the file name).
+    static func chartFile(_ args: inout Arguments) throws -> (String, ChartFormat) {
+        let path = try args.string("file", position: 0)
+        guard let format = ChartFormat(path: path) else {
+            let span = args.value("file", position: 0)?.span ?? args.span
+            throw Diagnostic.error("\(args.function) writes a .png or an .svg file, not '\(path)'", at: span)
+        }
+        return (path, format)
     }
 
     static func write(_ span: SourceSpan, _ body: () throws -> Void) throws {

@@ -1,7 +1,13 @@
 import Foundation
+import NetRuntime
 
-/// Charts with axes and text as SVG: lines with error bands (estimator bias against terms,
+/// Charts with axes and text: lines with error bands (estimator bias against terms,
 /// Fig. 5.3; reconstruction error against iterations, Fig. 4.4) and box plots (Fig. 7.5).
+///
+/// A chart is first laid out as a `ChartScene` — lines, polygons, rectangles, circles and
+/// text in a canvas of abstract units — and that one scene is written either as SVG
+/// (`ChartScene.svg()`) or rasterised to PNG (`ChartRaster`), so both files show the same
+/// content.
 public struct Chart {
     public struct Series {
         public var label: String
@@ -24,86 +30,355 @@ public struct Chart {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.logY = logY
     }
 
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"].map(ChartColor.init(hex:))
+    static let markers: [ChartMarker] = [.circle, .square, .diamond, .triangle]
 
-    /// The chart as an SVG document (640×420).
-    public func svg() -> String {
-        let (w, h, left, right, top, bottom) = (640.0, 420.0, 70.0, 160.0, 40.0, 50.0)
-        func ty(_ v: Double) -> Double { logY ? log10(max(v, 1e-300)) : v }
-        let xs = series.flatMap(\.x), ys = series.flatMap { s in
-            s.y.indices.flatMap { i in [s.y[i] - (s.band?[i] ?? 0), s.y[i] + (s.band?[i] ?? 0)].map(ty) }
-        }.filter(\.isFinite)
-        let x0 = xs.min() ?? 0, x1 = max(xs.max() ?? 1, x0 + 1e-12)
+    /// The colour of the i-th series (and of the i-th box of a box plot).
+    public static func color(_ i: Int) -> ChartColor { palette[i % palette.count] }
+
+    /// The chart as an SVG document.
+    public func svg() -> String { scene().svg() }
+
+    /// The chart as a picture, `scale` pixels per unit of the scene.
+    public func image(scale: Int = 2) -> RGBImage { ChartRaster.render(scene(), scale: scale) }
+
+    /// Where things go: the plot area in scene units and the data ranges it shows.
+    public struct Layout {
+        public var width, height, left, right, top, bottom: Double
+        public var x0, x1: Double
+        /// The y range, in log10 units when the chart is log-y.
+        public var y0, y1: Double
+        public var logY: Bool
+        /// A data point's position in the scene.
+        public func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * (width - left - right) }
+        public func py(_ y: Double) -> Double { pyTransformed(logY ? log10(y) : y) }
+        func pyTransformed(_ t: Double) -> Double { height - bottom - (t - y0) / (y1 - y0) * (height - top - bottom) }
+    }
+
+    /// The lower edge of a band (on a log axis never below a tenth of the value).
+    func bandLower(_ y: Double, _ b: Double) -> Double { logY && y - b <= y * 0.1 ? y * 0.1 : y - b }
+
+    func usable(_ y: Double) -> Bool { y.isFinite && (!logY || y > 0) }
+
+    public func layout() -> Layout {
+        let legendWidth = 46 + (series.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 12
+        let (left, right, top, bottom) = (70.0, max(160.0, legendWidth), 40.0, 50.0)
+        let width = left + 410 + right, height = 420.0
+        func ty(_ v: Double) -> Double { logY ? log10(v) : v }
+        let xs = series.flatMap(\.x).filter(\.isFinite)
+        var ys: [Double] = []
+        for s in series {
+            for i in s.y.indices where usable(s.y[i]) {
+                ys.append(ty(s.y[i]))
+                if let b = s.band, i < b.count, b[i].isFinite {
+                    ys.append(ty(s.y[i] + abs(b[i])))
+                    if usable(bandLower(s.y[i], abs(b[i]))) { ys.append(ty(bandLower(s.y[i], abs(b[i])))) }
+                }
+            }
+        }
+        var x0 = xs.min() ?? 0, x1 = xs.max() ?? 1
+        if x1 - x0 < 1e-12 { x0 -= 0.5; x1 += 0.5 }
+        // A little room at both ends, so that the end markers clear the y axis.
+        let xPad = (x1 - x0) * 0.03
+        x0 -= xPad; x1 += xPad
         var y0 = ys.min() ?? 0, y1 = ys.max() ?? 1
         if y1 - y0 < 1e-12 { y0 -= 0.5; y1 += 0.5 }
         let pad = (y1 - y0) * 0.05
         y0 -= pad; y1 += pad
-        func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * (w - left - right) }
-        func py(_ y: Double) -> Double { h - bottom - (ty(y) - y0) / (y1 - y0) * (h - top - bottom) }
-        func fmt(_ v: Double) -> String { String(format: "%.3g", v) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(w / 2 - right / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
-        out += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - right)\" y2=\"\(h - bottom)\" stroke=\"black\"/>\n"
-        out += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(h - bottom)\" stroke=\"black\"/>\n"
-        for k in 0...4 {
-            let xv = x0 + (x1 - x0) * Double(k) / 4, yv = y0 + (y1 - y0) * Double(k) / 4
-            let yl = logY ? "1e" + String(format: "%.1f", yv) : fmt(yv)
-            out += "<text x=\"\(px(xv))\" y=\"\(h - bottom + 16)\" text-anchor=\"middle\">\(fmt(xv))</text>\n"
-            let yPix = h - bottom - (yv - y0) / (y1 - y0) * (h - top - bottom)
-            out += "<text x=\"\(left - 6)\" y=\"\(yPix + 4)\" text-anchor=\"end\">\(yl)</text>\n"
-            out += "<line x1=\"\(left)\" y1=\"\(yPix)\" x2=\"\(w - right)\" y2=\"\(yPix)\" stroke=\"#eee\"/>\n"
-        }
-        out += "<text x=\"\((left + w - right) / 2)\" y=\"\(h - 12)\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-        out += "<text transform=\"translate(16,\((top + h - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
-        for (i, s) in series.enumerated() {
-            let color = Self.palette[i % Self.palette.count]
-            if let band = s.band {
-                let upper = s.x.indices.map { "\(px(s.x[$0])),\(py(s.y[$0] + band[$0]))" }
-                let lower = s.x.indices.reversed().map { "\(px(s.x[$0])),\(py(max(s.y[$0] - band[$0], logY ? s.y[$0] * 1e-3 : -.infinity)))" }
-                out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.2\" stroke=\"none\"/>\n"
-            }
-            let points = s.x.indices.filter { s.y[$0].isFinite }.map { "\(px(s.x[$0])),\(py(s.y[$0]))" }
-            out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-            let ly = top + 18 * Double(i) + 10
-            out += "<line x1=\"\(w - right + 10)\" y1=\"\(ly)\" x2=\"\(w - right + 30)\" y2=\"\(ly)\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-            out += "<text x=\"\(w - right + 36)\" y=\"\(ly + 4)\">\(escape(s.label))</text>\n"
-        }
-        return out + "</svg>\n"
+        return Layout(width: width, height: height, left: left, right: right, top: top, bottom: bottom,
+                      x0: x0, x1: x1, y0: y0, y1: y1, logY: logY)
     }
 
-    /// A box plot (median, quartiles, whiskers at min/max, points) per group.
-    public static func boxPlotSVG(title: String, yLabel: String, groups: [(label: String, values: [Double])]) -> String {
-        let (w, h, left, top, bottom) = (max(360.0, 90.0 * Double(groups.count) + 100), 420.0, 70.0, 40.0, 90.0)
+    /// The y ticks: (position in the axis's units — log10 on a log axis —, label).
+    public func yTicks(_ l: Layout) -> [(value: Double, label: String)] {
+        logY ? ChartTicks.logarithmic(l.y0, l.y1) : ChartTicks.linear(l.y0, l.y1)
+    }
+
+    /// The chart laid out in scene units.
+    public func scene() -> ChartScene {
+        let l = layout()
+        var s = ChartScene(width: l.width, height: l.height)
+        let plotRight = l.width - l.right, plotBottom = l.height - l.bottom
+        // Grid and ticks.
+        for (v, label) in yTicks(l) {
+            let y = l.pyTransformed(v)
+            s.add(.line(.init(l.left, y), .init(plotRight, y), ChartScene.grid, width: 1))
+            s.add(.line(.init(l.left - 5, y), .init(l.left, y), ChartScene.ink, width: 1))
+            s.add(.text(label, at: .init(l.left - 8, y + 4), anchor: .end, style: .body))
+        }
+        for (v, label) in ChartTicks.linear(l.x0, l.x1) {
+            let x = l.px(v)
+            s.add(.line(.init(x, plotBottom), .init(x, plotBottom + 5), ChartScene.ink, width: 1))
+            s.add(.text(label, at: .init(x, plotBottom + 18), anchor: .middle, style: .body))
+        }
+        s.add(.line(.init(l.left, plotBottom), .init(plotRight, plotBottom), ChartScene.ink, width: 1))
+        s.add(.line(.init(l.left, l.top), .init(l.left, plotBottom), ChartScene.ink, width: 1))
+        // Title (centred over the plot, kept inside the picture) and axis labels.
+        let titleWidth = ChartScene.textWidth(title, .title)
+        let titleX = min(max((l.left + plotRight) / 2, titleWidth / 2 + 8), l.width - titleWidth / 2 - 8)
+        s.add(.text(title, at: .init(titleX, 24), anchor: .middle, style: .title))
+        s.add(.text(xLabel, at: .init((l.left + plotRight) / 2, l.height - 12), anchor: .middle, style: .body))
+        s.add(.text(yLabel, at: .init(18, (l.top + plotBottom) / 2), anchor: .middle, style: .body, vertical: true))
+        // Bands first (under every line), then lines with markers, then the legend.
+        for (i, series) in series.enumerated() {
+            guard let band = series.band else { continue }
+            let idx = series.x.indices.filter { $0 < band.count && usable(series.y[$0]) && band[$0].isFinite && series.x[$0].isFinite }
+            guard idx.count >= 2 else { continue }
+            let upper = idx.map { ChartPoint(l.px(series.x[$0]), l.py(series.y[$0] + abs(band[$0]))) }
+            let lower = idx.reversed().map { ChartPoint(l.px(series.x[$0]), l.py(bandLower(series.y[$0], abs(band[$0])))) }
+            s.add(.polygon(upper + lower, Chart.color(i), opacity: 0.2))
+        }
+        for (i, series) in series.enumerated() {
+            let color = Chart.color(i), marker = Chart.markers[i % Chart.markers.count]
+            let points = series.x.indices.filter { usable(series.y[$0]) && series.x[$0].isFinite }
+                .map { ChartPoint(l.px(series.x[$0]), l.py(series.y[$0])) }
+            if points.count >= 2 { s.add(.polyline(points, color, width: 2)) }
+            if points.count <= 60 { for p in points { s.addMarker(marker, at: p, color: color) } }
+            let ly = l.top + 18 * Double(i) + 10, lx = plotRight + 10
+            s.add(.line(.init(lx, ly), .init(lx + 24, ly), color, width: 2))
+            s.addMarker(marker, at: .init(lx + 12, ly), color: color)
+            s.add(.text(ChartScene.shortened(series.label), at: .init(lx + 32, ly + 4), anchor: .start, style: .body))
+        }
+        return s
+    }
+}
+
+/// A box plot (median, quartiles, whiskers to the extremes, and the points) per group.
+public struct BoxPlot {
+    public var title: String
+    public var yLabel: String
+    public var groups: [(label: String, values: [Double])]
+
+    public init(title: String, yLabel: String, groups: [(label: String, values: [Double])]) {
+        self.title = title; self.yLabel = yLabel; self.groups = groups
+    }
+
+    public func svg() -> String { scene().svg() }
+    public func image(scale: Int = 2) -> RGBImage { ChartRaster.render(scene(), scale: scale) }
+
+    /// The p-quantile of sorted values (linear interpolation).
+    static func quantile(_ v: [Double], _ p: Double) -> Double {
+        let x = p * Double(v.count - 1), i = Int(x)
+        return i + 1 < v.count ? v[i] + (v[i + 1] - v[i]) * (x - Double(i)) : v[i]
+    }
+
+    public func scene() -> ChartScene {
+        let spacing = max(90, (groups.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 16)
+        let (left, top, bottom) = (70.0, 40.0, 50.0)
+        let width = max(360, left + 10 + spacing * Double(groups.count) + 20), height = 420.0
         let all = groups.flatMap(\.values).filter(\.isFinite)
         var y0 = all.min() ?? 0, y1 = all.max() ?? 1
         if y1 - y0 < 1e-9 { y0 -= 0.05; y1 += 0.05 }
         let pad = (y1 - y0) * 0.08; y0 -= pad; y1 += pad
-        func py(_ v: Double) -> Double { h - bottom - (v - y0) / (y1 - y0) * (h - top - bottom) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(w / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
-        out += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(h - bottom)\" stroke=\"black\"/>\n"
-        for k in 0...4 {
-            let v = y0 + (y1 - y0) * Double(k) / 4
-            out += "<text x=\"\(left - 6)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(String(format: "%.3g", v))</text>\n"
-            out += "<line x1=\"\(left)\" y1=\"\(py(v))\" x2=\"\(w - 20)\" y2=\"\(py(v))\" stroke=\"#eee\"/>\n"
+        func py(_ v: Double) -> Double { height - bottom - (v - y0) / (y1 - y0) * (height - top - bottom) }
+        var s = ChartScene(width: width, height: height)
+        let plotRight = width - 20, plotBottom = height - bottom
+        for (v, label) in ChartTicks.linear(y0, y1) {
+            s.add(.line(.init(left, py(v)), .init(plotRight, py(v)), ChartScene.grid, width: 1))
+            s.add(.line(.init(left - 5, py(v)), .init(left, py(v)), ChartScene.ink, width: 1))
+            s.add(.text(label, at: .init(left - 8, py(v) + 4), anchor: .end, style: .body))
         }
-        out += "<text transform=\"translate(16,\((top + h - bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        s.add(.line(.init(left, top), .init(left, plotBottom), ChartScene.ink, width: 1))
+        s.add(.line(.init(left, plotBottom), .init(plotRight, plotBottom), ChartScene.ink, width: 1))
+        let titleWidth = ChartScene.textWidth(title, .title)
+        s.add(.text(title, at: .init(min(max(width / 2, titleWidth / 2 + 8), width - titleWidth / 2 - 8), 24), anchor: .middle, style: .title))
+        s.add(.text(yLabel, at: .init(18, (top + plotBottom) / 2), anchor: .middle, style: .body, vertical: true))
         for (i, g) in groups.enumerated() {
+            let cx = left + 10 + spacing * (Double(i) + 0.5), color = Chart.color(i)
+            s.add(.text(ChartScene.shortened(g.label), at: .init(cx, plotBottom + 18), anchor: .middle, style: .body))
             let v = g.values.filter(\.isFinite).sorted()
             guard !v.isEmpty else { continue }
-            func q(_ p: Double) -> Double { let x = p * Double(v.count - 1); let i = Int(x); return i + 1 < v.count ? v[i] + (v[i + 1] - v[i]) * (x - Double(i)) : v[i] }
-            let cx = left + 50 + 90 * Double(i), color = palette[i % palette.count]
-            out += "<line x1=\"\(cx)\" y1=\"\(py(v.first!))\" x2=\"\(cx)\" y2=\"\(py(v.last!))\" stroke=\"black\"/>\n"
-            out += "<rect x=\"\(cx - 22)\" y=\"\(py(q(0.75)))\" width=\"44\" height=\"\(max(1, py(q(0.25)) - py(q(0.75))))\" fill=\"\(color)\" fill-opacity=\"0.5\" stroke=\"black\"/>\n"
-            out += "<line x1=\"\(cx - 22)\" y1=\"\(py(q(0.5)))\" x2=\"\(cx + 22)\" y2=\"\(py(q(0.5)))\" stroke=\"black\" stroke-width=\"2\"/>\n"
-            for x in v { out += "<circle cx=\"\(cx + 28)\" cy=\"\(py(x))\" r=\"2\" fill=\"\(color)\"/>\n" }
-            out += "<text transform=\"translate(\(cx),\(h - bottom + 14)) rotate(30)\" font-size=\"11\">\(escape(g.label))</text>\n"
+            let q1 = Self.quantile(v, 0.25), median = Self.quantile(v, 0.5), q3 = Self.quantile(v, 0.75)
+            // Whiskers from the box to the extremes, with caps.
+            s.add(.line(.init(cx, py(v.first!)), .init(cx, py(q1)), ChartScene.ink, width: 1))
+            s.add(.line(.init(cx, py(q3)), .init(cx, py(v.last!)), ChartScene.ink, width: 1))
+            for e in [v.first!, v.last!] { s.add(.line(.init(cx - 10, py(e)), .init(cx + 10, py(e)), ChartScene.ink, width: 1)) }
+            s.add(.rect(x: cx - 22, y: py(q3), width: 44, height: max(1, py(q1) - py(q3)), fill: color, opacity: 0.5, stroke: ChartScene.ink))
+            s.add(.line(.init(cx - 22, py(median)), .init(cx + 22, py(median)), ChartScene.ink, width: 2))
+            // The points beside the box, alternately nudged so that equal values stay visible.
+            for (k, x) in g.values.filter(\.isFinite).enumerated() {
+                s.add(.circle(.init(cx + 30 + Double(k % 2) * 4, py(x)), radius: 2.5, color))
+            }
+        }
+        return s
+    }
+}
+
+/// Which file a chart goes to, from the file name's extension.
+public enum ChartFormat: String, Sendable {
+    case png, svg
+    /// nil when the name ends in neither .png nor .svg (either case).
+    public init?(path: String) {
+        self.init(rawValue: (path as NSString).pathExtension.lowercased())
+    }
+}
+
+/// Axis ticks at round values.
+public enum ChartTicks {
+    /// About five ticks at multiples of 1, 2 or 5 × 10^k inside [lo, hi].
+    public static func linear(_ lo: Double, _ hi: Double, count: Int = 5) -> [(value: Double, label: String)] {
+        guard lo.isFinite, hi.isFinite, hi > lo else { return [] }
+        let raw = (hi - lo) / Double(count), magnitude = pow(10, floor(log10(raw)))
+        guard raw.isFinite, raw > 0, magnitude > 0, abs(lo) / raw < 1e15, abs(hi) / raw < 1e15 else { return [] }
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw * 0.999 } ?? 10 * magnitude
+        let first = Int((lo / step).rounded(.up)), last = Int((hi / step).rounded(.down))
+        guard last >= first else { return [] }
+        let decimals = max(0, Int((-log10(step)).rounded(.up)))
+        return (first...last).map { k in
+            let v = Double(k) * step
+            return (v, format(v, decimals: decimals))
+        }
+    }
+
+    static func format(_ v: Double, decimals: Int) -> String {
+        if v == 0 { return "0" }
+        if abs(v) >= 1e5 || decimals > 4 { return String(format: "%.3g", v) }
+        return String(format: "%.\(decimals)f", v)
+    }
+
+    /// Ticks of a log10 axis over [lo, hi] (in log10 units): at the decades (every second
+    /// or more when there are many), labelled 1e-6 … 0.01, 0.1, 1, 10, 100, 1e3 …; at 1, 2
+    /// and 5 × 10^k when the range holds fewer than two decades.
+    public static func logarithmic(_ lo: Double, _ hi: Double) -> [(value: Double, label: String)] {
+        guard lo.isFinite, hi.isFinite, hi > lo else { return [] }
+        let first = Int(lo.rounded(.up)), last = Int(hi.rounded(.down))
+        if last - first >= 1 {
+            let step = max(1, Int((Double(last - first + 1) / 7).rounded(.up)))
+            return stride(from: first, through: last, by: step).map { (Double($0), decade($0)) }
+        }
+        var ticks: [(value: Double, label: String)] = []
+        for k in (first - 1)...(last + 1) {
+            for m in [1.0, 2, 5] {
+                let v = log10(m) + Double(k)
+                if v >= lo && v <= hi { ticks.append((v, m == 1 ? decade(k) : String(format: "%g", m * pow(10, Double(k))))) }
+            }
+        }
+        if ticks.count >= 2 { return ticks }
+        return linear(lo, hi).map { ($0.value, String(format: "%.2g", pow(10, $0.value))) }
+    }
+
+    /// 10^k written plainly for small k and as 1eK otherwise.
+    public static func decade(_ k: Int) -> String {
+        switch k {
+        case -2: "0.01"
+        case -1: "0.1"
+        case 0: "1"
+        case 1: "10"
+        case 2: "100"
+        default: "1e\(k)"
+        }
+    }
+}
+
+/// An sRGB colour.
+public struct ChartColor: Equatable, Sendable {
+    public var r, g, b: UInt8
+    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { self.r = r; self.g = g; self.b = b }
+    /// From "#rrggbb".
+    public init(hex: String) {
+        let v = UInt32(hex.dropFirst(), radix: 16) ?? 0
+        self.init(UInt8(v >> 16), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF))
+    }
+    public var hex: String { String(format: "#%02x%02x%02x", r, g, b) }
+    public var rgb: (UInt8, UInt8, UInt8) { (r, g, b) }
+}
+
+public struct ChartPoint: Equatable, Sendable {
+    public var x, y: Double
+    public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
+}
+
+public enum ChartMarker: Sendable { case circle, square, diamond, triangle }
+
+/// What a chart draws, in a canvas of `width`×`height` units (y grows downwards): the one
+/// description both the SVG writer and the rasteriser read.
+public struct ChartScene {
+    public enum Anchor: Sendable { case start, middle, end }
+    /// Body text: 12 px in SVG, the bitmap font at one unit per font pixel. Titles: 15 px
+    /// in SVG, 1.5 units per font pixel.
+    public enum TextStyle: Sendable { case body, title }
+
+    public enum Element {
+        case line(ChartPoint, ChartPoint, ChartColor, width: Double)
+        case polyline([ChartPoint], ChartColor, width: Double)
+        /// A filled polygon (bands, markers).
+        case polygon([ChartPoint], ChartColor, opacity: Double)
+        case rect(x: Double, y: Double, width: Double, height: Double, fill: ChartColor, opacity: Double, stroke: ChartColor?)
+        case circle(ChartPoint, radius: Double, ChartColor)
+        /// Text whose baseline starts / is centred / ends at the point; vertical text reads
+        /// upwards, its baseline to the right of the glyphs.
+        case text(String, at: ChartPoint, anchor: Anchor, style: TextStyle, vertical: Bool = false)
+    }
+
+    public static let ink = ChartColor(34, 34, 34)
+    public static let grid = ChartColor(235, 235, 235)
+
+    public var width: Double
+    public var height: Double
+    public var elements: [Element] = []
+
+    public init(width: Double, height: Double) { self.width = width; self.height = height }
+
+    public mutating func add(_ e: Element) { elements.append(e) }
+
+    /// Legend and group labels longer than this many characters are cut with "...".
+    static let maximumLabelLength = 60
+
+    static func shortened(_ label: String) -> String {
+        label.count <= maximumLabelLength ? label : String(label.prefix(maximumLabelLength - 3)) + "..."
+    }
+
+    /// Font pixels per unit of the style.
+    public static func fontSize(_ style: TextStyle) -> Double { style == .title ? 1.5 : 1 }
+
+    /// The width of a text in scene units (the bitmap font's width; SVG fonts are similar).
+    public static func textWidth(_ text: String, _ style: TextStyle) -> Double {
+        Double(BitmapFont.width(of: text)) * fontSize(style)
+    }
+
+    mutating func addMarker(_ marker: ChartMarker, at p: ChartPoint, color: ChartColor) {
+        let r = 3.5
+        switch marker {
+        case .circle: add(.circle(p, radius: r, color))
+        case .square: add(.rect(x: p.x - r + 0.5, y: p.y - r + 0.5, width: 2 * r - 1, height: 2 * r - 1, fill: color, opacity: 1, stroke: nil))
+        case .diamond: add(.polygon([.init(p.x, p.y - r - 0.5), .init(p.x + r + 0.5, p.y), .init(p.x, p.y + r + 0.5), .init(p.x - r - 0.5, p.y)], color, opacity: 1))
+        case .triangle: add(.polygon([.init(p.x, p.y - r - 0.5), .init(p.x + r + 0.5, p.y + r - 0.5), .init(p.x - r - 0.5, p.y + r - 0.5)], color, opacity: 1))
+        }
+    }
+
+    /// The scene as an SVG document.
+    public func svg() -> String {
+        func n(_ v: Double) -> String {
+            let s = String(format: "%.2f", v)
+            return s.hasSuffix(".00") ? String(s.dropLast(3)) : s
+        }
+        func points(_ ps: [ChartPoint]) -> String { ps.map { "\(n($0.x)),\(n($0.y))" }.joined(separator: " ") }
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        for e in elements {
+            switch e {
+            case let .line(a, b, c, w):
+                out += "<line x1=\"\(n(a.x))\" y1=\"\(n(a.y))\" x2=\"\(n(b.x))\" y2=\"\(n(b.y))\" stroke=\"\(c.hex)\" stroke-width=\"\(n(w))\"/>\n"
+            case let .polyline(ps, c, w):
+                out += "<polyline points=\"\(points(ps))\" fill=\"none\" stroke=\"\(c.hex)\" stroke-width=\"\(n(w))\" stroke-linejoin=\"round\"/>\n"
+            case let .polygon(ps, c, opacity):
+                out += "<polygon points=\"\(points(ps))\" fill=\"\(c.hex)\"\(opacity < 1 ? " fill-opacity=\"\(n(opacity))\"" : "") stroke=\"none\"/>\n"
+            case let .rect(x, y, w, h, fill, opacity, stroke):
+                out += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"\(fill.hex)\""
+                out += (opacity < 1 ? " fill-opacity=\"\(n(opacity))\"" : "") + (stroke.map { " stroke=\"\($0.hex)\"" } ?? "") + "/>\n"
+            case let .circle(p, r, c):
+                out += "<circle cx=\"\(n(p.x))\" cy=\"\(n(p.y))\" r=\"\(n(r))\" fill=\"\(c.hex)\"/>\n"
+            case let .text(text, p, anchor, style, vertical):
+                guard !text.isEmpty else { continue }
+                let a = anchor == .start ? "start" : anchor == .middle ? "middle" : "end"
+                let size = style == .title ? " font-size=\"15\"" : ""
+                let place = vertical ? "transform=\"translate(\(n(p.x)),\(n(p.y))) rotate(-90)\"" : "x=\"\(n(p.x))\" y=\"\(n(p.y))\""
+                out += "<text \(place) text-anchor=\"\(a)\"\(size) fill=\"\(Self.ink.hex)\">\(Self.escape(text))</text>\n"
+            }
         }
         return out + "</svg>\n"
     }
 
-    func escape(_ s: String) -> String { Self.escape(s) }
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
