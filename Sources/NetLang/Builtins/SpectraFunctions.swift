@@ -34,9 +34,12 @@ extension Builtins {
                 s.coreVariation = try nonNegative(&args, "core_variation", s.coreVariation)
                 s.spotVariation = try nonNegative(&args, "spot_variation", s.spotVariation)
                 s.normalizeTIC = try args.boolean("normalize", default: s.normalizeTIC)
-                guard s.bins <= 200_000, s.tmas * s.coresPerTMA * s.spectraPerCore <= 1_000_000,
-                      Double(s.bins) * Double(s.spectrumCount) <= 5e7 else {
-                    throw Diagnostic.error("generate_spectra: \(s.spectrumCount) spectra of \(s.bins) bins exceed 5·10⁷ numbers; use fewer bins or spectra", at: args.span)
+                let spectra = Double(s.tmas) * Double(s.coresPerTMA) * Double(s.spectraPerCore)
+                guard spectra * Double(s.bins) <= 5e7 else {
+                    throw Diagnostic.error("generate_spectra: \(formatValue(spectra)) spectra of \(s.bins) bins exceed 5·10⁷ numbers; use fewer bins or spectra", at: args.span)
+                }
+                guard s.peptidesPerKDa <= 1000, s.discriminativePeptides <= 1000 else {
+                    throw Diagnostic.error("generate_spectra: at most 1000 peptides per kDa and 1000 discriminative peptides", at: args.span)
                 }
                 guard s.mzLow + s.meanBinWidth * Double(s.bins - 1) < 1e6 else {
                     throw Diagnostic.error("generate_spectra: the m/z grid would end beyond 10⁶", at: args.span)
@@ -130,7 +133,7 @@ extension Builtins {
                 let shrinkage = try fraction(&args, "shrinkage", 0.01)
                 let (n, d) = (x.shape[0], x.count / max(x.shape[0], 1))
                 guard d <= 5000 else { throw Diagnostic.error("lda: \(d) features is too many (at most 5000); select features first", at: span) }
-                guard labels.allSatisfy({ $0 >= 0 }) else { throw Diagnostic.error("lda needs class labels 0, 1, …", at: span) }
+                guard labels.allSatisfy({ $0 >= 0 && $0 < 1000 }) else { throw Diagnostic.error("lda needs class labels 0, 1, … (below 1000)", at: span) }
                 let fit: LinearDiscriminant
                 if interp.checkOnly {
                     let classes = max(2, (labels.max() ?? 1) + 1)
