@@ -61,7 +61,7 @@ final class SpectraScriptTests: XCTestCase {
         XCTAssertTrue(scriptError("data s = generate_spectra(\"adsqq\")").contains("did you mean 'adsq'"))
         XCTAssertTrue(scriptError("data s = generate_spectra(bins: 4)").contains("test.net:1:33: error: generate_spectra: 'bins' must be at least 16"))
         XCTAssertTrue(scriptError("data s = generate_spectra(bins: 200000, spectra_per_core: 100)").contains("exceed"))
-        XCTAssertTrue(scriptError("data s = generate_spectra(tmas: 1e15, cores_per_tma: 1e15)").contains("exceed"))
+        XCTAssertTrue(scriptError("data s = generate_spectra(tmas: 1e14, cores_per_tma: 1e14)").contains("exceed"))
         XCTAssertTrue(scriptError("data s = generate_spectra(peptides_per_kda: 1e9)").contains("at most 1000 peptides"))
         XCTAssertTrue(scriptError("print lda([[1], [2], [3]], [0, 1, 1e9])").contains("below 1000"))
         XCTAssertTrue(scriptError("data s = generate_spectra(fold_change: -1)").contains("'fold_change' must be a positive number"))
