@@ -82,6 +82,25 @@ final class SpectraScriptTests: XCTestCase {
         XCTAssertTrue(scriptError("print balanced_accuracy([0, 1], [0])").contains("predicted classes [N]"))
     }
 
+    /// The architecture examples print the figures quoted in docs/spectra.md: IsotopeNet
+    /// 12,080 parameters for 27,286 bins (WORKLOADS.md §5), receptive fields 5/17/37/77 after
+    /// its residual layers and 107 with the locally connected layer; ResidualNet 1,621,106.
+    func testArchitectureExamplesParametersAndReceptiveFields() throws {
+        let folder = repositoryRoot.appendingPathComponent("examples/ch7")
+        func run(_ name: String) throws -> String {
+            try runScript(String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8), baseDirectory: folder.path)
+        }
+        let iso = try run("isotopenet.net")
+        XCTAssertTrue(iso.contains("parameters: 12080 (thesis, Table 7.2: 13935)"), iso)
+        for (n, r) in [(1, 5), (2, 17), (3, 37), (4, 77)] {
+            XCTAssertTrue(iso.contains("receptive field after residual layer \(n) : \(r) bins"), iso)
+        }
+        XCTAssertTrue(iso.contains("receptive field of the convolutional part: 107 bins"), iso)
+        let res = try run("residualnet.net")
+        XCTAssertTrue(res.contains("parameters: 1621106 (thesis, Table A.1: 2132130)"), res)
+        XCTAssertTrue(res.contains("[N, 256, 13]"), res)
+    }
+
     /// `netl check` builds the data set's shapes without generating spectra.
     func testCheckModeIsCheap() throws {
         let out = try runScript("""
