@@ -20,6 +20,17 @@ extension Builtins {
                 return .number(Metrics.accuracy(interp.inference(m.model).predict(d.x), d.y!))
             }),
             ("balanced_accuracy", { interp, args in
+                // balanced_accuracy(model, data), or balanced_accuracy(predicted, labels) with
+                // predicted classes [N] (or scores [N, classes]) and labels [N].
+                if let first = args.value("model", position: 0), !(first.value.isModel) {
+                    let labels = try args.required("data", position: 1)
+                    guard let p = interp.tensorValue(first.value), p.rank == 1 || p.rank == 2,
+                          let y = interp.tensorValue(labels.value), y.shape == [p.shape[0]] else {
+                        throw Diagnostic.error("balanced_accuracy needs a model and data, or predicted classes [N] (or scores [N, classes]) and labels [N]", at: args.span)
+                    }
+                    let predicted = p.rank == 2 ? Metrics.predictedClasses(p) : p.scalars.map { exactInt($0) ?? -1 }
+                    return .number(Metrics.balancedAccuracy(predicted: predicted, labels: y.scalars.map { exactInt($0) ?? -1 }))
+                }
                 let (m, d) = try modelAndData(&args)
                 if interp.checkOnly { return .number(.nan) }
                 let predicted = Metrics.predictedClasses(interp.inference(m.model).predict(d.x))

@@ -9,6 +9,12 @@ public final class Dataset {
     public let y: Tensor<Double>?
     public let groups: [Int]?
     public var parts: [(String, Dataset)] = []
+    /// Extra per-example columns (one value per example, e.g. `core` and `tma` of spectra),
+    /// kept by `subset`.
+    public var columns: [(String, Tensor<Double>)] = []
+    /// Values that describe the whole data set (e.g. the m/z grid `mz` of spectra), shared
+    /// by every subset.
+    public var attributes: [(String, Tensor<Double>)] = []
 
     public init(name: String, x: Tensor<Double>, y: Tensor<Double>?, groups: [Int]? = nil) {
         precondition(x.rank >= 1)
@@ -31,8 +37,16 @@ public final class Dataset {
 
     /// The examples at `indices`, in that order.
     public func subset(_ indices: [Int], name: String) -> Dataset {
-        Dataset(name: name, x: Self.rows(x, indices), y: y.map { Self.rows($0, indices) },
-                groups: groups.map { g in indices.map { g[$0] } })
+        let d = Dataset(name: name, x: Self.rows(x, indices), y: y.map { Self.rows($0, indices) },
+                        groups: groups.map { g in indices.map { g[$0] } })
+        d.columns = columns.map { ($0.0, Self.rows($0.1, indices)) }
+        d.attributes = attributes
+        return d
+    }
+
+    /// A per-example column or a data-set attribute by name.
+    public func extra(_ name: String) -> Tensor<Double>? {
+        columns.first { $0.0 == name }?.1 ?? attributes.first { $0.0 == name }?.1
     }
 
     static func rows(_ t: Tensor<Double>, _ indices: [Int]) -> Tensor<Double> {

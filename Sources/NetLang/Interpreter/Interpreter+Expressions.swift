@@ -174,9 +174,13 @@ extension Interpreter {
             case "size", "count": return .number(Double(d.count))
             case "classes": return .number(Double(d.classCount))
             case "shape": return .list(d.exampleShape.map { .number(Double($0)) })
+            case "groups" where d.groups != nil:
+                return .tensor(Tensor(shape: [d.count], scalars: d.groups!.map(Double.init)))
             default:
                 if let p = d.part(name) { return .dataset(p) }
-                let names = ["x", "y", "size", "classes", "shape"] + d.parts.map(\.0)
+                if let t = d.extra(name) { return .tensor(t) }
+                let names = ["x", "y", "size", "classes", "shape"] + (d.groups == nil ? [] : ["groups"])
+                    + d.parts.map(\.0) + d.columns.map(\.0) + d.attributes.map(\.0)
                 throw Diagnostic.error("data set '\(d.name)' has no '\(name)'; it has \(names.joined(separator: ", "))", at: span)
             }
         case let .model(m):
