@@ -92,7 +92,8 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     }
     /// Scalars of scratch every kernel in this file needs (one sample's column matrix).
     public var workspaceCount: Int {
-        usesDirect1D ? directWorkspaceCount : isPointwise ? 0 : (patchSize + outChannels) * outputPlane * chunk
+        usesDirect1D ? directWorkspaceCount : usesDirect2D ? direct2DWorkspaceCount
+            : isPointwise ? 0 : (patchSize + outChannels) * outputPlane * chunk
     }
 
     /// Samples per GEMM: as many as keep the column matrix under about 4 M numbers, so
@@ -212,6 +213,7 @@ public func convForward<T: NetScalar>(
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
     if g.usesDirect1D, let ws = workspace { conv1dDirectForward(g, x: x, w: w, bias: bias, y: y, workspace: ws); return }
+    if g.usesDirect2D, let ws = workspace { conv2dDirectForward(g, x: x, w: w, bias: bias, y: y, workspace: ws); return }
     if g.isPointwise {
         for n in 0..<g.batch {
             let xn = x + n * g.inChannels * g.inputPlane, yn = y + n * Cout * P
@@ -255,6 +257,7 @@ public func convBackwardInput<T: NetScalar>(
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
     if g.usesDirect1D, let ws = workspace { conv1dDirectBackwardInput(g, dy: dy, w: w, dx: dx, workspace: ws, accumulate: accumulate); return }
+    if g.usesDirect2D, let ws = workspace { conv2dDirectBackwardInput(g, dy: dy, w: w, dx: dx, workspace: ws, accumulate: accumulate); return }
     if g.isPointwise {
         for n in 0..<g.batch {
             T.gemm(transA: true, transB: false, m: K, n: P, k: Cout, alpha: 1, a: w, lda: K, b: dy + n * Cout * P, ldb: P,
@@ -290,6 +293,7 @@ public func convBackwardWeight<T: NetScalar>(
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
     if g.usesDirect1D, let ws = workspace { conv1dDirectBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: ws, accumulate: accumulate); return }
+    if g.usesDirect2D, let ws = workspace { conv2dDirectBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: ws, accumulate: accumulate); return }
     if g.isPointwise {
         for n in 0..<g.batch {
             T.gemm(transA: false, transB: true, m: Cout, n: K, k: P, alpha: 1, a: dy + n * Cout * P, lda: P,

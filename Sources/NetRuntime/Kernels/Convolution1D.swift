@@ -55,19 +55,19 @@ extension ConvGeometry {
 }
 
 @inline(__always)
-private func load8<S: SIMDScalar & BinaryFloatingPoint>(_ p: UnsafePointer<S>) -> SIMD8<S> {
+func load8<S: SIMDScalar & BinaryFloatingPoint>(_ p: UnsafePointer<S>) -> SIMD8<S> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<S>.self)
 }
 
 @inline(__always)
-private func store8<S: SIMDScalar & BinaryFloatingPoint>(_ v: SIMD8<S>, _ p: UnsafeMutablePointer<S>) {
+func store8<S: SIMDScalar & BinaryFloatingPoint>(_ v: SIMD8<S>, _ p: UnsafeMutablePointer<S>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<S>.self)
 }
 
 /// c[m, t] ← (c[m, t] if accumulate) + bias[m] + Σ_r a[m·K + r] · rows[r][t] for m < M,
 /// t < T. `a` must have ⌈M/4⌉·4 rows (padding rows are read, never stored).
 @inline(__always)
-private func rowsGemm<S: NetScalar>(M: Int, K: Int, T: Int, a: UnsafePointer<S>, rows: UnsafePointer<UnsafePointer<S>>,
+func rowsGemm<S: NetScalar>(M: Int, K: Int, T: Int, a: UnsafePointer<S>, rows: UnsafePointer<UnsafePointer<S>>,
                                     c: UnsafeMutablePointer<S>, ldc: Int, bias: UnsafePointer<S>?, accumulate: Bool) {
     var m = 0
     while m < M {
@@ -129,7 +129,7 @@ private func rowsGemm<S: NetScalar>(M: Int, K: Int, T: Int, a: UnsafePointer<S>,
 /// d[m·K + r] += Σ_{t<T} g[m][t] · rows[r][t] for m < M, r < K. `g` must hold ⌈M/4⌉·4
 /// pointers (padding ones may point at zeros; their sums are discarded).
 @inline(__always)
-private func rowsGemmTN<S: NetScalar>(M: Int, K: Int, T: Int, g: UnsafePointer<UnsafePointer<S>>,
+func rowsGemmTN<S: NetScalar>(M: Int, K: Int, T: Int, g: UnsafePointer<UnsafePointer<S>>,
                                       rows: UnsafePointer<UnsafePointer<S>>, d: UnsafeMutablePointer<S>) {
     let T8 = T & ~7
     var m = 0
@@ -199,13 +199,13 @@ private func tapRow<S: NetScalar>(_ src: UnsafePointer<S>, len: Int, first: Int,
 /// Runs body(thread, samples) over the batch split into contiguous parts, one per thread
 /// (inline when the work is small or one thread is configured).
 @inline(__always)
-private func directThreads(_ g: ConvGeometry) -> Int {
+func directThreads(_ g: ConvGeometry) -> Int {
     let work = g.batch * g.outputPlane * g.patchSize * g.outChannels
     return work < ConvGeometry.directParallelWork ? 1 : max(1, min(ConvGeometry.directMaxThreads, computeThreads, g.batch))
 }
 
 @inline(__always)
-private func forEachSampleRange(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
+func forEachSampleRange(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
     let threads = directThreads(g)
     if threads <= 1 { body(0, 0..<g.batch); return }
     let size = (g.batch + threads - 1) / threads

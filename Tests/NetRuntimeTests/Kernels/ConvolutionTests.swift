@@ -192,6 +192,35 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertTrue(ConvGeometry(batch: 1, inChannels: 4, outChannels: 8, length: 50, kernel: 1).usesDirect1D)
     }
 
+    /// The direct stride-1 2-D kernels (padded planes, taps as contiguous runs, dropped
+    /// columns) against the naive loops: several row tiles, both threads, both precisions,
+    /// the conv_iresnet shapes, 1×1 and non-square kernels; and the path choice.
+    func testDirect2D() {
+        var rng = RandomGenerator(seed: 31)
+        let (savedRows, savedWork) = (ConvGeometry.direct2DRowsOverride, ConvGeometry.directParallelWork)
+        defer { ConvGeometry.direct2DRowsOverride = savedRows; ConvGeometry.directParallelWork = savedWork }
+        ConvGeometry.directParallelWork = 0
+        let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, kh: Int, kw: Int, ph: Int, pw: Int)] = [
+            (3, 6, 10, 12, 12, 3, 3, 1, 1), (2, 10, 5, 12, 12, 3, 3, 1, 1), (3, 9, 7, 8, 8, 1, 1, 0, 0),
+            (2, 3, 5, 7, 9, 3, 2, 2, 1), (2, 2, 3, 6, 5, 2, 3, 0, 2), (3, 4, 6, 5, 11, 3, 3, 0, 0), (1, 5, 2, 9, 4, 1, 3, 0, 1),
+        ]
+        for rows in [3, nil] as [Int?] {
+            ConvGeometry.direct2DRowsOverride = rows
+            for c in cases {
+                let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, inHeight: c.h, inWidth: c.w,
+                                     kernelHeight: c.kh, kernelWidth: c.kw, padHeight: c.ph, padWidth: c.pw)
+                XCTAssertTrue(g.usesDirect2D, "\(g)")
+                check(g, Float.self, &rng)
+                if rows != nil { check(g, Double.self, &rng) }
+            }
+        }
+        // Strides and padding ≥ the kernel keep im2col + GEMM.
+        XCTAssertFalse(ConvGeometry(batch: 1, inChannels: 2, outChannels: 2, inHeight: 8, inWidth: 8, kernelHeight: 3, kernelWidth: 3,
+                                    strideHeight: 2, strideWidth: 2, padHeight: 1, padWidth: 1).usesDirect2D)
+        XCTAssertFalse(ConvGeometry(batch: 1, inChannels: 2, outChannels: 2, inHeight: 8, inWidth: 8, kernelHeight: 2, kernelWidth: 2,
+                                    padHeight: 2, padWidth: 2).usesDirect2D)
+    }
+
     func testGeometry() {
         let g = ConvGeometry(batch: 2, inChannels: 3, outChannels: 4, inHeight: 7, inWidth: 5,
                              kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 3,
@@ -211,7 +240,11 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(pw.outWidth, 9)
         let pw2 = ConvGeometry(batch: 1, inChannels: 3, outChannels: 2, inHeight: 2, inWidth: 9, kernelHeight: 1, kernelWidth: 1)
         XCTAssertTrue(pw2.isPointwise)
-        XCTAssertEqual(pw2.workspaceCount, 0)
+        XCTAssertTrue(pw2.usesDirect2D)
+        XCTAssertEqual(pw2.workspaceCount, pw2.direct2DWorkspaceCount)
+        ConvGeometry.direct2DEnabled = false
+        defer { ConvGeometry.direct2DEnabled = true }
+        XCTAssertEqual(pw2.workspaceCount, 0)   // the GEMM on x itself
     }
 
     /// A pointwise convolution runs without any workspace.
