@@ -21,8 +21,18 @@
 // (`usesDirect1D`); the im2col path remains for 2-D and for wide channels.
 
 extension ConvGeometry {
-    /// Turns the direct 1-D kernels on or off (tests compare both paths).
-    nonisolated(unsafe) public static var direct1DEnabled = true
+    /// Turns the direct 1-D kernels on or off (tests compare both paths). Off by default in
+    /// unoptimised (debug) builds, where SIMD code runs one lane at a time through calls
+    /// and would be far slower than OpenBLAS; the kernel tests switch it on.
+    nonisolated(unsafe) public static var direct1DEnabled = directKernelsByDefault
+    /// Whether the direct kernels are on by default: in optimised builds only.
+    public static var directKernelsByDefault: Bool {
+        #if DEBUG
+        return false
+        #else
+        return true
+        #endif
+    }
     /// Threads the direct kernels' workspace is sized for.
     static let directMaxThreads = 2
 

@@ -17,8 +17,9 @@
 // Samples are split between the threads, each with its own slice of the workspace.
 
 extension ConvGeometry {
-    /// Turns the direct 2-D kernels on or off (tests compare both paths).
-    nonisolated(unsafe) public static var direct2DEnabled = true
+    /// Turns the direct 2-D kernels on or off (tests compare both paths; off by default in
+    /// debug builds, see `direct1DEnabled`).
+    nonisolated(unsafe) public static var direct2DEnabled = directKernelsByDefault
 
     /// True when the direct 2-D kernels run: stride 1, padding below the kernel size, and
     /// at most 1,024 taps per output (C_in·kh·kw and C_out·kh·kw).

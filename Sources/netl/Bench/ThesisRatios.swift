@@ -19,6 +19,9 @@ import NetRuntime
 ///   inverse (20 iterations per block, as `iresnet_inverse`) divided by 20. The thesis
 ///   reports about 1×.
 ///
+/// The same log-det/plain step ratio is measured for the convolutional i-ResNet of
+/// `conv_iresnet` (`conv_logdet_step_ratio`, plain loss ½‖z‖² per sample).
+///
 /// The timed quantity `ms` is the log-det step. Each part is timed like every workload
 /// (warm-up, then the median of `reps` calls), the parts interleaved round by round so
 /// that a slow phase of the machine hits all of them.
@@ -85,10 +88,24 @@ enum ThesisRatiosWorkload {
             reconstruction = yy
         }
 
+        // The convolutional i-ResNet of `conv_iresnet` (a NetLang script): its log-det step
+        // against the same script with the plain loss ½‖z‖² (no log-det).
+        func compile(_ script: String, _ name: String) -> CompiledTraining {
+            let interpreter = Interpreter(seed: 0)
+            interpreter.output = { _ in }
+            return try! interpreter.compileTrainingScript(SourceFile(name: name, text: script))
+        }
+        let logDetLoss = "loss flow_nll(flow, x, terms: 5)"
+        precondition(ScriptWorkloads.convIResNetScript.contains(logDetLoss))
+        let convLogDet = compile(ScriptWorkloads.convIResNetScript, "conv_logdet.net")
+        let convPlain = compile(ScriptWorkloads.convIResNetScript.replacingOccurrences(
+            of: logDetLoss, with: "loss 0.5 * mean(sum(square(flow(x)), axis: [1, 2, 3]))"), "conv_plain.net")
+
         // Interleaved timing: every round times each part once per repetition.
         let parts: [(String, () -> Void)] = [
             ("logdet", { logDetStep.run() }), ("plain", { plainStep.run() }), ("classify", { classifyStep.run() }),
             ("forward", { forward.run() }), ("inverse", invert),
+            ("conv_logdet", { _ = try! convLogDet.runStep() }), ("conv_plain", { _ = try! convPlain.runStep() }),
         ]
         var samples: [String: [Double]] = [:]
         for (_, f) in parts { for _ in 0..<warmup { f() } }
@@ -110,6 +127,8 @@ enum ThesisRatiosWorkload {
             "logdet_step_ratio": ms["logdet"]! / ms["plain"]!, "logdet_vs_classify_ratio": ms["logdet"]! / ms["classify"]!,
             "forward_ms": ms["forward"]!, "inverse_iteration_ms": iteration,
             "inverse_iteration_ratio": iteration / ms["forward"]!, "points": n,
+            "conv_logdet_step_ms": ms["conv_logdet"]!, "conv_plain_ms": ms["conv_plain"]!,
+            "conv_logdet_step_ratio": ms["conv_logdet"]! / ms["conv_plain"]!,
             "max_abs_recon_err": zip(reconstruction, points.scalars).map { Double(abs($0 - $1)) }.max() ?? .nan,
         ]
     }

@@ -171,7 +171,10 @@ final class ConvolutionTests: XCTestCase {
         // Tiles of 48 positions (3 blocks of 16; partial tiles hit the 8-wide and scalar
         // tails) and two threads even for these small sizes.
         let (savedTile, savedWork) = (ConvGeometry.directTileOverride, ConvGeometry.directParallelWork)
-        defer { ConvGeometry.directTileOverride = savedTile; ConvGeometry.directParallelWork = savedWork; ConvGeometry.direct1DEnabled = true }
+        defer {
+            ConvGeometry.directTileOverride = savedTile; ConvGeometry.directParallelWork = savedWork
+            ConvGeometry.direct1DEnabled = ConvGeometry.directKernelsByDefault
+        }
         ConvGeometry.directParallelWork = 0
         for (direct, tile) in [(true, 48), (true, nil), (false, nil)] {
             ConvGeometry.direct1DEnabled = direct
@@ -185,6 +188,8 @@ final class ConvolutionTests: XCTestCase {
             }
         }
         ConvGeometry.direct1DEnabled = true
+        ConvGeometry.direct2DEnabled = false
+        defer { ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault }
         // 2-D and wide channels keep im2col + GEMM.
         XCTAssertFalse(ConvGeometry(batch: 1, inChannels: 1, outChannels: 1, inHeight: 3, inWidth: 3,
                                     kernelHeight: 3, kernelWidth: 3).usesDirect1D)
@@ -198,7 +203,11 @@ final class ConvolutionTests: XCTestCase {
     func testDirect2D() {
         var rng = RandomGenerator(seed: 31)
         let (savedRows, savedWork) = (ConvGeometry.direct2DRowsOverride, ConvGeometry.directParallelWork)
-        defer { ConvGeometry.direct2DRowsOverride = savedRows; ConvGeometry.directParallelWork = savedWork }
+        defer {
+            ConvGeometry.direct2DRowsOverride = savedRows; ConvGeometry.directParallelWork = savedWork
+            ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault
+        }
+        ConvGeometry.direct2DEnabled = true
         ConvGeometry.directParallelWork = 0
         let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, kh: Int, kw: Int, ph: Int, pw: Int)] = [
             (3, 6, 10, 12, 12, 3, 3, 1, 1), (2, 10, 5, 12, 12, 3, 3, 1, 1), (3, 9, 7, 8, 8, 1, 1, 0, 0),
@@ -232,6 +241,12 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(g.workspaceCount, (18 + 4) * 12 * 2)
         XCTAssertEqual(g.weightCount, 72)
         XCTAssertFalse(g.isPointwise)
+        ConvGeometry.direct1DEnabled = true
+        ConvGeometry.direct2DEnabled = true
+        defer {
+            ConvGeometry.direct1DEnabled = ConvGeometry.directKernelsByDefault
+            ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault
+        }
         let pw = ConvGeometry(batch: 1, inChannels: 3, outChannels: 2, length: 9, kernel: 1)
         XCTAssertTrue(pw.isPointwise)
         XCTAssertTrue(pw.usesDirect1D)   // few channels: the direct 1-D kernels, with a workspace
@@ -243,7 +258,6 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertTrue(pw2.usesDirect2D)
         XCTAssertEqual(pw2.workspaceCount, pw2.direct2DWorkspaceCount)
         ConvGeometry.direct2DEnabled = false
-        defer { ConvGeometry.direct2DEnabled = true }
         XCTAssertEqual(pw2.workspaceCount, 0)   // the GEMM on x itself
     }
 
