@@ -29,7 +29,10 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         // A/B switch for the convolution kernels (im2col + GEMM everywhere when set).
-        if ProcessInfo.processInfo.environment["NETL_CONV_IM2COL"] != nil { ConvGeometry.direct1DEnabled = false }
+        if ProcessInfo.processInfo.environment["NETL_CONV_IM2COL"] != nil {
+            ConvGeometry.direct1DEnabled = false
+            ConvGeometry.direct2DEnabled = false
+        }
         if profile {
             setComputeThreads(threads)
             let selected = workload.isEmpty ? ["mlp", "iresnet_toy", "conv_iresnet", "isotopenet"] : workload
