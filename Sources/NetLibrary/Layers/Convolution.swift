@@ -79,9 +79,9 @@ public final class Convolution: Layer {
                                   inputShape: inputShape, stride: stride, padding: padding)
             w = constraint.record(sn, context)
         }
-        let y = dimensions == 1 ? x.conv1d(w, stride: stride, padding: padding) : x.conv2d(w, stride: stride, padding: padding)
-        guard let bias else { return y }
-        return y + bias.reshaped(dimensions == 1 ? [channels, 1] : [channels, 1, 1])
+        // The bias is added inside the convolution kernel (one pass over the output fewer).
+        if let bias { return x.conv(w, bias: bias, stride: stride, padding: padding) }
+        return dimensions == 1 ? x.conv1d(w, stride: stride, padding: padding) : x.conv2d(w, stride: stride, padding: padding)
     }
 }
 

@@ -91,7 +91,10 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
             && padHeight == 0 && padWidth == 0
     }
     /// Scalars of scratch every kernel in this file needs (one sample's column matrix).
-    public var workspaceCount: Int { isPointwise ? 0 : (patchSize + outChannels) * outputPlane * chunk }
+    public var workspaceCount: Int {
+        usesDirect1D ? directWorkspaceCount : usesDirect2D ? direct2DWorkspaceCount
+            : isPointwise ? 0 : (patchSize + outChannels) * outputPlane * chunk
+    }
 
     /// Samples per GEMM: as many as keep the column matrix under about 4 M numbers, so
     /// small images are convolved with one large GEMM instead of one small GEMM each.
@@ -209,6 +212,8 @@ public func convForward<T: NetScalar>(
     y: UnsafeMutablePointer<T>, workspace: UnsafeMutablePointer<T>?
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
+    if g.usesDirect1D, let ws = workspace { conv1dDirectForward(g, x: x, w: w, bias: bias, y: y, workspace: ws); return }
+    if g.usesDirect2D, let ws = workspace { conv2dDirectForward(g, x: x, w: w, bias: bias, y: y, workspace: ws); return }
     if g.isPointwise {
         for n in 0..<g.batch {
             let xn = x + n * g.inChannels * g.inputPlane, yn = y + n * Cout * P
@@ -251,6 +256,8 @@ public func convBackwardInput<T: NetScalar>(
     dx: UnsafeMutablePointer<T>, workspace: UnsafeMutablePointer<T>?, accumulate: Bool = false
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
+    if g.usesDirect1D, let ws = workspace { conv1dDirectBackwardInput(g, dy: dy, w: w, dx: dx, workspace: ws, accumulate: accumulate); return }
+    if g.usesDirect2D, let ws = workspace { conv2dDirectBackwardInput(g, dy: dy, w: w, dx: dx, workspace: ws, accumulate: accumulate); return }
     if g.isPointwise {
         for n in 0..<g.batch {
             T.gemm(transA: true, transB: false, m: K, n: P, k: Cout, alpha: 1, a: w, lda: K, b: dy + n * Cout * P, ldb: P,
@@ -285,6 +292,8 @@ public func convBackwardWeight<T: NetScalar>(
     dw: UnsafeMutablePointer<T>, workspace: UnsafeMutablePointer<T>?, accumulate: Bool = false
 ) {
     let (K, P, Cout) = (g.patchSize, g.outputPlane, g.outChannels)
+    if g.usesDirect1D, let ws = workspace { conv1dDirectBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: ws, accumulate: accumulate); return }
+    if g.usesDirect2D, let ws = workspace { conv2dDirectBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: ws, accumulate: accumulate); return }
     if g.isPointwise {
         for n in 0..<g.batch {
             T.gemm(transA: false, transB: true, m: Cout, n: K, k: P, alpha: 1, a: dy + n * Cout * P, lda: P,

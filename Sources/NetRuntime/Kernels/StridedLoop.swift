@@ -55,8 +55,16 @@ public struct StridedLoop: Sendable {
     /// starts; inside the run operand k advances by `innerStride(k)` per element.
     @inline(__always)
     public func forEachRun(_ run: (Int, UnsafePointer<Int>) -> Void) {
+        forEachRun(outer: 0..<(extents.count == 1 ? 1 : extents[0]), run)
+    }
+
+    /// `forEachRun` restricted to the indices `outer` of the outermost dimension (of a loop
+    /// with at least two dimensions; a one-dimensional loop ignores `outer`).
+    @inline(__always)
+    func forEachRun(outer: Range<Int>, _ run: (Int, UnsafePointer<Int>) -> Void) {
         let depth = extents.count
         let ops = strides.count
+        if depth > 1 && outer.isEmpty { return }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: ops * 2 + depth) { scratch in
             let offsets = scratch.baseAddress!
             let counter = offsets + ops
@@ -64,6 +72,8 @@ public struct StridedLoop: Sendable {
             for d in 0..<depth { counter[d] = 0 }
             let inner = extents[depth - 1]
             if depth == 1 { run(inner, UnsafePointer(offsets)); return }
+            counter[0] = outer.lowerBound
+            for k in 0..<ops { offsets[k] = outer.lowerBound * strides[k][0] }
             while true {
                 run(inner, UnsafePointer(offsets))
                 // Advance the odometer over the outer dimensions.
@@ -71,12 +81,32 @@ public struct StridedLoop: Sendable {
                 while d >= 0 {
                     counter[d] += 1
                     for k in 0..<ops { offsets[k] += strides[k][d] }
-                    if counter[d] < extents[d] { break }
+                    if counter[d] < (d == 0 ? outer.upperBound : extents[d]) { break }
                     for k in 0..<ops { offsets[k] -= strides[k][d] * extents[d] }
                     counter[d] = 0
                     d -= 1
                 }
                 if d < 0 { return }
+            }
+        }
+    }
+
+    /// `forEachRun` with the outermost dimension split between the compute threads when
+    /// the loop is large. Only for loops whose operand 0 (the output) is written at
+    /// disjoint places for different outer indices (a non-zero outer stride).
+    @inline(__always)
+    public func forEachRunInParallel(minimumElements: Int = 65_536, _ run: (Int, UnsafePointer<Int>) -> Void) {
+        let depth = extents.count
+        let threads = computeThreads
+        guard depth > 1, threads > 1, extents[0] >= 2, strides[0][0] != 0,
+              extents.reduce(1, *) >= minimumElements else { forEachRun(run); return }
+        let chunks = Swift.min(threads, extents[0])
+        let size = (extents[0] + chunks - 1) / chunks
+        withoutActuallyEscaping(run) { escapable in
+            let shared = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = Swift.min(extents[0], c * size)
+                forEachRun(outer: lo..<Swift.min(extents[0], lo + size), shared.value)
             }
         }
     }
@@ -104,3 +134,5 @@ public func broadcastShapes(_ a: [Int], _ b: [Int]) -> [Int]? {
     }
     return out
 }
+
+import Dispatch

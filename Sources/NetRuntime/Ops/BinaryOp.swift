@@ -38,7 +38,7 @@ public struct BinaryOp: Operation {
                 }
             }
             return {
-                loop.forEachRun { n, off in
+                loop.forEachRunInParallel { n, off in
                     let yo = y + off[0], ao = a + off[1], bo = b + off[2]
                     switch (sa, sb) {
                     case (1, 1): for i in 0..<n { yo[i] = F.apply(ao[i], bo[i]) }

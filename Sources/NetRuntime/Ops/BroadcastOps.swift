@@ -17,18 +17,41 @@ public struct SumToShapeOp: Operation {
         let x = context.inputs[0], y = context.output, m = context.outputCount
         let loop = StridedLoop(shape: context.inputShapes[0], operands: [shape])
         let sy = loop.innerStride(1)
-        return {
-            for i in 0..<m { y[i] = 0 }
-            loop.forEachRun { n, off in
-                let xo = x + off[0], yo = y + off[1]
+        @inline(__always) func accumulate(into out: UnsafeMutablePointer<T>, outer: Range<Int>?) {
+            let body: (Int, UnsafePointer<Int>) -> Void = { n, off in
+                let xo = x + off[0], yo = out + off[1]
                 if sy == 0 {
-                    var acc: T = 0
-                    for i in 0..<n { acc += xo[i] }
-                    yo[0] += acc
+                    yo[0] += contiguousSum(xo, n)
                 } else {
                     for i in 0..<n { yo[i] += xo[i] }
                 }
             }
+            if let outer { loop.forEachRun(outer: outer, body) } else { loop.forEachRun(body) }
+        }
+        // A large input summed to a small shape (e.g. a bias gradient [N, C, L] → [C, 1]):
+        // the outermost dimension is split between two threads, each summing into its own
+        // partial result, added at the end.
+        let total = context.inputShapes[0].reduce(1, *)
+        let outer = loop.extents.count > 1 ? loop.extents[0] : 1
+        if computeThreads > 1 && outer >= 2 && m <= 4096 && total >= 131_072 {
+            let partials = context.workspace(2 * m)
+            return {
+                let size = (outer + 1) / 2
+                let half: (Int) -> Void = { c in
+                    let part = partials + c * m
+                    part.update(repeating: 0, count: m)
+                    accumulate(into: part, outer: (c * size)..<Swift.min(outer, (c + 1) * size))
+                }
+                withoutActuallyEscaping(half) { escapable in
+                    let shared = UncheckedSendable(escapable)   // disjoint partial buffers
+                    DispatchQueue.concurrentPerform(iterations: 2) { c in shared.value(c) }
+                }
+                for i in 0..<m { y[i] = partials[i] + partials[m + i] }
+            }
+        }
+        return {
+            for i in 0..<m { y[i] = 0 }
+            accumulate(into: y, outer: nil)
         }
     }
 }
@@ -77,3 +100,29 @@ extension Node {
         return graph.apply(BroadcastToOp(shape: shape), [self])
     }
 }
+
+/// Σ p[0..<n] with four SIMD8 accumulators (a scalar loop cannot vectorise a floating-point
+/// sum: it would have to reorder the additions, so it is latency-bound, ~4× slower).
+@inline(__always)
+func contiguousSum<T: NetScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+    var a0 = SIMD8<T>(), a1 = SIMD8<T>(), a2 = SIMD8<T>(), a3 = SIMD8<T>()
+    let raw = UnsafeRawPointer(p)
+    let stride = MemoryLayout<T>.stride
+    var i = 0
+    while i + 32 <= n {
+        a0 += raw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
+        a1 += raw.loadUnaligned(fromByteOffset: (i + 8) * stride, as: SIMD8<T>.self)
+        a2 += raw.loadUnaligned(fromByteOffset: (i + 16) * stride, as: SIMD8<T>.self)
+        a3 += raw.loadUnaligned(fromByteOffset: (i + 24) * stride, as: SIMD8<T>.self)
+        i += 32
+    }
+    while i + 8 <= n {
+        a0 += raw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
+        i += 8
+    }
+    var total = ((a0 + a1) + (a2 + a3)).sum()
+    while i < n { total += p[i]; i += 1 }
+    return total
+}
+
+import Dispatch

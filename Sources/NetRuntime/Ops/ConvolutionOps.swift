@@ -75,31 +75,42 @@ public struct ConvWindow: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// y = conv(x, w): cross-correlation of x [N, C_in, H, W] with w [C_out, C_in, kh, kw],
-/// giving [N, C_out, Ho, Wo] (or the 1-D analogue).
+/// y = conv(x, w) (+ bias): cross-correlation of x [N, C_in, H, W] with w [C_out, C_in, kh, kw],
+/// giving [N, C_out, Ho, Wo] (or the 1-D analogue). An optional third input bias [C_out]
+/// is added in the kernel (one pass over y fewer than a broadcast add).
 public struct Conv2DOp: Operation {
     public let window: ConvWindow
     public var name: String { "conv" }
     public init(window: ConvWindow) { self.window = window }
 
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] {
+        guard inputs.count == 2 || inputs.count == 3 else { throw ShapeError("\(name): expects input, weight and an optional bias") }
         let g = try window.geometry(x: inputs[0], w: inputs[1], op: name)
+        if inputs.count == 3 && inputs[2] != [g.outChannels] {
+            throw ShapeError("\(name): bias must be [\(g.outChannels)] (one per output channel), got \(inputs[2])")
+        }
         return ConvWindow.shape(rank: inputs[0].count, g.batch, g.outChannels, g.outHeight, g.outWidth)
     }
 
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         let x = inputs[0], w = inputs[1]
         let (h, wd) = ConvWindow.spatial(x.shape), (kh, kw) = ConvWindow.spatial(w.shape)
-        return [graph.apply(Conv2DBackwardInputOp(window: window, inputHeight: h, inputWidth: wd), [gradient, w]),
-                graph.apply(Conv2DBackwardWeightOp(window: window, kernelHeight: kh, kernelWidth: kw), [x, gradient])]
+        var cotangents: [Node?] = [graph.apply(Conv2DBackwardInputOp(window: window, inputHeight: h, inputWidth: wd), [gradient, w]),
+                                   graph.apply(Conv2DBackwardWeightOp(window: window, kernelHeight: kh, kernelWidth: kw), [x, gradient])]
+        if inputs.count == 3 {
+            let c = w.shape[0]
+            cotangents.append(gradient.summed(to: x.rank == 4 ? [c, 1, 1] : [c, 1]).reshaped([c]))
+        }
+        return cotangents
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let g = try! window.geometry(x: context.inputShapes[0], w: context.inputShapes[1], op: name)
         let x = context.inputs[0], w = context.inputs[1], y = context.output
+        let bias = context.inputs.count == 3 ? UnsafePointer(context.inputs[2]) : nil
         let workspace = context.workspace(g.workspaceCount)
-        return { convForward(g, x: x, w: w, bias: nil, y: y, workspace: workspace) }
+        return { convForward(g, x: x, w: w, bias: bias, y: y, workspace: workspace) }
     }
 }
 
@@ -222,6 +233,14 @@ extension Node {
     /// [N, C_out, L_out], L_out = ⌊(L + 2·padding − k)/stride⌋ + 1. No bias (add [C_out, 1]).
     public func conv1d(_ weight: Node, stride: Int = 1, padding: Int = 0) -> Node {
         graph.apply(Conv2DOp(window: ConvWindow(stride: stride, padding: padding)), [self, weight])
+    }
+
+    /// The 1-D or 2-D convolution (by this tensor's rank) plus a bias [C_out] added per
+    /// output channel, in one kernel.
+    public func conv(_ weight: Node, bias: Node, stride: Int = 1, padding: Int = 0) -> Node {
+        let window = rank == 4 ? ConvWindow(stride: (stride, stride), padding: (padding, padding))
+                               : ConvWindow(stride: stride, padding: padding)
+        return graph.apply(Conv2DOp(window: window), [self, weight, bias])
     }
 
     /// The transposed 2-D convolution of this [N, C_out, h, w] tensor with `weight`

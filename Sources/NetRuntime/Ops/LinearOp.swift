@@ -3,6 +3,8 @@
 /// separate pass over y that `matmul` followed by `+` costs.
 public struct LinearOp: Operation {
     public var name: String { "linear" }
+    /// The SIMD kernel for n ≤ 4 outputs (on in optimised builds; tests switch it on).
+    nonisolated(unsafe) public static var thinOutputKernel = ConvGeometry.directKernelsByDefault
 
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] {
         let (x, w, b) = (inputs[0], inputs[1], inputs[2])
@@ -38,8 +40,22 @@ public struct LinearOp: Operation {
                 }
             }
         }
+        if n <= 4 && k >= 16 && LinearOp.thinOutputKernel {
+            // Thin outputs (the last layer of a 2-D flow's block, 128 → 2): a GEMM with n ≤ 4
+            // is a poor shape; per row, n dot products of length k with SIMD accumulators.
+            return {
+                parallelChunks(m, minimumPerThread: Swift.max(1, 16_384 / k)) { rows in
+                    for i in rows {
+                        let xi = x + i * k
+                        for j in 0..<n { y[i * n + j] = b[j] + dot(xi, w + j * k, k) }
+                    }
+                }
+            }
+        }
         return {
-            for i in 0..<m { (y + i * n).update(from: b, count: n) }
+            parallelChunks(m, minimumPerThread: Swift.max(1, 32_768 / n)) { rows in
+                for i in rows { (y + i * n).update(from: b, count: n) }
+            }
             T.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k, beta: 1, c: y, ldc: n)
         }
     }
@@ -50,4 +66,19 @@ extension Node {
     public func linear(_ weight: Node, bias: Node) -> Node {
         graph.apply(LinearOp(), [self, weight, bias])
     }
+}
+
+/// Σ a[i]·b[i] for i < n with two SIMD8 accumulators.
+@inline(__always)
+func dot<T: NetScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ n: Int) -> T {
+    var s0 = SIMD8<T>(), s1 = SIMD8<T>()
+    var i = 0
+    while i + 16 <= n {
+        s0 = s0.addingProduct(load8(a + i), load8(b + i))
+        s1 = s1.addingProduct(load8(a + i + 8), load8(b + i + 8))
+        i += 16
+    }
+    var total = (s0 + s1).sum()
+    while i < n { total += a[i] * b[i]; i += 1 }
+    return total
 }

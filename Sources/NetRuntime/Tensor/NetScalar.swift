@@ -7,7 +7,8 @@ import CBLAS
 ///
 /// Every kernel is generic over `NetScalar`; the protocol forwards the few operations
 /// whose fast implementation differs by precision (BLAS, libm) to the right C function.
-public protocol NetScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible
+/// (`SIMDScalar`: the direct convolution kernels compute in `SIMD8<T>`.)
+public protocol NetScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
     /// The name used in diagnostics and checkpoints ("float32" / "float64").
     static var dtypeName: String { get }

@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Compute threads (OpenBLAS).") var threads = 2
     @Flag(help: "Run every workload in this process instead of one fresh process each.") var inProcess = false
     @Option(help: .hidden) var round: Int?
-    @Flag(help: "Print a per-kernel time profile of the iresnet workloads instead.") var profile = false
+    @Flag(help: "Print a per-kernel time profile of the selected workloads (default: mlp, iresnet_toy, conv_iresnet, isotopenet) instead.") var profile = false
 
     func validate() throws {
         for w in workload where !Workloads.names.contains(w) {
@@ -28,7 +28,20 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        if profile { setComputeThreads(threads); MLPWorkload.profile(); ProfileWorkloads.iresnetToy(); ScriptWorkloads.profileConvIResNet(); return }
+        // A/B switch for the convolution kernels (im2col + GEMM everywhere when set).
+        if ProcessInfo.processInfo.environment["NETL_CONV_IM2COL"] != nil {
+            ConvGeometry.direct1DEnabled = false
+            ConvGeometry.direct2DEnabled = false
+        }
+        if profile {
+            setComputeThreads(threads)
+            let selected = workload.isEmpty ? ["mlp", "iresnet_toy", "conv_iresnet", "isotopenet"] : workload
+            if selected.contains("mlp") { MLPWorkload.profile() }
+            if selected.contains("iresnet_toy") { ProfileWorkloads.iresnetToy() }
+            if selected.contains("conv_iresnet") { ScriptWorkloads.profileConvIResNet() }
+            if selected.contains("isotopenet") { ScriptWorkloads.profileIsotopenet() }
+            return
+        }
         let selection = workload.isEmpty ? Workloads.names : workload
         if inProcess || (selection.count == 1 && rounds == 1) {
             setBLASThreads(threads)

@@ -60,6 +60,30 @@ enum ScriptWorkloads {
     }
     """
 
+    static let isotopenetScript = """
+    # WORKLOADS.md 5: IsotopeNet, 1-D residual layers (conv1d k 3 padding 1, stride on the
+    # first conv; a 1-wide strided projection conv on the skip path when the shape changes),
+    # relu, a locally-connected layer (kernel 3, padding 1), dropout 0.3, dense 2;
+    # Adam lr 5e-4 with weight decay 0.05 as an L2 term (torch.optim.Adam), batch 32.
+    data batch = dataset(rand([32, 1, 27286], seed: 1), argmax(randn([32, 2], seed: 2)))
+    model isotopenet(input: [1, 27286]) {
+      residual { conv1d(8, kernel: 3, padding: 1) relu conv1d(8, kernel: 3, padding: 1) }
+      residual { conv1d(8, kernel: 3, stride: 5, padding: 1) relu conv1d(8, kernel: 3, padding: 1) }
+      residual { conv1d(8, kernel: 3, padding: 1) relu conv1d(8, kernel: 3, padding: 1) }
+      residual { conv1d(1, kernel: 3, stride: 3, padding: 1) relu conv1d(1, kernel: 3, padding: 1) }
+      relu
+      locally_connected(1, kernel: 3, padding: 1)
+      flatten
+      dropout(0.3)
+      dense(2)
+    }
+    train isotopenet on batch {
+      loss cross_entropy(isotopenet(x), y)
+      optimizer adam(lr: 5e-4, weight_decay: 0.05)
+      batch 32  shuffle false  steps 1
+    }
+    """
+
     static let tinyOpsScript = """
     # WORKLOADS.md 7: y = tanh(x·w + b) for x 1×16, w 16×16, b 16, compiled once.
     let x = randn([1, 16], seed: 1)
@@ -72,8 +96,23 @@ enum ScriptWorkloads {
     static func iresnetToy(reps: Int, warmup: Int) -> [String: Any] { trainingStep(iresnetToyScript, name: "iresnet_toy", reps: reps, warmup: warmup) }
     static func convIResNet(reps: Int, warmup: Int) -> [String: Any] { trainingStep(convIResNetScript, name: "conv_iresnet", reps: reps, warmup: warmup) }
 
+    static func isotopenet(reps: Int, warmup: Int) -> [String: Any] {
+        var result = trainingStep(isotopenetScript, name: "isotopenet", reps: reps, warmup: warmup) { interpreter in
+            guard case let .model(m)? = interpreter.globals.lookup("isotopenet") else { return [:] }
+            // The locally-connected layer's output length is its bias's length (bias [1, L]).
+            let lc = m.model.parameters.first {
+                guard let v = $0.operation as? VariableOp else { return false }
+                return v.label.contains("locally_connected") && v.label.hasSuffix("bias")
+            }
+            return ["params": m.model.parameterCount, "lc_len": lc?.shape.last ?? -1]
+        }
+        result["peak_rss_mb"] = peakResidentMegabytes()
+        return result
+    }
+
     /// Times the training step that a script's last train block compiles.
-    static func trainingStep(_ script: String, name: String, reps: Int, warmup: Int) -> [String: Any] {
+    static func trainingStep(_ script: String, name: String, reps: Int, warmup: Int,
+                             extras: (Interpreter) -> [String: Any] = { _ in [:] }) -> [String: Any] {
         let interpreter = Interpreter(seed: 0)
         interpreter.output = { _ in }
         let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
@@ -86,6 +125,7 @@ enum ScriptWorkloads {
         result["loss_last"] = last
         result["arena_mb"] = Double(training.arenaBytes) / 1e6
         result["path"] = "script"
+        result.merge(extras(interpreter)) { a, _ in a }
         return result
     }
 
@@ -113,15 +153,25 @@ enum ScriptWorkloads {
 
 extension ScriptWorkloads {
     /// Per-kernel profile of the conv_iresnet training step (`netl bench --profile`).
-    static func profileConvIResNet() {
+    static func profileConvIResNet() { profile(convIResNetScript, name: "conv_iresnet") }
+    static func profileIsotopenet() { profile(isotopenetScript, name: "isotopenet") }
+
+    static func profile(_ script: String, name: String, top: Int = 15) {
         let interpreter = Interpreter(seed: 0)
         interpreter.output = { _ in }
-        let training = try! interpreter.compileTrainingScript(SourceFile(name: "conv_iresnet_bench.net", text: convIResNetScript))
+        let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
         try! training.runStep()
         for (executor, _) in training.stepExecutors {
             let p = executor.profile(runs: 3)
-            print("conv_iresnet total \(p.map(\.ms).reduce(0, +)) ms")
-            for (k, ms, c) in p.prefix(15) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+            print("\(name) total \(p.map(\.ms).reduce(0, +)) ms")
+            for (k, ms, c) in p.prefix(top) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
         }
     }
+}
+
+/// The process's peak resident set size in MB (getrusage; Linux reports kilobytes).
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024
 }

@@ -9,8 +9,8 @@ enum Workloads {
         let run: (Int, Int) -> [String: Any]
     }
 
-    static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "conv_iresnet", "tiny_ops",
-                        "mlp_api", "tiny_ops_api", "iresnet_toy_script"]
+    static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops",
+                        "mlp_api", "tiny_ops_api", "iresnet_toy_script", "thesis_ratios"]
 
     static func spec(_ name: String) -> Spec {
         switch name {
@@ -20,7 +20,9 @@ enum Workloads {
         case "iresnet_toy": Spec(reps: 50, warmup: 3, run: IResNetToyWorkload.run)
         case "iresnet_inverse": Spec(reps: 7, warmup: 1, run: IResNetInverseWorkload.run)
         case "iresnet_toy_script": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.iresnetToy)
+        case "isotopenet": Spec(reps: 30, warmup: 3, run: ScriptWorkloads.isotopenet)
         case "conv_iresnet": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.convIResNet)
+        case "thesis_ratios": Spec(reps: 15, warmup: 2, run: ThesisRatiosWorkload.run)
         case "tiny_ops": Spec(reps: 20, warmup: 2, run: ScriptWorkloads.tinyOps)
         case "tiny_ops_api": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
         default: fatalError("unknown workload \(name)")

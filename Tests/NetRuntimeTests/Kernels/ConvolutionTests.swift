@@ -158,6 +158,78 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The direct 1-D kernels on long sequences (several tiles, partial tiles, padded and
+    /// strided taps, both threads) against the naive loops, in both precisions; also the
+    /// same geometries through the im2col path, and the path choice itself.
+    func testDirect1DLongSequences() {
+        var rng = RandomGenerator(seed: 21)
+        let cases: [(n: Int, cin: Int, cout: Int, L: Int, k: Int, s: Int, p: Int)] = [
+            (5, 1, 8, 301, 3, 1, 1), (4, 8, 8, 273, 3, 5, 1), (3, 8, 1, 193, 3, 3, 1), (3, 8, 8, 237, 1, 5, 0),
+            (2, 3, 5, 249, 5, 2, 2), (3, 8, 8, 110, 3, 1, 1), (2, 2, 3, 40, 4, 1, 3), (2, 1, 1, 182, 3, 1, 1),
+            (2, 8, 1, 150, 1, 3, 0), (2, 6, 7, 99, 2, 1, 0), (4, 1, 8, 299, 1, 1, 0), (3, 8, 8, 101, 1, 1, 0),
+        ]
+        // Tiles of 48 positions (3 blocks of 16; partial tiles hit the 8-wide and scalar
+        // tails) and two threads even for these small sizes.
+        let (savedTile, savedWork) = (ConvGeometry.directTileOverride, ConvGeometry.directParallelWork)
+        defer {
+            ConvGeometry.directTileOverride = savedTile; ConvGeometry.directParallelWork = savedWork
+            ConvGeometry.direct1DEnabled = ConvGeometry.directKernelsByDefault
+        }
+        ConvGeometry.directParallelWork = 0
+        for (direct, tile) in [(true, 48), (true, nil), (false, nil)] {
+            ConvGeometry.direct1DEnabled = direct
+            ConvGeometry.directTileOverride = tile
+            for c in cases {
+                let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, length: c.L,
+                                     kernel: c.k, stride: c.s, padding: c.p)
+                XCTAssertEqual(g.usesDirect1D, direct, "\(g)")
+                check(g, Float.self, &rng)
+                if tile != nil { check(g, Double.self, &rng) }
+            }
+        }
+        ConvGeometry.direct1DEnabled = true
+        ConvGeometry.direct2DEnabled = false
+        defer { ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault }
+        // 2-D and wide channels keep im2col + GEMM.
+        XCTAssertFalse(ConvGeometry(batch: 1, inChannels: 1, outChannels: 1, inHeight: 3, inWidth: 3,
+                                    kernelHeight: 3, kernelWidth: 3).usesDirect1D)
+        XCTAssertFalse(ConvGeometry(batch: 1, inChannels: 32, outChannels: 8, length: 50, kernel: 3).usesDirect1D)
+        XCTAssertTrue(ConvGeometry(batch: 1, inChannels: 4, outChannels: 8, length: 50, kernel: 1).usesDirect1D)
+    }
+
+    /// The direct stride-1 2-D kernels (padded planes, taps as contiguous runs, dropped
+    /// columns) against the naive loops: several row tiles, both threads, both precisions,
+    /// the conv_iresnet shapes, 1×1 and non-square kernels; and the path choice.
+    func testDirect2D() {
+        var rng = RandomGenerator(seed: 31)
+        let (savedRows, savedWork) = (ConvGeometry.direct2DRowsOverride, ConvGeometry.directParallelWork)
+        defer {
+            ConvGeometry.direct2DRowsOverride = savedRows; ConvGeometry.directParallelWork = savedWork
+            ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault
+        }
+        ConvGeometry.direct2DEnabled = true
+        ConvGeometry.directParallelWork = 0
+        let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, kh: Int, kw: Int, ph: Int, pw: Int)] = [
+            (3, 6, 10, 12, 12, 3, 3, 1, 1), (2, 10, 5, 12, 12, 3, 3, 1, 1), (3, 9, 7, 8, 8, 1, 1, 0, 0),
+            (2, 3, 5, 7, 9, 3, 2, 2, 1), (2, 2, 3, 6, 5, 2, 3, 0, 2), (3, 4, 6, 5, 11, 3, 3, 0, 0), (1, 5, 2, 9, 4, 1, 3, 0, 1),
+        ]
+        for rows in [3, nil] as [Int?] {
+            ConvGeometry.direct2DRowsOverride = rows
+            for c in cases {
+                let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, inHeight: c.h, inWidth: c.w,
+                                     kernelHeight: c.kh, kernelWidth: c.kw, padHeight: c.ph, padWidth: c.pw)
+                XCTAssertTrue(g.usesDirect2D, "\(g)")
+                check(g, Float.self, &rng)
+                if rows != nil { check(g, Double.self, &rng) }
+            }
+        }
+        // Strides and padding ≥ the kernel keep im2col + GEMM.
+        XCTAssertFalse(ConvGeometry(batch: 1, inChannels: 2, outChannels: 2, inHeight: 8, inWidth: 8, kernelHeight: 3, kernelWidth: 3,
+                                    strideHeight: 2, strideWidth: 2, padHeight: 1, padWidth: 1).usesDirect2D)
+        XCTAssertFalse(ConvGeometry(batch: 1, inChannels: 2, outChannels: 2, inHeight: 8, inWidth: 8, kernelHeight: 2, kernelWidth: 2,
+                                    padHeight: 2, padWidth: 2).usesDirect2D)
+    }
+
     func testGeometry() {
         let g = ConvGeometry(batch: 2, inChannels: 3, outChannels: 4, inHeight: 7, inWidth: 5,
                              kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 3,
@@ -169,11 +241,24 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(g.workspaceCount, (18 + 4) * 12 * 2)
         XCTAssertEqual(g.weightCount, 72)
         XCTAssertFalse(g.isPointwise)
+        ConvGeometry.direct1DEnabled = true
+        ConvGeometry.direct2DEnabled = true
+        defer {
+            ConvGeometry.direct1DEnabled = ConvGeometry.directKernelsByDefault
+            ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault
+        }
         let pw = ConvGeometry(batch: 1, inChannels: 3, outChannels: 2, length: 9, kernel: 1)
         XCTAssertTrue(pw.isPointwise)
-        XCTAssertEqual(pw.workspaceCount, 0)
+        XCTAssertTrue(pw.usesDirect1D)   // few channels: the direct 1-D kernels, with a workspace
+        XCTAssertEqual(pw.workspaceCount, pw.directWorkspaceCount)
         XCTAssertEqual(pw.outHeight, 1)
         XCTAssertEqual(pw.outWidth, 9)
+        let pw2 = ConvGeometry(batch: 1, inChannels: 3, outChannels: 2, inHeight: 2, inWidth: 9, kernelHeight: 1, kernelWidth: 1)
+        XCTAssertTrue(pw2.isPointwise)
+        XCTAssertTrue(pw2.usesDirect2D)
+        XCTAssertEqual(pw2.workspaceCount, pw2.direct2DWorkspaceCount)
+        ConvGeometry.direct2DEnabled = false
+        XCTAssertEqual(pw2.workspaceCount, 0)   // the GEMM on x itself
     }
 
     /// A pointwise convolution runs without any workspace.

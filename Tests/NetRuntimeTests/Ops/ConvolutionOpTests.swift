@@ -93,6 +93,61 @@ final class ConvolutionOpTests: XCTestCase {
         GradientCheck(shapes: [[1, 3, 9], [2, 3, 3]]).run { _, x in x[0].conv1d(x[1], padding: 1).square() }
     }
 
+    /// The convolution with its bias fused into the kernel: values equal conv + broadcast
+    /// bias, and first- and second-order gradients (bias included) check out, 1-D and 2-D.
+    func testFusedBias() {
+        GradientCheck(shapes: [[2, 2, 23], [3, 2, 3], [3]]).run { _, x in
+            x[0].conv(x[1], bias: x[2], stride: 5, padding: 1).tanh()
+        }
+        GradientCheck(shapes: [[2, 1, 13], [4, 1, 1], [4]]).run { _, x in x[0].conv(x[1], bias: x[2]).tanh() }
+        GradientCheck(shapes: [[1, 2, 5, 4], [3, 2, 3, 3], [3]]).run { _, x in
+            x[0].conv(x[1], bias: x[2], stride: 2, padding: 1).tanh()
+        }
+        var rng = RandomGenerator(seed: 8)
+        for (xs, ws) in [([3, 2, 40], [4, 2, 3]), ([2, 3, 6, 5], [2, 3, 3, 3])] {
+            let x = Tensor<Double>.randomNormal(xs, rng: &rng), w = Tensor<Double>.randomNormal(ws, rng: &rng)
+            let b = Tensor<Double>.randomNormal([ws[0]], rng: &rng)
+            let g = Graph()
+            let (xn, wn, bn) = (g.constant(x), g.constant(w), g.constant(b))
+            let fused = xn.conv(wn, bias: bn, stride: 2, padding: 1)
+            let plain = (xs.count == 3 ? xn.conv1d(wn, stride: 2, padding: 1) : xn.conv2d(wn, stride: 2, padding: 1))
+                + bn.reshaped(xs.count == 3 ? [ws[0], 1] : [ws[0], 1, 1])
+            for t in [Double.self, Float.self] as [any NetScalar.Type] {
+                func compare<T: NetScalar>(_: T.Type) {
+                    let out = g.evaluate([fused, plain], as: T.self)
+                    XCTAssertEqual(out[0].shape, out[1].shape)
+                    for (u, v) in zip(out[0].scalars, out[1].scalars) { XCTAssertEqual(Double(u), Double(v), accuracy: 1e-5) }
+                }
+                compare(t)
+            }
+        }
+        let g = Graph()
+        XCTAssertThrowsError(try g.checkedApply(Conv2DOp(window: ConvWindow(stride: 1, padding: 0)),
+                                                [g.input("x", shape: [1, 2, 9]), g.input("w", shape: [3, 2, 3]), g.input("b", shape: [2])]))
+    }
+
+    /// First- and second-order gradient checks with the direct 1-D and 2-D kernels switched
+    /// on (they are off by default in debug builds): the forward, backward-input and
+    /// backward-weight trio stays closed under vjp on those paths too.
+    func testGradientsThroughDirectKernels() {
+        ConvGeometry.direct1DEnabled = true
+        ConvGeometry.direct2DEnabled = true
+        defer {
+            ConvGeometry.direct1DEnabled = ConvGeometry.directKernelsByDefault
+            ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault
+        }
+        GradientCheck(shapes: [[2, 2, 23], [3, 2, 3], [3]]).run { _, x in x[0].conv(x[1], bias: x[2], stride: 5, padding: 1).tanh() }
+        GradientCheck(shapes: [[2, 3, 17], [2, 3, 3]]).run { _, x in x[0].conv1d(x[1], padding: 1).tanh() }
+        GradientCheck(shapes: [[2, 2, 11], [3, 2, 1], [3]]).run { _, x in x[0].conv(x[1], bias: x[2], stride: 3).square() }
+        GradientCheck(shapes: [[1, 2, 5, 6], [3, 2, 3, 3], [3]]).run { _, x in x[0].conv(x[1], bias: x[2], padding: 1).tanh() }
+        GradientCheck(shapes: [[2, 3, 4, 4], [2, 3, 1, 1]]).run { _, x in x[0].conv2d(x[1]).tanh() }
+        GradientCheck(shapes: [[1, 2, 4, 4], [2, 2, 3, 3]]).run { g, x in
+            g.gradient(of: x[0].conv2d(x[1], padding: 1).tanh().sum(), wrt: x[0])
+        }
+        XCTAssertTrue(ConvWindow(stride: 1, padding: 1).geometryForTests(x: [2, 3, 17], w: [2, 3, 3]).usesDirect1D)
+        XCTAssertTrue(ConvWindow(stride: (1, 1), padding: (1, 1)).geometryForTests(x: [1, 2, 5, 6], w: [3, 2, 3, 3]).usesDirect2D)
+    }
+
     func testBackwardOpGradients() {
         // Backward-input (transposed convolution), minimal and larger output size.
         GradientCheck(shapes: [[1, 2, 3, 4], [2, 3, 3, 3]]).run { _, x in
@@ -159,4 +214,8 @@ final class ConvolutionOpTests: XCTestCase {
         XCTAssertTrue(message(Conv2DBackwardWeightOp(window: ConvWindow(), kernelHeight: 3, kernelWidth: 3),
                               [x, g.input("dy2", shape: [3, 4, 3, 3])]).contains("batch"))
     }
+}
+
+extension ConvWindow {
+    func geometryForTests(x: [Int], w: [Int]) -> ConvGeometry { try! geometry(x: x, w: w, op: "test") }
 }

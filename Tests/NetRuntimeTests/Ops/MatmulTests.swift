@@ -45,14 +45,18 @@ final class MatmulTests: XCTestCase {
 final class LinearOpTests: XCTestCase {
     /// x·Wᵀ + b against matmul + add, for the thin (k ≤ 8) and the BLAS path, and gradients.
     func testMatchesMatmulPlusBiasAndGradients() {
+        LinearOp.thinOutputKernel = true   // the n ≤ 4 SIMD path (off by default in debug builds)
+        defer { LinearOp.thinOutputKernel = ConvGeometry.directKernelsByDefault }
         var rng = RandomGenerator(seed: 11)
-        for (m, k, n) in [(5, 2, 7), (9, 20, 6)] {
+        for (m, k, n) in [(5, 2, 7), (9, 20, 6), (7, 37, 2), (3, 16, 4), (4, 130, 1)] {
             let g = Graph()
             let x = g.constant(.randomNormal([m, k], rng: &rng)), w = g.constant(.randomNormal([n, k], rng: &rng))
             let b = g.constant(.randomNormal([n], rng: &rng))
             let out = g.evaluate([x.linear(w, bias: b), x.matmul(w, transposeB: true) + b], as: Double.self)
             for (p, q) in zip(out[0].scalars, out[1].scalars) { XCTAssertEqual(p, q, accuracy: 1e-12) }
             GradientCheck(shapes: [[m, k], [n, k], [n]]).run { _, v in v[0].linear(v[1], bias: v[2]).tanh() }
+            let f = g.evaluate([x.linear(w, bias: b)], as: Float.self)[0]
+            for (p, q) in zip(f.scalars, out[1].scalars) { XCTAssertEqual(Double(p), q, accuracy: 1e-4 * Swift.max(1, Swift.abs(q))) }
         }
     }
 }
