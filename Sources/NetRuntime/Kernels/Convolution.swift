@@ -13,8 +13,8 @@
 // 1×1 convolutions with stride 1 and no padding are a plain GEMM on the input and need
 // no workspace (`workspaceCount == 0`).
 // The workspace is pure scratch (nothing in it survives a call), so layers that run one
-// after another can share a single buffer sized by the largest `workspaceCount`; only
-// kernels running concurrently need separate ones.
+// after another share a single buffer sized by the largest `workspaceCount`: the ops take
+// it from `KernelContext.scratch`.
 //
 // Second-order use: the VJP of `convBackwardInput` with respect to `dy` is `convForward`
 // (without bias) and with respect to `w` is `convBackwardWeight`, so these three kernels

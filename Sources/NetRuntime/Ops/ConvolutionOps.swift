@@ -109,8 +109,8 @@ public struct Conv2DOp: Operation {
         let g = try! window.geometry(x: context.inputShapes[0], w: context.inputShapes[1], op: name)
         let x = context.inputs[0], w = context.inputs[1], y = context.output
         let bias = context.inputs.count == 3 ? UnsafePointer(context.inputs[2]) : nil
-        let workspace = context.workspace(g.workspaceCount)
-        return { convForward(g, x: x, w: w, bias: bias, y: y, workspace: workspace) }
+        let scratch = context.scratch(g.workspaceCount)   // pure scratch: shared between kernels
+        return { convForward(g, x: x, w: w, bias: bias, y: y, workspace: scratch.pointer) }
     }
 }
 
@@ -160,8 +160,8 @@ public struct Conv2DBackwardInputOp: Operation {
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let g = try! geometry(dy: context.inputShapes[0], w: context.inputShapes[1])
         let dy = context.inputs[0], w = context.inputs[1], dx = context.output
-        let workspace = context.workspace(g.workspaceCount)
-        return { convBackwardInput(g, dy: dy, w: w, dx: dx, workspace: workspace) }
+        let scratch = context.scratch(g.workspaceCount)   // pure scratch: shared between kernels
+        return { convBackwardInput(g, dy: dy, w: w, dx: dx, workspace: scratch.pointer) }
     }
 }
 
@@ -211,8 +211,8 @@ public struct Conv2DBackwardWeightOp: Operation {
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let g = try! geometry(x: context.inputShapes[0], dy: context.inputShapes[1])
         let x = context.inputs[0], dy = context.inputs[1], dw = context.output
-        let workspace = context.workspace(g.workspaceCount)
-        return { convBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: workspace) }
+        let scratch = context.scratch(g.workspaceCount)   // pure scratch: shared between kernels
+        return { convBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: scratch.pointer) }
     }
 }
 

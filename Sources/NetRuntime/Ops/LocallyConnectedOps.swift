@@ -74,8 +74,8 @@ public struct LocallyConnected1DOp: Operation {
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let g = try! window.geometry(x: context.inputShapes[0], w: context.inputShapes[1], op: name)
         let x = context.inputs[0], w = context.inputs[1], y = context.output
-        let workspace = context.workspace(g.workspaceCount)
-        return { locallyConnectedForward(g, x: x, w: w, bias: nil, y: y, workspace: workspace) }
+        let scratch = context.scratch(g.workspaceCount)   // pure scratch: shared between kernels
+        return { locallyConnectedForward(g, x: x, w: w, bias: nil, y: y, workspace: scratch.pointer) }
     }
 }
 
@@ -115,8 +115,8 @@ public struct LocallyConnected1DBackwardInputOp: Operation {
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let g = try! geometry(dy: context.inputShapes[0], w: context.inputShapes[1])
         let dy = context.inputs[0], w = context.inputs[1], dx = context.output
-        let workspace = context.workspace(g.workspaceCount)
-        return { locallyConnectedBackwardInput(g, dy: dy, w: w, dx: dx, workspace: workspace) }
+        let scratch = context.scratch(g.workspaceCount)   // pure scratch: shared between kernels
+        return { locallyConnectedBackwardInput(g, dy: dy, w: w, dx: dx, workspace: scratch.pointer) }
     }
 }
 
@@ -152,8 +152,8 @@ public struct LocallyConnected1DBackwardWeightOp: Operation {
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let g = try! geometry(x: context.inputShapes[0], dy: context.inputShapes[1])
         let x = context.inputs[0], dy = context.inputs[1], dw = context.output
-        let workspace = context.workspace(g.workspaceCount)
-        return { locallyConnectedBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: workspace) }
+        let scratch = context.scratch(g.workspaceCount)   // pure scratch: shared between kernels
+        return { locallyConnectedBackwardWeight(g, x: x, dy: dy, dw: dw, workspace: scratch.pointer) }
     }
 }
 

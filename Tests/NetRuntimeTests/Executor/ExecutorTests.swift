@@ -20,6 +20,41 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(exec.kernelCount, 31)
     }
 
+    /// Convolutions take their column matrices from the executor's shared scratch: its size
+    /// is that of the largest one, not the sum, and the results equal each convolution
+    /// planned alone.
+    func testKernelsShareTransientScratch() {
+        let g = Graph()
+        let x = g.input("x", shape: [2, 3, 9, 9])
+        var rng = RandomGenerator(seed: 4)
+        let weights = (0..<4).map { i in g.constant(.randomNormal([3, 3, 3, 3], rng: &rng)) }
+        // Strided convolutions take the im2col path, which needs a column matrix.
+        var h = x
+        var outputs: [Node] = []
+        for w in weights {
+            h = h.conv2d(w, stride: 2, padding: 1).tanh()     // 9 → 5 → 3 → 2 → 1
+            outputs.append(h.sum())
+        }
+        let exec = Executor<Double>(graph: g, outputs: outputs)
+        let input = Tensor<Double>.randomNormal([2, 3, 9, 9], rng: &rng)
+        exec.setInput(x, input)
+        exec.run()
+        let one = try! ConvWindow(stride: (2, 2), padding: (1, 1)).geometry(x: [2, 3, 9, 9], w: [3, 3, 3, 3], op: "conv").workspaceCount   // the largest
+        XCTAssertGreaterThan(one, 0)
+        XCTAssertLessThanOrEqual(exec.scratchBytes, (one + 8) * MemoryLayout<Double>.stride, "one column matrix, not four")
+        XCTAssertGreaterThan(exec.scratchBytes, 0)
+        // The same values from executors that each hold one convolution.
+        var current = input
+        for (i, w) in weights.enumerated() {
+            let g1 = Graph()
+            let xi = g1.input("x", shape: current.shape)
+            let wi = g1.constant(g.evaluate([w], as: Double.self)[0])
+            let yi = xi.conv2d(wi, stride: 2, padding: 1).tanh()
+            current = g1.evaluate([yi], as: Double.self, inputs: [xi: current])[0]
+            XCTAssertEqual(exec.scalar(outputs[i]), current.scalars.reduce(0, +), accuracy: 1e-9)
+        }
+    }
+
     func testVariableUpdatesRunAfterTheStep() {
         let g = Graph()
         let counter = g.variable("counter", Tensor(0), trainable: false)
