@@ -84,6 +84,20 @@ enum ScriptWorkloads {
     }
     """
 
+    static let iresnetInverseScript = """
+    # WORKLOADS.md 4: the iresnet_toy flow at its initial weights (ActNorm s = 1, b = 0);
+    # each weight normalised by its exact norm (the constraint's vector starts at the top
+    # singular vector, so σ̂ = σ), 10,000 points, y = f(x) computed untimed.
+    data points = generate("8gaussians", n: 10000, seed: 4)
+    model flow(input: [2]) {
+      repeat 10 {
+        actnorm(data_init: false)
+        residual lipschitz(c: 0.9) { dense(128) elu dense(128) elu dense(2) }
+      }
+    }
+    let y = predict(flow, points.x)
+    """
+
     static let tinyOpsScript = """
     # WORKLOADS.md 7: y = tanh(x·w + b) for x 1×16, w 16×16, b 16, compiled once.
     let x = randn([1, 16], seed: 1)
@@ -95,6 +109,21 @@ enum ScriptWorkloads {
     static func mlp(reps: Int, warmup: Int) -> [String: Any] { trainingStep(mlpScript, name: "mlp", reps: reps, warmup: warmup) }
     static func iresnetToy(reps: Int, warmup: Int) -> [String: Any] { trainingStep(iresnetToyScript, name: "iresnet_toy", reps: reps, warmup: warmup) }
     static func convIResNet(reps: Int, warmup: Int) -> [String: Any] { trainingStep(convIResNetScript, name: "conv_iresnet", reps: reps, warmup: warmup) }
+
+    /// Times `inverse(flow, y, iterations: 20)` called through the interpreter: per stage
+    /// 20 fixed-point iterations, blocks in reverse order, ActNorm inverted exactly.
+    static func iresnetInverse(reps: Int, warmup: Int) -> [String: Any] {
+        let interpreter = Interpreter(seed: 0)
+        interpreter.output = { _ in }
+        try! interpreter.run(SourceFile(name: "iresnet_inverse_bench.net", text: iresnetInverseScript))
+        let step = SourceFile(name: "iresnet_inverse_step.net", text: "let r = inverse(flow, y, iterations: 20)")
+        var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) { try! interpreter.run(step) }
+        guard case let .record(fields)? = interpreter.globals.lookup("r"), case let .tensor(x)? = fields.first(where: { $0.0 == "x" })?.1,
+              case let .dataset(points)? = interpreter.globals.lookup("points") else { fatalError("the inverse script did not define r and points") }
+        result["max_abs_recon_err"] = zip(x.scalars, points.x.scalars).map { abs($0 - $1) }.max() ?? .nan
+        result["path"] = "script"
+        return result
+    }
 
     static func isotopenet(reps: Int, warmup: Int) -> [String: Any] {
         var result = trainingStep(isotopenetScript, name: "isotopenet", reps: reps, warmup: warmup) { interpreter in

@@ -10,16 +10,17 @@ enum Workloads {
     }
 
     static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops",
-                        "mlp_api", "tiny_ops_api", "iresnet_toy_script", "thesis_ratios"]
+                        "mlp_api", "tiny_ops_api", "iresnet_toy_api", "iresnet_inverse_api", "thesis_ratios"]
 
     static func spec(_ name: String) -> Spec {
         switch name {
         case "gemm": Spec(reps: 100, warmup: 5, run: GemmWorkload.run)
         case "mlp": Spec(reps: 300, warmup: 10, run: ScriptWorkloads.mlp)
         case "mlp_api": Spec(reps: 300, warmup: 10, run: MLPWorkload.run)
-        case "iresnet_toy": Spec(reps: 50, warmup: 3, run: IResNetToyWorkload.run)
-        case "iresnet_inverse": Spec(reps: 7, warmup: 1, run: IResNetInverseWorkload.run)
-        case "iresnet_toy_script": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.iresnetToy)
+        case "iresnet_toy": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.iresnetToy)
+        case "iresnet_toy_api": Spec(reps: 50, warmup: 3, run: IResNetToyWorkload.run)
+        case "iresnet_inverse": Spec(reps: 7, warmup: 1, run: ScriptWorkloads.iresnetInverse)
+        case "iresnet_inverse_api": Spec(reps: 7, warmup: 1, run: IResNetInverseWorkload.run)
         case "isotopenet": Spec(reps: 30, warmup: 3, run: ScriptWorkloads.isotopenet)
         case "conv_iresnet": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.convIResNet)
         case "thesis_ratios": Spec(reps: 15, warmup: 2, run: ThesisRatiosWorkload.run)
