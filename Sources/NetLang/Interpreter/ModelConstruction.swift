@@ -73,7 +73,7 @@ extension Interpreter {
             }
             return [layer]
         case let .residual(arguments, constraints, body, span):
-            var args = Arguments("residual", try arguments.map {
+            let args = Arguments("residual", try arguments.map {
                 ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
             }, span)
             try args.checkAllUsed()
