@@ -30,8 +30,7 @@ final class LogDetBoundsTests: XCTestCase {
         let context = ApplyContext(training: false)
         context.collectsBlockJacobians = true
         _ = model.apply(x, context)
-        let doubles = VariableStore<Double>(g)
-        for v in g.variables { doubles.assign(v, store.value(v).converted()) }
+        let doubles = VariableStore<Double>(converting: store)
         let jacobians = g.evaluate(context.blockJacobians, as: Double.self, inputs: [x: points], variables: doubles)
         XCTAssertEqual(jacobians.count, blocks)
 

@@ -93,8 +93,7 @@ extension Interpreter {
         let result = try derive(graph, input, y)
         try checkGraphErrors(span)
         if checkOnly { return .tensor(.zeros(result.shape)) }
-        let store = VariableStore<Double>(graph)
-        for v in graph.variables { store.assign(v, variables.value(v).converted()) }
+        let store = VariableStore<Double>(converting: variables)
         let value = graph.evaluate([result], as: Double.self, inputs: [input: x], variables: store)[0]
         return value.shape.isEmpty ? .number(value.scalars[0]) : .tensor(value)
     }

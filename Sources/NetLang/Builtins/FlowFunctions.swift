@@ -126,8 +126,7 @@ extension Builtins {
                 _ = model.model.apply(input, context)
                 guard !context.blockJacobians.isEmpty else { throw Diagnostic.error("'\(model.name)' has no residual blocks", at: m.span) }
                 // Float64 throughout: the bias of many terms is far below float32 precision.
-                let store = VariableStore<Double>(interp.graph)
-                for v in interp.graph.variables { store.assign(v, interp.variables.value(v).converted()) }
+                let store = VariableStore<Double>(converting: interp.variables)
                 let jacobians = interp.graph.evaluate(context.blockJacobians, as: Double.self, inputs: [input: x], variables: store)
                 let rows = try dataError(args.span) {
                     try LogDetEstimatorStatistics.compute(jacobians: jacobians, terms: terms, rademacher: rademacher)

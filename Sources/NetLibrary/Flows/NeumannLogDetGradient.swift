@@ -30,7 +30,7 @@ public enum NeumannLogDetGradient {
         for (i, weight) in weights.enumerated() {
             let k = i + 1
             w = graph.vjp(g, wrt: x, vector: w).stoppingGradient
-            let term = (w * v).sum(axes: featureAxes) * ((k % 2 == 1 ? 1.0 : -1.0) * weight / Double(k))
+            let term = PowerSeriesLogDet.term(k, w, v, weight: weight, featureAxes: featureAxes)
             value = value.map { $0 + term } ?? term
             if k < weights.count { u = u + w * ((k % 2 == 0 ? 1.0 : -1.0) * weights[k]) }  // m = k: 1/P(T ≥ k + 1)
         }

@@ -28,9 +28,14 @@ public enum PowerSeriesLogDet {
         for (i, weight) in weights.enumerated() {
             let k = i + 1
             w = graph.vjp(g, wrt: x, vector: w)
-            let term = (w * v).sum(axes: featureAxes) * ((k % 2 == 1 ? 1.0 : -1.0) * weight / Double(k))
+            let term = Self.term(k, w, v, weight: weight, featureAxes: featureAxes)
             total = total.map { $0 + term } ?? term
         }
         return total!
+    }
+
+    /// Series term k per sample: (−1)^{k+1}·weight·⟨w_k, v⟩/k, with w_k = vᵀJᵏ.
+    static func term(_ k: Int, _ w: Node, _ v: Node, weight: Double, featureAxes: [Int]) -> Node {
+        (w * v).sum(axes: featureAxes) * ((k % 2 == 1 ? 1.0 : -1.0) * weight / Double(k))
     }
 }

@@ -60,9 +60,10 @@ public enum TermDistribution: Sendable, Equatable, CustomStringConvertible {
     public func sample(_ rng: inout RandomGenerator) -> Int {
         let u = rng.uniform()
         // Inverse CDF: the smallest K with P(K ≥ K + 1) ≤ u, i.e. P(K > K) ≤ u.
+        let cap = maximum
         var k = 0
-        while k < 1000 && survival(k + 1) > u { k += 1 }
-        return k <= 30 ? k : Swift.min(k, maximum)
+        while k < cap && survival(k + 1) > u { k += 1 }
+        return k
     }
 
     public var description: String {

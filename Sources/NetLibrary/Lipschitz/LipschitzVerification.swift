@@ -28,8 +28,7 @@ public enum LipschitzVerification {
         -> (layers: [LayerRow], blocks: [BlockRow]) {
         var layers: [LayerRow] = [], blocks: [BlockRow] = []
         let graph = model.graph
-        let store = VariableStore<Double>(graph)
-        for v in graph.variables { store.assign(v, variables.value(v).converted()) }
+        let store = VariableStore<Double>(converting: variables)
         func measure(_ layer: Layer, inputShape: [Int]) -> LayerRow? {
             if let d = layer as? Dense, let c = d.constraint, let w = d.weight, let u = d.vectorVariable {
                 let sn = SpectralNorm(weight: w, u: u, coefficient: c.coefficient, iterations: c.iterations, updatingVector: false)

@@ -22,6 +22,18 @@ public final class VariableStore<T: NetScalar>: @unchecked Sendable {
         }
     }
 
+    /// A copy of every variable's current value in another precision (Float64 checks of a
+    /// Float32 model: Jacobians, exact norms, derivatives).
+    public init<S: NetScalar>(converting other: VariableStore<S>) {
+        graph = other.graph
+        other.graph.variables.forEach { v in
+            let source = other.buffer(v)
+            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: source.count)
+            for i in 0..<source.count { buffer[i] = T(source[i]) }
+            buffers[v.id] = buffer
+        }
+    }
+
     deinit { for b in buffers.values { b.deallocate() } }
 
     /// The storage of a variable (stable for the store's lifetime).
