@@ -38,7 +38,10 @@ final class FixedPointInverseTests: XCTestCase {
         let error = zip(result.x.scalars, input.scalars).map { Double(abs($0 - $1)) }.max()!
         XCTAssertLessThan(error, 1e-4)
         for block in result.blocks {
-            XCTAssertEqual(block.lipschitzBound!, 0.49, accuracy: 1e-12)
+            XCTAssertEqual(block.nominalLipschitz!, 0.49, accuracy: 1e-12)
+            // The bound the lemma uses is measured (SVD / converged power iteration): at most c² up to rounding.
+            XCTAssertLessThanOrEqual(block.lipschitzBound!, 0.49 * (1 + 1e-5))
+            XCTAssertGreaterThan(block.lipschitzBound!, 0.2)
             XCTAssertLessThan(block.residuals.count, 40, "c = 0.7 ⇒ L ≤ 0.49 needs few iterations")
         }
     }
@@ -66,7 +69,7 @@ final class FixedPointInverseTests: XCTestCase {
         let output = exec.value(y)
         for k in 1...12 {
             var inverse = FixedPointInverse(model: model, variables: store)
-            let result = try inverse.invert(output, stopping: .init(maxIterations: k, tolerance: nil))
+            let result = try inverse.invert(output, stopping: .init(maxIterations: k, tolerance: 1e-6, stopsEarly: false))
             let report = result.blocks[0]
             XCTAssertEqual(report.residuals.count, k)
             var worst = 0.0
@@ -93,7 +96,12 @@ final class FixedPointInverseTests: XCTestCase {
         let y = Tensor<Float>(shape: [3, 2], scalars: [1, 2, -1, 0.5, 3, -2])
         let result = try inverse.invert(y, stopping: .init(maxIterations: 100, tolerance: 1e-6))
         XCTAssertFalse(result.converged)
-        XCTAssertNil(result.blocks[0].lipschitzBound)
+        XCTAssertNil(result.blocks[0].nominalLipschitz, "no constraint: no nominal bound")
+        XCTAssertGreaterThan(result.blocks[0].lipschitzBound!, 1, "the measured bound shows why")
+        XCTAssertNil(result.blocks[0].errorBound)
+        XCTAssertThrowsError(try Flow(model, requirement: .invertible)) { error in
+            XCTAssertEqual((error as? FlowViolation)?.reason, .notLipschitzConstrained)
+        }
     }
 
     func testBiLipschitzBounds() {

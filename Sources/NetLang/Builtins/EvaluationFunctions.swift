@@ -64,6 +64,8 @@ extension Builtins {
                     throw Diagnostic.error("\((p.operation as! VariableOp).label) has shape \(p.shape), the value has \(t.shape)", at: value.span)
                 }
                 interp.variables.assign(p, t.converted())
+                // A constrained weight acts within c from now on, not after the next step.
+                for m in interp.models { m.model.refreshSpectralNorms(interp.variables, weights: [p]) }
                 return .none
             }),
             ("table", { interp, args in

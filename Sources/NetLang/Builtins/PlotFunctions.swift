@@ -8,12 +8,6 @@ import NetRuntime
 extension Builtins {
     static var plotFunctions: [(String, Body)] {
         [
-            ("log_likelihood", { interp, args in
-                // log p(x) per example [N] under a flow with a standard normal base.
-                let (model, input, settings) = try flowArguments(&args, interp)
-                guard case let .tensor(x) = input else { throw Diagnostic.error("log_likelihood evaluates data", at: args.span) }
-                return .tensor(try interp.logLikelihood(model, x, settings, span: args.span))
-            }),
             ("save_density", { interp, args in
                 // save_density(flow, "density.png", range: 4, grid: 100): p(x) on a grid over
                 // [−range, range]² (2-D flows), exact log-determinant by default.
@@ -21,6 +15,7 @@ extension Builtins {
                 guard case let .model(model) = m.value, model.model.inputShape == [2] else {
                     throw Diagnostic.error("save_density needs a flow on 2-D points", at: m.span)
                 }
+                let flow = try interp.checkedFlow(model, .density, function: "save_density", span: m.span)
                 let path = try args.string("file", position: 1)
                 let range = try args.number("range", default: 4)
                 let n = try args.integer("grid", default: 100, minimum: 2)
@@ -32,8 +27,9 @@ extension Builtins {
                 for r in 0..<n { for c in 0..<n {
                     points += [-range + 2 * range * (Double(c) + 0.5) / Double(n), range - 2 * range * (Double(r) + 0.5) / Double(n)]
                 } }
-                let logp = try interp.logLikelihood(model, Tensor(shape: [n * n, 2], scalars: points), settings, span: args.span)
-                let density = (0..<n).map { r in (0..<n).map { c in Foundation.exp(logp.scalars[r * n + c]) } }
+                let request = FlowEvaluationRequest(settings: settings, float64: method == "exact", probes: nil)
+                let logp = interp.flowDensity(flow, Tensor(shape: [n * n, 2], scalars: points), request).logp
+                let density = (0..<n).map { r in (0..<n).map { c in Foundation.exp(logp[r * n + c]) } }
                 try write(args.span) { try Pictures.heatmap(density, scale: max(1, 400 / n)).writePNG(to: interp.resolve(path)) }
                 interp.output("wrote \(path)")
                 return .none
@@ -139,46 +135,5 @@ extension Builtins {
 
     static func write(_ span: SourceSpan, _ body: () throws -> Void) throws {
         do { try body() } catch { throw Diagnostic.error("cannot write the picture: \(error)", at: span) }
-    }
-}
-
-extension Interpreter {
-    /// log p(x) per example under a flow, evaluated in chunks of 1000.
-    func logLikelihood(_ m: ModelValue, _ x: Tensor<Double>, _ settings: LogDetSettings, span: SourceSpan) throws -> Tensor<Double> {
-        let model = m.model
-        guard Array(x.shape.dropFirst()) == model.inputShape, model.outputShape.reduce(1, *) == model.inputShape.reduce(1, *) else {
-            throw Diagnostic.error("'\(m.name)' is a flow on [\(model.inputShape.map(String.init).joined(separator: ", "))]; got data \(x.shape)", at: span)
-        }
-        if checkOnly { return .zeros([x.shape[0]]) }
-        let n = x.shape[0], width = x.count / max(n, 1)
-        var out = [Double]()
-        var start = 0
-        while start < n {
-            let size = min(1000, n - start)
-            let (exec, input, logp) = likelihoodPlan(model, settings, batch: size)
-            let p = exec.inputPointer(input)
-            for i in 0..<(size * width) { p[i] = Float(x.scalars[start * width + i]) }
-            exec.run()
-            out += UnsafeBufferPointer(start: exec.pointer(logp), count: size).map(Double.init)
-            start += size
-        }
-        return Tensor(shape: [n], scalars: out)
-    }
-}
-
-extension Interpreter {
-    /// log p(x) per example of a batch, planned once per (model, log-det method, batch
-    /// size) and reused; its random stream gives fresh Hutchinson probes at every run.
-    func likelihoodPlan(_ model: Model, _ settings: LogDetSettings, batch: Int) -> (Executor<Float>, Node, Node) {
-        let key = "\(ObjectIdentifier(model).hashValue)|\(settings.method)|\(settings.probes)|\(settings.rademacher)|\(settings.gradient)|\(settings.extraTerms)|\(batch)"
-        if let plan = likelihoodPlans[key], plan.model === model { return (plan.executor, plan.input, plan.output) }
-        let input = graph.input("loglik_x", shape: [batch] + model.inputShape)
-        let context = ApplyContext(training: false, logDet: settings)
-        let logp = FlowDensity.logProbability(z: model.apply(input, context), logDetTerms: context.logDetTerms)
-        modelSeedCounter += 1
-        let exec = Executor<Float>(graph: graph, outputs: [logp], variables: variables, seed: seed &+ 7919 &* modelSeedCounter)
-        // The plan keeps the model alive, so its identity in the key cannot be reused.
-        likelihoodPlans[key] = (model, exec, input, logp)
-        return (exec, input, logp)
     }
 }

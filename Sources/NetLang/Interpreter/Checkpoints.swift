@@ -40,6 +40,9 @@ extension Interpreter {
             }
         }
         for v in wanted { variables.assign(v, file[(v.operation as! VariableOp).label]!) }
+        // The stored power-iteration vectors may belong to other weights (an edited file):
+        // make σ̂ the loaded weights' norms, so the constraints hold at once.
+        m.model.refreshSpectralNorms(variables)
     }
 
     private func modelOperand(_ e: Expression, in env: Environment) throws -> ModelValue {

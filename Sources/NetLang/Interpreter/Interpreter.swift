@@ -30,17 +30,14 @@ public final class Interpreter {
     var importStack: [String] = []
     var modelSeedCounter: UInt64 = 0
     var usedOverrides: Set<String> = []
-    var inverses: [ObjectIdentifier: FixedPointInverse] = [:]
-    var likelihoodPlans: [String: (model: Model, executor: Executor<Float>, input: Node, output: Node)] = [:]
     var inferencePlans: [ObjectIdentifier: InferencePlan] = [:]
-    /// While a train block compiles: the number K of further Russian-roulette terms the
-    /// step variant being built uses, and the term distribution the loss asked for.
-    var rouletteExtraTerms: Int?
-    var rouletteDistribution: TermDistribution?
-    /// Draws K for Russian-roulette evaluations outside training (one draw per call).
-    var rouletteRandom = RandomGenerator(seed: 0x5EED_4011)
-    /// The Neumann-gradient note is printed once per interpreter.
-    var notedNeumannSurrogate = false
+    /// Planned flow evaluations, inverses and the random streams of evaluations (never the
+    /// model-initialisation stream).
+    let flowEvaluation = FlowEvaluationCache()
+    /// While a train block compiles its loss: the flow-training state of that block.
+    var compilingFlowTraining: FlowTrainingState?
+    /// Where each layer of every model was defined (for the flow check's diagnostics).
+    var layerSpans: [ObjectIdentifier: SourceSpan] = [:]
 
     public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {
         self.seed = seed

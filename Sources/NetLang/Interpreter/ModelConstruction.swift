@@ -62,6 +62,7 @@ extension Interpreter {
                 return try b.definition.layers.flatMap { try layersFor($0, in: inner, constraint: own) }
             }
             let layer = try LayerRegistry.make(name, args, span: span, nameSpan: nameSpan)
+            layerSpans[ObjectIdentifier(layer)] = span
             if let c = constraints.last, !(layer is Dense || layer is Convolution) {
                 throw Diagnostic.error("lipschitz constrains dense and convolution layers, not '\(name)'", at: c.span)
             }
@@ -79,7 +80,9 @@ extension Interpreter {
             try args.checkAllUsed()
             let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
             let layers = try body.flatMap { try layersFor($0, in: env, constraint: own) }
-            return [Residual(layers)]
+            let residual = Residual(layers)
+            layerSpans[ObjectIdentifier(residual)] = span
+            return [residual]
         case let .repeated(count, body, span):
             let n = try integer(count, in: env, what: "repeat count")
             guard n >= 0 && n <= 10_000 else { throw Diagnostic.error("repeat count \(n) is out of range", at: span) }

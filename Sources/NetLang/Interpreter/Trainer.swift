@@ -76,42 +76,43 @@ extension Interpreter {
         let y = data.y.map { graph.input("y", shape: [batchSize] + $0.shape.dropFirst()) }
         var pending: [(layer: ActNorm, input: Node)] = []
         var powerIterations: [PowerIterationRefiner.Item] = []
+        let flowState = FlowTrainingState(seed: seed)
         for i in objectives.indices {
-            rouletteDistribution = nil
-            defer { rouletteDistribution = nil }
-            let (step, context) = try compileStep(objectives[i], index: i, extraTerms: 0, x: x, y: y, env: env, span: t.span,
-                                                  makeOptimizer: optimizer.make)
+            let (step, context) = try compileStep(objectives[i], index: i, extraTerms: 0, flowState: flowState, x: x, y: y, env: env,
+                                                  span: t.span, makeOptimizer: optimizer.make)
             objectives[i].step = step
-            objectives[i].roulette = rouletteDistribution
+            objectives[i].roulette = flowState.distribution
             pending += context.pendingInitializations
             powerIterations += context.powerIterations
         }
+        flowState.start(with: objectives.map { $0.step! })
         // Russian-roulette losses: the step for another draw K is compiled when first
         // drawn, sharing the parameters and the optimiser (and its moments) with the first.
         let makeVariant = { [unowned self] (i: Int, k: Int, shared: TrainingStep<Float>) throws -> TrainingStep<Float> in
-            rouletteDistribution = nil
-            defer { rouletteDistribution = nil }
-            return try compileStep(objectives[i], index: i, extraTerms: k, x: x, y: y, env: env, span: t.span,
-                                   makeOptimizer: { _ in shared.optimizer }).step
+            try compileStep(objectives[i], index: i, extraTerms: k, flowState: flowState, x: x, y: y, env: env, span: t.span,
+                            makeOptimizer: { _ in shared.optimizer }).step
         }
-        return CompiledTraining(models: models, data: data, objectives: objectives, batchSize: batchSize, x: x, y: y,
-                                pending: pending, refiner: PowerIterationRefiner(powerIterations, variables: variables),
-                                makeVariant: makeVariant, schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle,
-                                logged: logged, validation: validation, variables: variables, seed: seed)
+        return CompiledTraining(CompiledTraining.Configuration(
+            models: models, data: data, objectives: objectives, batchSize: batchSize, x: x, y: y, pending: pending,
+            refiner: PowerIterationRefiner(powerIterations, variables: variables), flowState: flowState, makeVariant: makeVariant,
+            schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle, logged: logged, validation: validation,
+            variables: variables))
     }
 
     /// Builds one objective's loss graph (x and y bound to the batch inputs) and plans its
     /// training step; `extraTerms` is the Russian-roulette draw K this variant is for.
-    private func compileStep(_ objective: Objective, index i: Int, extraTerms: Int, x: Node, y: Node?, env: Environment,
-                             span: SourceSpan, makeOptimizer: ([Int]) -> Optimizer<Float>) throws -> (step: TrainingStep<Float>, context: ApplyContext) {
+    private func compileStep(_ objective: Objective, index i: Int, extraTerms: Int, flowState: FlowTrainingState, x: Node, y: Node?,
+                             env: Environment, span: SourceSpan, makeOptimizer: ([Int]) -> Optimizer<Float>) throws -> (step: TrainingStep<Float>, context: ApplyContext) {
         let scope = Environment(parent: env)
         scope.define("x", .node(x))
         if let y { scope.define("y", .node(y)) }
         let context = ApplyContext(training: true)
         symbolicContext = context
-        rouletteExtraTerms = extraTerms
+        flowState.extraTerms = extraTerms
+        flowState.distribution = nil
+        compilingFlowTraining = flowState
         graph.recordsShapeErrors = true
-        defer { symbolicContext = nil; rouletteExtraTerms = nil }
+        defer { symbolicContext = nil; compilingFlowTraining = nil }
         let value = try evaluate(objective.expression, in: scope)
         try checkGraphErrors(objective.expression.span)
         guard case let .node(lossNode) = value, lossNode.count == 1 else {
@@ -216,121 +217,4 @@ extension Interpreter {
 struct TrainingDivergence: Error {
     let loss: Double
     let span: SourceSpan
-}
-
-/// A train block compiled once: one planned `TrainingStep` per objective, sharing the batch
-/// inputs x and y. `netl bench` times its `step` directly.
-public final class CompiledTraining {
-    let models: [ModelValue]
-    let data: Dataset
-    let objectives: [Objective]
-    let batchSize: Int
-    let x: Node
-    let y: Node?
-    let pending: [(layer: ActNorm, input: Node)]
-    /// Power iteration to a tolerance before each step (`lipschitz(c:, tolerance:)`).
-    let refiner: PowerIterationRefiner?
-    /// Compiles objective i's step for the Russian-roulette draw K, sharing the optimiser.
-    let makeVariant: (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>
-    /// Steps compiled per objective and draw K (K = 0 is `objectives[i].step`).
-    private var variants: [[Int: TrainingStep<Float>]]
-    private var rouletteRandom: RandomGenerator
-    let schedule: (any LearningRateSchedule)?
-    let shuffle: Bool
-    let logged: [Expression]
-    let validation: Dataset?
-    let variables: VariableStore<Float>
-    let batchesPerEpoch: Int
-    let totalSteps: Int
-    private let width: Int, yWidth: Int
-
-    init(models: [ModelValue], data: Dataset, objectives: [Objective], batchSize: Int, x: Node, y: Node?,
-         pending: [(layer: ActNorm, input: Node)], refiner: PowerIterationRefiner?, makeVariant: @escaping (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>,
-         schedule: (any LearningRateSchedule)?, epochs: Int?, steps: Int?,
-         shuffle: Bool, logged: [Expression], validation: Dataset?, variables: VariableStore<Float>, seed: UInt64) {
-        self.models = models; self.data = data; self.objectives = objectives; self.batchSize = batchSize
-        self.x = x; self.y = y; self.pending = pending; self.refiner = refiner; self.makeVariant = makeVariant
-        variants = objectives.map { [0: $0.step!] }
-        rouletteRandom = RandomGenerator(seed: seed &+ 4011)
-        self.schedule = schedule; self.shuffle = shuffle
-        self.logged = logged; self.validation = validation; self.variables = variables
-        batchesPerEpoch = max(1, data.count / batchSize)
-        totalSteps = steps ?? (epochs ?? 10) * batchesPerEpoch
-        width = data.x.count / data.count
-        yWidth = data.y.map { $0.count / data.count } ?? 0
-    }
-
-    /// The batch each objective's executor holds, so an unchanged batch (full-batch
-    /// training) is not copied again.
-    private var loaded: [ObjectIdentifier: [Int]] = [:]
-
-    /// Copies the examples at `indices` into an executor's x and y buffers; `objective`
-    /// marks a long-lived step executor (kept alive by `variants`, so its identity is
-    /// never reused) whose last batch is remembered.
-    func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>, remember: Bool = false) {
-        if remember {
-            let key = ObjectIdentifier(exec)
-            if let previous = loaded[key], previous.elementsEqual(indices) { return }
-            loaded[key] = Array(indices)
-        }
-        if exec.uses(x) {
-            let p = exec.inputPointer(x)
-            data.x.scalars.withUnsafeBufferPointer { xs in
-                for (r, i) in indices.enumerated() { for c in 0..<width { p[r * width + c] = Float(xs[i * width + c]) } }
-            }
-        }
-        if let y, let ys = data.y, exec.uses(y) {
-            let p = exec.inputPointer(y)
-            for (r, i) in indices.enumerated() { for c in 0..<yWidth { p[r * yWidth + c] = Float(ys.scalars[i * yWidth + c]) } }
-        }
-    }
-
-    /// ActNorm's data-dependent initialisation on the first batch, layer by layer.
-    func initializeActNorms() throws {
-        let first = Array(0..<batchSize)[...]
-        for (layer, input) in pending where layer.needsInitialization {
-            let exec = Executor<Float>(graph: x.graph, outputs: [input], variables: variables)
-            load(first, into: exec)
-            exec.run()
-            let (scale, shift) = layer.initialize(from: exec.value(input).converted())
-            variables.assign(layer.scale!, scale.converted())
-            variables.assign(layer.shift!, shift.converted())
-        }
-    }
-
-    /// One optimisation step of every objective on the batch; returns the first
-    /// objective's loss. Throws `TrainingDivergence` (before updating) when a loss is not finite.
-    @discardableResult
-    func step(_ indices: ArraySlice<Int>, epoch: Int, step: Int) throws -> Double {
-        var first = Double.nan
-        refiner?.refine()
-        for (k, o) in objectives.enumerated() {
-            var s = o.step!
-            if let distribution = o.roulette {
-                // Russian roulette: this step's number of further series terms.
-                let draw = distribution.sample(&rouletteRandom)
-                if variants[k][draw] == nil { variants[k][draw] = try makeVariant(k, draw, s) }
-                s = variants[k][draw]!
-            }
-            if let schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
-            load(indices, into: s.executor, remember: true)
-            let value = Double(s.computeGradients())
-            guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span) }
-            s.applyUpdate()
-            if k == 0 { first = value * o.sign }
-        }
-        return first
-    }
-
-    /// For each Russian-roulette objective: its distribution and the draws K compiled so far.
-    var rouletteDraws: [(TermDistribution, [Int])] {
-        objectives.indices.compactMap { i in objectives[i].roulette.map { ($0, variants[i].keys.sorted()) } }
-    }
-
-    /// The trained parameters' values (to restore after a divergence).
-    func snapshot() -> [Tensor<Float>] { objectives.flatMap { $0.step!.parameters }.map { variables.value($0) } }
-
-    func restore(_ values: [Tensor<Float>]) {
-        for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, values) { variables.assign(p, v) }
-    }
 }

@@ -34,6 +34,9 @@ public struct LogDetSettings: Sendable {
     /// built. A planned graph has a fixed shape, so a training loop draws K each step and
     /// runs the step compiled for that K (see `CompiledTraining`).
     public var extraTerms: Int
+    /// Given Hutchinson probes, one node [N] + the flow's input shape per probe, instead of
+    /// `probes` random ones: the estimate is then reproducible exactly.
+    public var probeVectors: [Node]?
 
     public init(method: Method = .powerSeries(terms: 5), probes: Int = 1, rademacher: Bool = false,
                 gradient: Gradient = .backpropagation, extraTerms: Int = 0) {

@@ -1,38 +1,47 @@
+import Foundation
 import NetRuntime
 
 /// The inverse of an invertible network by fixed-point iteration (thesis Alg. 1).
 ///
-/// Layers are inverted in reverse order: a residual block y = x + g(x) with Lip(g) = L < 1
-/// by the iteration x ← y − g(x) from x₀ = y, which converges by Banach's theorem; ActNorm,
-/// squeeze and channel padding exactly. Each block reports its residuals ‖x_{k+1} − x_k‖₂
-/// (per example, the largest over the batch), and the a-priori error bound of Lemma 4.5,
-/// ‖x − x_k‖₂ ≤ Lᵏ/(1 − L)·‖x₁ − x₀‖₂, from an upper bound L on Lip(g).
-/// A block whose iteration does not converge (an unconstrained ResNet) is reported as such,
-/// never returned silently.
+/// Layers are inverted in reverse order through `InvertibleLayer.invert`: a residual block
+/// y = x + g(x) with Lip(g) = L < 1 by the iteration x ← y − g(x) from x₀ = y, which
+/// converges by Banach's theorem; actnorm, squeeze, factor-out and channel padding
+/// exactly. Each block reports its residuals ‖x_{k+1} − x_k‖₂ (per example, the largest
+/// over the batch) and the a-priori error bound of Lemma 4.5,
+/// ‖x − x_k‖₂ ≤ Lᵏ/(1 − L)·‖x₁ − x₀‖₂, with L the **measured** Lip(g) (the product of
+/// the body's measured layer constants, `LipschitzReport.measured`). A block whose
+/// iteration does not converge (an unconstrained ResNet) is reported as such, never
+/// returned silently; a layer that is not an `InvertibleLayer` is an error.
 public struct FixedPointInverse {
-    /// When to stop iterating a block.
+    /// When to stop iterating a block, and when its result counts as converged.
     public struct Stopping: Sendable {
-        /// Fixed number of iterations (when `tolerance` is nil), or the cap.
+        /// The number of iterations when `stopsEarly` is false, else the cap.
         public var maxIterations: Int
-        /// Stop when the residual falls below this (nil: always `maxIterations`).
-        public var tolerance: Double?
-        public init(maxIterations: Int = 100, tolerance: Double? = 1e-6) {
+        /// A block has converged when its last residual ‖x_k − x_{k−1}‖₂ is at most this.
+        public var tolerance: Double
+        /// Stop as soon as the residual is within `tolerance` (false: always `maxIterations`).
+        public var stopsEarly: Bool
+        public init(maxIterations: Int = 100, tolerance: Double = 1e-6, stopsEarly: Bool = true) {
             self.maxIterations = maxIterations
             self.tolerance = tolerance
+            self.stopsEarly = stopsEarly
         }
     }
 
     /// What happened in one residual block.
     public struct BlockReport: Sendable {
+        /// The layer's position in the model (from 1) and its path ("residual3").
         public var index: Int
+        public var name: String
         /// max over the batch of ‖x_{k+1} − x_k‖₂, for k = 0, 1, …
         public var residuals: [Double]
+        /// The last residual is within the tolerance (whether or not the iteration stopped early).
         public var converged: Bool
-        /// The upper bound on Lip(g) used for the error bound (product of the constrained
-        /// layers' norms, c where a constraint holds), nil when unknown.
+        /// Π of the constraints' c and activation slopes (nil: some layer unbounded).
+        public var nominalLipschitz: Double?
+        /// The measured bound on Lip(g) used for the error bounds.
         public var lipschitzBound: Double?
-        /// Lemma 4.5's a-priori bound on ‖x − x_k‖₂ after the last iteration k (nil when
-        /// L ≥ 1 or unknown).
+        /// Lemma 4.5's a-priori bound on ‖x − x_k‖₂ after the last iteration k (nil when L ≥ 1).
         public var errorBound: Double?
         /// The a-posteriori bound L/(1 − L)·‖x_k − x_{k−1}‖₂ from the same contraction
         /// argument; usually much tighter.
@@ -55,6 +64,12 @@ public struct FixedPointInverse {
     public let model: Model
     public let variables: VariableStore<Float>
     private var plans: [String: (executor: Executor<Float>, input: Node)] = [:]
+    // State of one `invert` call, used by the layers' `invert`.
+    private var stopping = Stopping()
+    private var factoredParts: [Tensor<Float>] = []
+    private var reports: [BlockReport] = []
+    private var current: (index: Int, name: String) = (0, "")
+    private var measuredStore: VariableStore<Double>?
 
     public init(model: Model, variables: VariableStore<Float>) {
         self.model = model
@@ -64,72 +79,59 @@ public struct FixedPointInverse {
     /// x with model(x) = y, for y [N] + outputShape.
     public mutating func invert(_ y: Tensor<Float>, stopping: Stopping = Stopping()) throws -> Result {
         precondition(Array(y.shape.dropFirst()) == model.outputShape, "inverse expects [N] + \(model.outputShape), got \(y.shape)")
-        let layers = model.root.layers, shapes = model.root.inputShapes
-        var current = y
+        let root = model.root
+        self.stopping = stopping
+        reports = []
+        measuredStore = nil
+        defer { measuredStore = nil }
+        var x = y
         // A multi-scale flow: z = [factored parts…, last output]; peel the last output off
         // and hand each part back to its factor_out layer on the way down.
-        var factoredParts: [Tensor<Float>] = []
+        factoredParts = []
         if model.hasFactorOut {
-            let n = y.shape[0]
-            var sizes = zip(layers, shapes).compactMap { layer, shape in (layer as? FactorOut)?.factoredShape(for: shape) }
-            let lastShape = try! model.root.outputShape(for: model.inputShape)
-            sizes.append(lastShape)
-            var offset = 0
-            let width = y.count / max(n, 1)
-            for shape in sizes {
-                let size = shape.reduce(1, *)
-                var part = [Float](); part.reserveCapacity(n * size)
-                for i in 0..<n { part += y.scalars[(i * width + offset)..<(i * width + offset + size)] }
-                factoredParts.append(Tensor(shape: [n] + shape, scalars: part))
-                offset += size
-            }
-            current = factoredParts.removeLast()
+            var sizes = zip(root.layers, root.inputShapes).compactMap { layer, shape in (layer as? FactorOut)?.factoredShape(for: shape) }
+            sizes.append(try root.outputShape(for: model.inputShape))
+            factoredParts = Self.split(y, into: sizes)
+            x = factoredParts.removeLast()
         }
-        var reports: [BlockReport] = []
-        for (index, (layer, inputShape)) in zip(layers, shapes).enumerated().reversed() {
-            let n = current.shape[0]
-            switch layer {
-            case let residual as Residual:
-                guard residual.projection == nil else {
-                    throw InverseError.notInvertible("layer \(index + 1) is a residual block with a projection shortcut, which is not invertible")
-                }
-                var report = BlockReport(index: index + 1, residuals: [], converged: false, lipschitzBound: Self.lipschitzBound(residual), errorBound: nil)
-                current = try fixedPoint(residual, current, inputShape: inputShape, batch: n, stopping: stopping, report: &report)
-                reports.append(report)
-            case let actnorm as ActNorm:
-                let s = variables.value(actnorm.scale!), b = variables.value(actnorm.shift!)
-                current = Self.channelwise(current, s, b) { y, s, b in (y - b) / s }
-            case let squeeze as Squeeze:
-                current = try evaluate(key: "unsqueeze\(index)", current, inputShape: Array(current.shape.dropFirst())) { $0.unsqueezed(squeeze.factor) }
-            case let unsqueeze as Unsqueeze:
-                current = try evaluate(key: "squeeze\(index)", current, inputShape: Array(current.shape.dropFirst())) { $0.squeezed(unsqueeze.factor) }
-            case is PadChannels:
-                current = try evaluate(key: "unpad\(index)", current, inputShape: Array(current.shape.dropFirst())) {
-                    $0.droppingPaddedChannels(keeping: inputShape[0])
-                }
-            case is Flatten, is Reshape:
-                current = current.reshaped([n] + inputShape)
-            case is FactorOut:
-                // Channels: the factored part first, then the rest (FactorOut's order).
-                let part = factoredParts.removeLast()
-                let a = part.count / n, b = current.count / n
-                var joined = [Float](); joined.reserveCapacity(n * (a + b))
-                for i in 0..<n {
-                    joined += part.scalars[(i * a)..<((i + 1) * a)]
-                    joined += current.scalars[(i * b)..<((i + 1) * b)]
-                }
-                current = Tensor(shape: [n] + inputShape, scalars: joined)
-            default:
-                throw InverseError.notInvertible("layer \(index + 1) (\(layer.kind)) is not invertible; invertible networks use residual blocks with Lipschitz constraints, actnorm, squeeze and pad_channels")
+        for index in root.layers.indices.reversed() {
+            let layer = root.layers[index]
+            guard let invertible = layer as? InvertibleLayer else {
+                throw InverseError.notInvertible("layer \(index + 1) (\(layer.kind)) is not invertible; invertible networks use residual blocks with Lipschitz constraints, actnorm, squeeze, factor_out and pad_channels")
             }
+            current = (index + 1, root.paths[index])
+            x = try invertible.invert(x, inputShape: root.inputShapes[index], &self)
         }
-        return Result(x: current, blocks: reports.reversed())
+        return Result(x: x, blocks: reports.reversed())
     }
 
-    /// x ← y − g(x), x₀ = y.
-    private mutating func fixedPoint(_ block: Residual, _ y: Tensor<Float>, inputShape: [Int], batch: Int,
-                                     stopping: Stopping, report: inout BlockReport) throws -> Tensor<Float> {
-        let key = "block\(report.index)x\(batch)"
+    /// Splits z [N, Σ sizes] into parts [N] + shape.
+    static func split(_ z: Tensor<Float>, into shapes: [[Int]]) -> [Tensor<Float>] {
+        let n = z.shape[0], width = z.count / max(n, 1)
+        var offset = 0
+        return shapes.map { shape in
+            let size = shape.reduce(1, *)
+            var part = [Float](); part.reserveCapacity(n * size)
+            for i in 0..<n { part += z.scalars[(i * width + offset)..<(i * width + offset + size)] }
+            offset += size
+            return Tensor(shape: [n] + shape, scalars: part)
+        }
+    }
+
+    /// The next factored-out part for a `FactorOut` layer (last in, first out).
+    mutating func takeFactoredPart() -> Tensor<Float> { factoredParts.removeLast() }
+
+    /// x ← y − g(x), x₀ = y, for the residual block being inverted.
+    mutating func fixedPoint(_ block: Residual, _ y: Tensor<Float>, inputShape: [Int]) throws -> Tensor<Float> {
+        guard block.projection == nil else {
+            throw InverseError.notInvertible("layer \(current.index) is a residual block with a projection shortcut, which is not invertible")
+        }
+        let batch = y.shape[0]
+        if measuredStore == nil { measuredStore = VariableStore<Double>(converting: variables) }
+        let lipschitz = block.lipschitzReport(name: current.name, variables: measuredStore!)
+        var report = BlockReport(index: current.index, name: current.name, residuals: [], converged: false,
+                                 nominalLipschitz: lipschitz?.nominal, lipschitzBound: lipschitz?.measured)
+        let key = "block\(current.index)x\(batch)"
         if plans[key] == nil {
             let input = model.graph.input("inverse_x", shape: [batch] + inputShape)
             let g = block.body.apply(input, ApplyContext(training: false))
@@ -155,50 +157,27 @@ public struct FixedPointInverse {
                     change = Swift.max(change, sq.squareRoot())
                 }
             }
-            let r = change
-            report.residuals.append(r)
-            if k == 0 { first = r }
-            if !r.isFinite { break }
-            if let tol = stopping.tolerance, r <= tol { report.converged = true; break }
+            report.residuals.append(change)
+            if k == 0 { first = change }
+            if !change.isFinite { break }
+            if stopping.stopsEarly && change <= stopping.tolerance { break }
             // Diverging: residuals growing for several iterations.
-            if k >= 5 && r > 10 * max(first, 1e-30) { break }
+            if k >= 5 && change > 10 * Swift.max(first, 1e-30) { break }
         }
-        if stopping.tolerance == nil, let last = report.residuals.last, last.isFinite {
-            // A fixed count: converged when the residuals shrink geometrically.
-            report.converged = report.residuals.count < 2 || last <= report.residuals[0]
-        }
+        // Converged means the last step moved by at most the tolerance, for a fixed count too.
+        if let last = report.residuals.last { report.converged = last.isFinite && last <= stopping.tolerance }
         if let L = report.lipschitzBound, L < 1 {
             // Lemma 4.5: ‖x − x_k‖ ≤ Lᵏ/(1 − L)·‖x₁ − x₀‖ (x₁ − x₀ is the first residual).
             report.errorBound = Foundation.pow(L, Double(report.residuals.count)) / (1 - L) * first
             report.aPosterioriBound = L / (1 - L) * (report.residuals.last ?? first)
         }
+        reports.append(report)
         return Tensor(shape: y.shape, scalars: Array(UnsafeBufferPointer(start: xp, count: count)))
     }
 
-    /// An upper bound on Lip(g) of a residual body: the product of its constrained layers'
-    /// coefficients (1-Lipschitz activations between them); nil if a layer is unconstrained.
-    public static func lipschitzBound(_ block: Residual) -> Double? {
-        var bound = 1.0
-        for layer in block.body.layers {
-            switch layer {
-            case let d as Dense:
-                guard let c = d.constraint else { return nil }
-                bound *= c.coefficient
-            case let conv as Convolution:
-                guard let c = conv.constraint else { return nil }
-                bound *= c.coefficient
-            case is Activation, is LipSwish:
-                let kind = layer.kind
-                if kind == "leaky_relu" || kind == "elu" && layer.details.contains("alpha") { return nil }
-            default:
-                return nil
-            }
-        }
-        return bound
-    }
-
-    private mutating func evaluate(key: String, _ x: Tensor<Float>, inputShape: [Int], _ f: (Node) -> Node) throws -> Tensor<Float> {
-        let k = key + "x\(x.shape[0])"
+    /// f(x) for a parameter-free layout map, planned once per key and batch size.
+    mutating func evaluate(key: String, _ x: Tensor<Float>, _ f: (Node) -> Node) throws -> Tensor<Float> {
+        let k = key + "|\(x.shape)"
         if plans[k] == nil {
             let input = model.graph.input("inverse_" + key, shape: x.shape)
             plans[k] = (Executor<Float>(graph: model.graph, outputs: [f(input)], variables: variables), input)
@@ -226,4 +205,3 @@ public struct FixedPointInverse {
 public func biLipschitzBounds(lipschitz L: Double) -> (forward: Double, inverse: Double) {
     (1 + L, L < 1 ? 1 / (1 - L) : .infinity)
 }
-import Foundation

@@ -16,7 +16,8 @@ public final class Convolution: Layer {
     private var vector: Node?
     /// The power-iteration vector u of the Lipschitz constraint (state, not trained).
     public var vectorVariable: Node? { vector }
-    private var inputShape: [Int] = []
+    /// The input shape [C, …] the layer was built for (its operator's domain).
+    public private(set) var inputShape: [Int] = []
 
     /// `padding: nil` means "same" for stride 1 and odd kernels: (k − 1)/2.
     public init(dimensions: Int, channels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,

@@ -114,6 +114,9 @@ public final class ModelBuilder {
         return try body()
     }
 
+    /// The current name without the model's own ("residual3.dense1").
+    public var path: String { prefix.dropFirst().joined(separator: ".") }
+
     /// The current hierarchical name plus `leaf`.
     public func qualified(_ leaf: String) -> String { (prefix + [leaf]).joined(separator: ".") }
 

@@ -10,7 +10,7 @@ public final class ActNorm: Layer {
     /// Whether the data-dependent initialisation still has to run.
     public var needsInitialization: Bool
     private var channelShape: [Int] = []
-    private var spatialSize = 1
+    private(set) var spatialSize = 1
 
     public init(dataInitialization: Bool = true) {
         self.dataInitialization = dataInitialization
@@ -32,11 +32,15 @@ public final class ActNorm: Layer {
     }
 
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {
+        guard let settings = context.logDet else { return forward(x, context) }
+        let (y, logDet) = applyWithLogDet(x, context, settings: settings)
+        if let logDet { context.addLogDet(logDet) }
+        return y
+    }
+
+    /// s ⊙ x + b, noting a pending data-dependent initialisation.
+    func forward(_ x: Node, _ context: ApplyContext) -> Node {
         if needsInitialization && context.training { context.addPendingInitialization(self, input: x) }
-        if context.logDet != nil {
-            let logDet = scale!.abs().log().sum() * Double(spatialSize)
-            context.addLogDet(logDet.reshaped([1]).broadcast(to: [x.shape[0]]))
-        }
         return x * scale! + shift!
     }
 

@@ -44,13 +44,18 @@ public final class Residual: Layer {
     }
 
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {
+        if let projection { return projection.apply(x, context) + body.apply(x, context) }
+        guard let settings = context.logDet else { return identityPlusBody(x, context).output }
+        let (y, logDet) = applyWithLogDet(x, context, settings: settings)
+        if let logDet { context.addLogDet(logDet) }
+        return y
+    }
+
+    /// x + g(x) and g(x), recording J_g when the context collects block Jacobians.
+    func identityPlusBody(_ x: Node, _ context: ApplyContext) -> (output: Node, g: Node) {
         let g = body.apply(x, context)
-        if let projection { return projection.apply(x, context) + g }
         if context.collectsBlockJacobians { context.addBlockJacobian(x.graph.batchJacobian(of: g, wrt: x)) }
-        if let settings = context.logDet {
-            context.addLogDet(ResidualLogDet.estimate(block: g, input: x, settings: settings))
-        }
-        return x + g
+        return (x + g, g)
     }
 }
 
@@ -62,14 +67,18 @@ public enum ResidualLogDet {
         case .powerSeries, .russianRoulette:
             let weights = settings.termWeights!
             var total: Node? = nil
-            for _ in 0..<max(1, settings.probes) {
-                let probe = graph.random(settings.rademacher ? .rademacher : .normal(mean: 0, std: 1), shape: x.shape)
+            let count = settings.probeVectors?.count ?? max(1, settings.probes)
+            for p in 0..<count {
+                // Given probes (reproducible estimates) have the flow's input size; a block
+                // of another size is refused by `Flow.check(probesFit:)` beforehand.
+                let probe = settings.probeVectors.map { $0[p].reshaped(x.shape) }
+                    ?? graph.random(settings.rademacher ? .rademacher : .normal(mean: 0, std: 1), shape: x.shape)
                 let e = settings.gradient == .neumann
                     ? NeumannLogDetGradient.estimate(block: g, input: x, probe: probe, weights: weights)
                     : PowerSeriesLogDet.estimate(block: g, input: x, probe: probe, weights: weights)
                 total = total.map { $0 + e } ?? e
             }
-            return total! * (1 / Double(max(1, settings.probes)))
+            return total! * (1 / Double(count))
         case .exact:
             return ExactLogDet.logAbsDet(identityPlus: g, input: x)
         }

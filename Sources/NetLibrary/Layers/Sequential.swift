@@ -5,6 +5,9 @@ public final class Sequential: Layer {
     public private(set) var layers: [Layer]
     /// Input shape of each layer, known after `build`.
     public private(set) var inputShapes: [[Int]] = []
+    /// Each layer's path as parameter names use it, without the model's name
+    /// ("residual3", "residual3.dense1"), known after `build`.
+    public private(set) var paths: [String] = []
 
     public init(_ layers: [Layer]) { self.layers = layers }
 
@@ -18,9 +21,13 @@ public final class Sequential: Layer {
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
         var shape = input
         inputShapes = []
+        paths = []
         for layer in layers {
             inputShapes.append(shape)
-            try builder.scope(layer.kind) { try layer.build(builder, input: shape) }
+            try builder.scope(layer.kind) {
+                paths.append(builder.path)
+                try layer.build(builder, input: shape)
+            }
             shape = try layer.outputShape(for: shape)
         }
     }

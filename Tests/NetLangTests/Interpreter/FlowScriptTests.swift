@@ -63,10 +63,11 @@ final class FlowScriptTests: XCTestCase {
         }
         """))
         guard case let .model(m)? = interpreter.globals.lookup("flow") else { return XCTFail() }
-        let (layers, blocks) = LipschitzVerification.verify(m.model, variables: interpreter.variables)
+        let blocks = LipschitzVerification.verify(try Flow(m.model, requirement: .density), variables: interpreter.variables)
+        let layers = blocks.flatMap(\.rows).filter { $0.kind == "dense" }
         XCTAssertEqual(layers.count, 6)
-        for row in layers { XCTAssertLessThanOrEqual(row.norm, 0.6 * (1 + 1e-4), row.name) }
-        XCTAssertGreaterThan(layers.map(\.norm).max()!, 0.6 * (1 - 1e-3), "some layer sits on the constraint")
+        for row in layers { XCTAssertLessThanOrEqual(row.measured, 0.6 * (1 + 1e-4), row.name) }
+        XCTAssertGreaterThan(layers.map(\.measured).max()!, 0.6 * (1 - 1e-3), "some layer sits on the constraint")
         XCTAssertTrue(blocks.allSatisfy(\.invertible))
         XCTAssertTrue(lines.contains { $0.hasPrefix("power iteration to tolerance:") }, lines.joined(separator: "\n"))
     }
@@ -111,10 +112,11 @@ final class FlowScriptTests: XCTestCase {
         }
         """))
         guard case let .model(m)? = interpreter.globals.lookup("flow") else { return XCTFail() }
-        let (layers, _) = LipschitzVerification.verify(m.model, variables: interpreter.variables)
+        let layers = LipschitzVerification.verify(try Flow(m.model, requirement: .density), variables: interpreter.variables)
+            .flatMap(\.rows).filter { $0.kind == "conv2d" }
         XCTAssertEqual(layers.count, 4)
-        for row in layers { XCTAssertLessThanOrEqual(row.norm, 0.7 * (1 + 1e-3), row.name) }
-        XCTAssertGreaterThan(layers.map(\.norm).max()!, 0.7 * (1 - 1e-2), "some layer sits on the constraint")
+        for row in layers { XCTAssertLessThanOrEqual(row.measured, 0.7 * (1 + 1e-3), row.name) }
+        XCTAssertGreaterThan(layers.map(\.measured).max()!, 0.7 * (1 - 1e-2), "some layer sits on the constraint")
     }
 
     func testBadEstimatorSettingsAreDiagnosed() {

@@ -1,0 +1,128 @@
+import Foundation
+import NetLibrary
+import NetRuntime
+
+/// A train block compiled once: one planned `TrainingStep` per objective, sharing the batch
+/// inputs x and y. `netl bench` times its `step` directly.
+public final class CompiledTraining {
+    /// Everything a compiled train block is made of.
+    struct Configuration {
+        var models: [ModelValue]
+        var data: Dataset
+        var objectives: [Objective]
+        var batchSize: Int
+        var x: Node
+        var y: Node?
+        /// ActNorm layers waiting for their data-dependent initialisation, with their inputs.
+        var pending: [(layer: ActNorm, input: Node)]
+        /// Power iteration to a tolerance before each step (`lipschitz(c:, tolerance:)`).
+        var refiner: PowerIterationRefiner?
+        /// Roulette draws and the step variants compiled for them.
+        var flowState: FlowTrainingState
+        /// Compiles objective i's step for the Russian-roulette draw K, sharing the optimiser.
+        var makeVariant: (Int, Int, TrainingStep<Float>) throws -> TrainingStep<Float>
+        var schedule: (any LearningRateSchedule)?
+        var epochs: Int?
+        var steps: Int?
+        var shuffle: Bool
+        var logged: [Expression]
+        var validation: Dataset?
+        var variables: VariableStore<Float>
+    }
+
+    let configuration: Configuration
+    var models: [ModelValue] { configuration.models }
+    var data: Dataset { configuration.data }
+    var objectives: [Objective] { configuration.objectives }
+    var batchSize: Int { configuration.batchSize }
+    var x: Node { configuration.x }
+    var y: Node? { configuration.y }
+    var refiner: PowerIterationRefiner? { configuration.refiner }
+    var shuffle: Bool { configuration.shuffle }
+    var logged: [Expression] { configuration.logged }
+    var validation: Dataset? { configuration.validation }
+    var variables: VariableStore<Float> { configuration.variables }
+    let batchesPerEpoch: Int
+    let totalSteps: Int
+    private let width: Int, yWidth: Int
+
+    init(_ configuration: Configuration) {
+        self.configuration = configuration
+        let data = configuration.data
+        batchesPerEpoch = max(1, data.count / configuration.batchSize)
+        totalSteps = configuration.steps ?? (configuration.epochs ?? 10) * batchesPerEpoch
+        width = data.x.count / data.count
+        yWidth = data.y.map { $0.count / data.count } ?? 0
+    }
+
+    /// The batch each objective's executor holds, so an unchanged batch (full-batch
+    /// training) is not copied again.
+    private var loaded: [ObjectIdentifier: [Int]] = [:]
+
+    /// Copies the examples at `indices` into an executor's x and y buffers; `objective`
+    /// marks a long-lived step executor (kept alive by `variants`, so its identity is
+    /// never reused) whose last batch is remembered.
+    func load(_ indices: ArraySlice<Int>, into exec: Executor<Float>, remember: Bool = false) {
+        if remember {
+            let key = ObjectIdentifier(exec)
+            if let previous = loaded[key], previous.elementsEqual(indices) { return }
+            loaded[key] = Array(indices)
+        }
+        if exec.uses(x) {
+            let p = exec.inputPointer(x)
+            data.x.scalars.withUnsafeBufferPointer { xs in
+                for (r, i) in indices.enumerated() { for c in 0..<width { p[r * width + c] = Float(xs[i * width + c]) } }
+            }
+        }
+        if let y, let ys = data.y, exec.uses(y) {
+            let p = exec.inputPointer(y)
+            for (r, i) in indices.enumerated() { for c in 0..<yWidth { p[r * yWidth + c] = Float(ys.scalars[i * yWidth + c]) } }
+        }
+    }
+
+    /// ActNorm's data-dependent initialisation on the first batch, layer by layer.
+    func initializeActNorms() throws {
+        let first = Array(0..<batchSize)[...]
+        for (layer, input) in configuration.pending where layer.needsInitialization {
+            let exec = Executor<Float>(graph: x.graph, outputs: [input], variables: variables)
+            load(first, into: exec)
+            exec.run()
+            let (scale, shift) = layer.initialize(from: exec.value(input).converted())
+            variables.assign(layer.scale!, scale.converted())
+            variables.assign(layer.shift!, shift.converted())
+        }
+    }
+
+    /// One optimisation step of every objective on the batch; returns the first
+    /// objective's loss. Throws `TrainingDivergence` (before updating) when a loss is not finite.
+    @discardableResult
+    func step(_ indices: ArraySlice<Int>, epoch: Int, step: Int) throws -> Double {
+        var first = Double.nan
+        refiner?.refine()
+        for (k, o) in objectives.enumerated() {
+            // Russian roulette: the step compiled for this step's number of further terms.
+            let s = try configuration.flowState.step(k, distribution: o.roulette) { draw, base in
+                try configuration.makeVariant(k, draw, base)
+            }
+            if let schedule = configuration.schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
+            load(indices, into: s.executor, remember: true)
+            let value = Double(s.computeGradients())
+            guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span) }
+            s.applyUpdate()
+            if k == 0 { first = value * o.sign }
+        }
+        return first
+    }
+
+    /// For each Russian-roulette objective: its distribution and the draws K compiled so far.
+    var rouletteDraws: [(TermDistribution, [Int])] {
+        objectives.indices.compactMap { i in objectives[i].roulette.map { ($0, configuration.flowState.draws(i)) } }
+    }
+
+    /// The trained parameters' values (to restore after a divergence).
+    func snapshot() -> [Tensor<Float>] { objectives.flatMap { $0.step!.parameters }.map { variables.value($0) } }
+
+    func restore(_ values: [Tensor<Float>]) {
+        for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, values) { variables.assign(p, v) }
+    }
+}

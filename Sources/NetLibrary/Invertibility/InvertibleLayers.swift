@@ -1,0 +1,74 @@
+import Foundation
+import NetRuntime
+
+// The layers with a closed-form inverse: their `InvertibleLayer` conformances. The
+// residual block, inverted by fixed-point iteration, is in `ResidualFlowLayer.swift`.
+
+extension ActNorm: InvertibleLayer {
+    /// y = s ⊙ x + b: log|det J| = (spatial size)·Σ log|s|, the same at every x.
+    public func applyWithLogDet(_ x: Node, _ context: ApplyContext, settings: LogDetSettings) -> (output: Node, logDet: Node?) {
+        (forward(x, context), (scale!.abs().log().sum() * Double(spatialSize)).reshaped([1]).broadcast(to: [x.shape[0]]))
+    }
+
+    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+        let s = inverse.variables.value(scale!), b = inverse.variables.value(shift!)
+        return FixedPointInverse.channelwise(y, s, b) { y, s, b in (y - b) / s }
+    }
+
+    public func logDetRange(inputShape: [Int], lipschitz: LipschitzReport?, variables: VariableStore<Double>) -> (lower: Double, upper: Double) {
+        let value = variables.value(scale!).scalars.map { Foundation.log(abs($0)) }.reduce(0, +) * Double(spatialSize)
+        return (value, value)
+    }
+}
+
+extension Squeeze: InvertibleLayer {
+    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+        try inverse.evaluate(key: "unsqueeze\(factor)", y) { $0.unsqueezed(factor) }
+    }
+}
+
+extension Unsqueeze: InvertibleLayer {
+    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+        try inverse.evaluate(key: "squeeze\(factor)", y) { $0.squeezed(factor) }
+    }
+}
+
+extension PadChannels: InvertibleLayer {
+    /// Injective, not bijective: invertible on its image, but a density needs a bijection.
+    public func flowViolation(for requirement: FlowRequirement) -> (layer: Layer, reason: FlowViolation.Reason, detail: String)? {
+        requirement == .density
+            ? (self, .noLogDet, "pad_channels(\(extra)) is injective, not bijective, so the change of variables has no log-determinant for it")
+            : nil
+    }
+
+    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+        try inverse.evaluate(key: "unpad\(inputShape[0])", y) { $0.droppingPaddedChannels(keeping: inputShape[0]) }
+    }
+}
+
+extension FactorOut: InvertibleLayer {
+    /// Joins the part that left here (from z) with the rest: channels, factored part first.
+    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+        let n = y.shape[0]
+        let part = inverse.takeFactoredPart()
+        let a = part.count / max(n, 1), b = y.count / max(n, 1)
+        var joined = [Float](); joined.reserveCapacity(n * (a + b))
+        for i in 0..<n {
+            joined += part.scalars[(i * a)..<((i + 1) * a)]
+            joined += y.scalars[(i * b)..<((i + 1) * b)]
+        }
+        return Tensor(shape: [n] + inputShape, scalars: joined)
+    }
+}
+
+extension Flatten: InvertibleLayer {
+    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+        y.reshaped([y.shape[0]] + inputShape)
+    }
+}
+
+extension Reshape: InvertibleLayer {
+    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+        y.reshaped([y.shape[0]] + inputShape)
+    }
+}

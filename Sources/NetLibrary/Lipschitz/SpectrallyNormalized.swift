@@ -1,0 +1,90 @@
+import NetRuntime
+
+/// A layer whose weight may carry a `LipschitzConstraint` (eq. 4.9): dense layers and
+/// convolutions. The verification, the flow check and the refresh after `assign`/`load`
+/// treat both through this protocol.
+public protocol SpectrallyNormalized: Layer {
+    var constraint: LipschitzConstraint? { get }
+    var weight: Node? { get }
+    /// The power-iteration vector u (state), present when a constraint is.
+    var vectorVariable: Node? { get }
+    /// The spectral normalisation of the weight as inference applies it: σ̂ from the
+    /// stored u without updating it.
+    func inferenceSpectralNorm() -> SpectralNorm?
+    /// ‖A‖₂ of the layer's linear operator with weight `w`, in Float64: SVD (dense) or
+    /// power iteration to convergence on the operator (convolution).
+    func operatorNorm(_ w: Tensor<Double>) -> Double
+    /// The unit vector u of the operator's top left singular direction (u's shape).
+    func topSingularVector(_ w: Tensor<Double>) -> Tensor<Double>
+}
+
+extension Dense: SpectrallyNormalized {
+    public func inferenceSpectralNorm() -> SpectralNorm? {
+        guard let c = constraint, let w = weight, let u = vectorVariable else { return nil }
+        return SpectralNorm(weight: w, u: u, coefficient: c.coefficient, iterations: c.iterations, updatingVector: false)
+    }
+    public func operatorNorm(_ w: Tensor<Double>) -> Double { (try? spectralNorm(w)) ?? .nan }
+    public func topSingularVector(_ w: Tensor<Double>) -> Tensor<Double> {
+        guard let r = try? svd(w) else { return vectorVariable.map { .zeros($0.shape) } ?? .zeros([units]) }
+        return Tensor(shape: [units], scalars: (0..<units).map { r.u[$0, 0] })
+    }
+}
+
+extension Convolution: SpectrallyNormalized {
+    public func inferenceSpectralNorm() -> SpectralNorm? {
+        guard let c = constraint, let w = weight, let u = vectorVariable else { return nil }
+        return SpectralNorm(convolutionWeight: w, u: u, coefficient: c.coefficient, iterations: c.iterations,
+                            updatingVector: false, inputShape: inputShape, stride: stride, padding: padding)
+    }
+    public func operatorNorm(_ w: Tensor<Double>) -> Double {
+        LipschitzVerification.convolutionNorm(w, conv: self, inputShape: inputShape)
+    }
+    public func topSingularVector(_ w: Tensor<Double>) -> Tensor<Double> {
+        LipschitzVerification.topOutputVector(w, conv: self, inputShape: inputShape, iterations: 2000, tolerance: 1e-12)
+    }
+}
+
+extension SpectrallyNormalized {
+    /// The effective weight W / max(1, σ̂/c) and the training-time estimate of its norm,
+    /// σ̂/max(1, σ̂/c), both in Float64 from `variables`; nil without a constraint.
+    public func effectiveWeight(_ variables: VariableStore<Double>) -> (weight: Tensor<Double>, estimate: Double)? {
+        guard let sn = inferenceSpectralNorm(), let c = constraint else { return nil }
+        let values = sn.weight.graph.evaluate([sn.weight, sn.sigma], as: Double.self, variables: variables)
+        let sigma = values[1].scalars[0]
+        return (values[0], sigma / Swift.max(1, sigma / c.coefficient))
+    }
+
+    /// Sets the power-iteration vector u to the top singular direction of the current
+    /// weight, so that σ̂ is the weight's norm and the constraint holds at once (after
+    /// `assign` or `load` put a weight that training never saw). Without a constraint,
+    /// nothing to do.
+    public func refreshVector(_ variables: VariableStore<Float>) {
+        guard constraint != nil, let w = weight, let u = vectorVariable else { return }
+        let value = variables.value(w).converted() as Tensor<Double>
+        variables.assign(u, topSingularVector(value).reshaped(u.shape).converted())
+    }
+}
+
+/// Refreshing every constrained weight's power-iteration vector of a model.
+extension Model {
+    /// Every `SpectrallyNormalized` layer, depth first.
+    public var spectrallyNormalizedLayers: [SpectrallyNormalized] {
+        func collect(_ layer: Layer) -> [SpectrallyNormalized] {
+            ((layer as? SpectrallyNormalized).map { [$0] } ?? []) + layer.children.flatMap(collect)
+        }
+        return collect(root)
+    }
+
+    /// Refreshes the vectors of the constrained layers whose weight is in `weights` (all
+    /// when nil); returns how many were refreshed.
+    @discardableResult
+    public func refreshSpectralNorms(_ variables: VariableStore<Float>, weights: Set<Node>? = nil) -> Int {
+        var count = 0
+        for layer in spectrallyNormalizedLayers where layer.constraint != nil {
+            guard let w = layer.weight, weights?.contains(w) ?? true else { continue }
+            layer.refreshVector(variables)
+            count += 1
+        }
+        return count
+    }
+}
