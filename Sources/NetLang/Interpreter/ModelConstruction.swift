@@ -107,6 +107,9 @@ extension Interpreter {
         if let tolerance, !(tolerance > 0 && tolerance < 1) {
             throw Diagnostic.error("the power-iteration tolerance must be between 0 and 1, got \(formatValue(tolerance))", at: c.span)
         }
+        if let tolerance, tolerance < PowerIterationRefiner.resolution {
+            throw Diagnostic.error("tolerance \(formatValue(tolerance)) is below what Float32 power iteration resolves (‖Δu‖ ≈ \(formatValue(PowerIterationRefiner.resolution)) at the fixed point); ask for at least that", at: c.span)
+        }
         return LipschitzConstraint(coefficient: coefficient, iterations: iterations, tolerance: tolerance, maxIterations: maxIterations)
     }
 

@@ -22,6 +22,11 @@ public final class PowerIterationRefiner {
         }
     }
 
+    /// The smallest tolerance a Float32 refinement can meet: rounding leaves ‖Δu‖ near
+    /// 1e-7·√n even at the fixed point. `lipschitz(tolerance:)` refuses smaller ones
+    /// rather than clamping them.
+    public static let resolution = 1e-6
+
     private let items: [Item]
     private let executor: Executor<Float>
     private let vectors: [UnsafeMutableBufferPointer<Float>]
@@ -63,8 +68,7 @@ public final class PowerIterationRefiner {
                     moved += d * d
                 }
                 vectors[i].baseAddress!.update(from: next, count: vectors[i].count)
-                // Float32 rounding leaves ‖Δu‖ near 1e-7·√n even at the fixed point.
-                if moved.squareRoot() <= Swift.max(item.tolerance, 1e-6) {
+                if moved.squareRoot() <= item.tolerance {
                     settled[i] = true
                 } else if iterations >= item.maxIterations {
                     settled[i] = true
