@@ -70,6 +70,9 @@ public struct FixedPointInverse {
     private var reports: [BlockReport] = []
     private var current: (index: Int, name: String) = (0, "")
     private var measuredStore: VariableStore<Double>?
+    /// Each block's measured Lipschitz report with the values of the block's variables it
+    /// was measured on: repeated inverses of unchanged weights skip the SVDs.
+    private var measured: [Int: (values: [[Float]], report: LipschitzReport?)] = [:]
 
     public init(model: Model, variables: VariableStore<Float>) {
         self.model = model
@@ -127,8 +130,7 @@ public struct FixedPointInverse {
             throw InverseError.notInvertible("layer \(current.index) is a residual block with a projection shortcut, which is not invertible")
         }
         let batch = y.shape[0]
-        if measuredStore == nil { measuredStore = VariableStore<Double>(converting: variables) }
-        let lipschitz = block.lipschitzReport(name: current.name, variables: measuredStore!)
+        let lipschitz = measuredLipschitz(block)
         var report = BlockReport(index: current.index, name: current.name, residuals: [], converged: false,
                                  nominalLipschitz: lipschitz?.nominal, lipschitzBound: lipschitz?.measured)
         let key = "block\(current.index)x\(batch)"
@@ -173,6 +175,18 @@ public struct FixedPointInverse {
         }
         reports.append(report)
         return Tensor(shape: y.shape, scalars: Array(UnsafeBufferPointer(start: xp, count: count)))
+    }
+
+    /// The block's measured constants, re-measured only when its variables changed.
+    private mutating func measuredLipschitz(_ block: Residual) -> LipschitzReport? {
+        let prefix = model.name + "." + current.name + "."
+        let values = model.variables.filter { ($0.operation as? VariableOp)?.label.hasPrefix(prefix) == true }
+            .map { Array(variables.buffer($0).prefix($0.count)) }
+        if let cached = measured[current.index], cached.values == values { return cached.report }
+        if measuredStore == nil { measuredStore = VariableStore<Double>(converting: variables) }
+        let report = block.lipschitzReport(name: current.name, variables: measuredStore!)
+        measured[current.index] = (values, report)
+        return report
     }
 
     /// f(x) for a parameter-free layout map, planned once per key and batch size.

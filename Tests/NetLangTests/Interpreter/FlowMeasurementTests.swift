@@ -152,3 +152,22 @@ final class FlowMeasurementTests: XCTestCase {
             .contains("tolerance 1e-08 is below what Float32 power iteration resolves"))
     }
 }
+
+extension FlowMeasurementTests {
+    /// After a few training steps and with an actnorm scale of 0.01, every exact log-det
+    /// lies within logdet_bounds: actnorm's exact terms are part of the bound.
+    func testExactLogDetLiesWithinTheBounds() throws {
+        let out = try runScript(flow + """
+        train flow on d {
+          loss flow_nll(flow, x)
+          optimizer adam(lr: 1e-2)
+          steps 3 batch 20
+        }
+        assign(flow.actnorm1.scale, [0.01, 0.01])         # log-det 2·log 0.01 ≈ −9.2, beyond the residual blocks' range
+        let b = logdet_bounds(flow)
+        let e = logdet(flow, d, method: "exact")
+        print max(b.lower - e) <= 0, max(e) <= b.upper, b.upper - b.lower > 0
+        """)
+        XCTAssertEqual(out.split(separator: "\n").last, "true true true", out)
+    }
+}

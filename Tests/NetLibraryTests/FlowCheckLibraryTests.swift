@@ -1,0 +1,76 @@
+import XCTest
+import NetRuntime
+@testable import NetLibrary
+
+/// `Flow` and the `InvertibleLayer` / `LipschitzBounded` protocols without the language.
+final class FlowCheckLibraryTests: XCTestCase {
+    func model(_ layers: [Layer], input: [Int] = [2], graph: Graph = Graph()) throws -> Model {
+        try Model(name: "m", inputShape: input, layers: layers, graph: graph, seed: 1)
+    }
+
+    func violation(_ layers: [Layer], _ requirement: FlowRequirement = .density, input: [Int] = [2]) throws -> FlowViolation? {
+        do { _ = try Flow(try model(layers, input: input), requirement: requirement); return nil } catch let v as FlowViolation { return v }
+    }
+
+    func testReasonsAndCulprits() throws {
+        let c = LipschitzConstraint(coefficient: 0.5)
+        let dense = Dense(units: 2)
+        var v = try violation([ActNorm(), dense])
+        XCTAssertEqual(v?.reason, .notInvertible); XCTAssertTrue(v?.layer === dense); XCTAssertEqual(v?.index, 2)
+
+        let elu = Activation.elu(2)
+        v = try violation([Residual([Dense(units: 4, constraint: c), elu, Dense(units: 2, constraint: c)])])
+        XCTAssertEqual(v?.reason, .activationNotOneLipschitz); XCTAssertTrue(v?.layer === elu)
+
+        let bn = BatchNorm()
+        v = try violation([Residual([Dense(units: 4, constraint: c), bn, Dense(units: 2, constraint: c)])])
+        XCTAssertEqual(v?.reason, .notLipschitzConstrained); XCTAssertTrue(v?.layer === bn)
+
+        v = try violation([Residual([Dense(units: 3, constraint: c)])])
+        XCTAssertEqual(v?.reason, .notInvertible, "projection shortcut")
+
+        v = try violation([Residual([Dense(units: 4, constraint: LipschitzConstraint(coefficient: 1)), Activation.tanh(),
+                                     Dense(units: 2, constraint: LipschitzConstraint(coefficient: 1))])])
+        XCTAssertEqual(v?.reason, .notContractive)
+
+        let pad = PadChannels(1)
+        v = try violation([pad, Residual([Dense(units: 3, constraint: c)])], .density)
+        XCTAssertEqual(v?.reason, .noLogDet); XCTAssertTrue(v?.layer === pad)
+        XCTAssertNil(try violation([PadChannels(1), Residual([Dense(units: 3, constraint: c)])], .invertible))
+        // 1-Lipschitz activations, leaky_relu with a slope below 1, sigmoid: a flow.
+        XCTAssertNil(try violation([ActNorm(), Residual([Dense(units: 4, constraint: c), Activation.leakyRelu(0.1),
+                                                        Dense(units: 4, constraint: c), Activation.sigmoid(), Dense(units: 2, constraint: c)])]))
+    }
+
+    /// The measured report multiplies the body's measured constants (SVD of effective
+    /// weights, slopes); sigmoid's ¼ enters both the nominal and the measured bound.
+    func testLipschitzReportMeasuresEveryLayer() throws {
+        let g = Graph()
+        let c = LipschitzConstraint(coefficient: 0.9)
+        let m = try model([Residual([Dense(units: 6, constraint: c), Activation.sigmoid(), Dense(units: 2, constraint: c)])], graph: g)
+        let store = VariableStore<Float>(g)
+        let flow = try Flow(m, requirement: .density)
+        let report = try XCTUnwrap(LipschitzVerification.verify(flow, variables: store).first)
+        XCTAssertEqual(report.rows.map(\.name), ["residual1.dense1", "residual1.sigmoid1", "residual1.dense2"])
+        XCTAssertEqual(report.nominal!, 0.9 * 0.25 * 0.9, accuracy: 1e-12)
+        let weights = m.parameters.filter { $0.rank == 2 }
+        let norms = try weights.map { min(try spectralNorm(store.value($0)), 0.9) }
+        XCTAssertEqual(report.measured, norms[0] * 0.25 * norms[1], accuracy: 1e-6 * report.measured)
+    }
+
+    /// ActNorm's log-det is exact and enters the bounds: with s = 3, Lemma 5.5 shifts by d·log 3.
+    func testActNormLogDetRangeIsExact() throws {
+        let g = Graph()
+        let act = ActNorm(dataInitialization: false)
+        let m = try model([act, Residual([Dense(units: 4, constraint: LipschitzConstraint(coefficient: 0.5)), Activation.tanh(),
+                                          Dense(units: 2, constraint: LipschitzConstraint(coefficient: 0.5))])], graph: g)
+        let store = VariableStore<Float>(g)
+        store.assign(act.scale!, Tensor(shape: [2], scalars: [3, 3]))
+        m.refreshSpectralNorms(store)
+        let flow = try Flow(m, requirement: .density)
+        let (lower, upper) = flow.logDetBounds(VariableStore<Double>(converting: store))
+        let L = LipschitzVerification.verify(flow, variables: store)[0].measured
+        XCTAssertEqual(lower, 2 * log(3) + 2 * log(1 - L), accuracy: 1e-9)
+        XCTAssertEqual(upper, 2 * log(3) + 2 * log(1 + L), accuracy: 1e-9)
+    }
+}
