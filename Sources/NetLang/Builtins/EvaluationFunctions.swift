@@ -41,6 +41,14 @@ extension Builtins {
                 guard case let .model(model) = m.value else { throw Diagnostic.error("predict needs a model", at: m.span) }
                 let x = try args.required("x", position: 1)
                 let input: Value = if case let .dataset(d) = x.value { .tensor(d.x) } else { x.value }
+                if let precision = args.value("precision") {
+                    // predict(m, x, precision: "float64"): the model in Float64, for checks.
+                    switch try args.string("precision") {
+                    case "float64": return try interp.applyModelInFloat64(model, input, span: x.span)
+                    case "float32": break
+                    case let other: throw Diagnostic.error("precision is \"float32\" or \"float64\", got \"\(other)\"", at: precision.span)
+                    }
+                }
                 return try interp.applyModel(model, input, span: x.span)
             }),
             ("parameter_count", { _, args in

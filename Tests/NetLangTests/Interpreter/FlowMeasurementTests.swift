@@ -171,3 +171,22 @@ extension FlowMeasurementTests {
         XCTAssertEqual(out.split(separator: "\n").last, "true true true", out)
     }
 }
+
+extension FlowMeasurementTests {
+    /// predict(…, precision: "float64") computes with a Float64 copy of the (Float32)
+    /// parameters: 0.1f·1 + 0.2f·1 summed in Float64, not rounded to Float32.
+    func testPredictInFloat64() throws {
+        let interpreter = Interpreter(seed: 0)
+        interpreter.output = { _ in }
+        try interpreter.run(SourceFile(name: "t.net", text: """
+        model lin(input: [2]) { dense(1, bias: false) }
+        assign(lin.dense1.weight, [[0.1, 0.2]])
+        let a = predict(lin, [[1, 1]], precision: "float64")
+        let b = predict(lin, [[1, 1]])
+        """))
+        guard case let .tensor(a)? = interpreter.globals.lookup("a"), case let .tensor(b)? = interpreter.globals.lookup("b") else { return XCTFail() }
+        XCTAssertEqual(a.scalars[0], Double(Float(0.1)) + Double(Float(0.2)))
+        XCTAssertEqual(b.scalars[0], Double(Float(0.1) + Float(0.2)))
+        XCTAssertNotEqual(a.scalars[0], b.scalars[0])
+    }
+}
