@@ -45,11 +45,14 @@ public enum LipschitzVerification {
     /// The unit output-space vector u = A v/‖A v‖ after power iterations on the
     /// convolution operator A (shape of the layer's output, no batch axis): `iterations`
     /// of them, or fewer once u moves by less than `tolerance`.
+    /// `start` (an output-space vector, e.g. the stored u) warm-starts the iteration from
+    /// Aᵀ·start.
     static func topOutputVector(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], iterations: Int,
-                                tolerance: Double = 0) -> Tensor<Double> {
+                                tolerance: Double = 0, start: Tensor<Double>? = nil) -> Tensor<Double> {
         let plan = OperatorPlan(w, conv: conv, inputShape: inputShape)
         var rng = RandomGenerator(seed: 777)
         var x = Tensor<Double>.randomNormal([1] + inputShape, rng: &rng)
+        if let start, let warm = adjoint(w, conv: conv, inputShape: inputShape, start), warm.scalars.contains(where: { $0 != 0 }) { x = warm }
         var u: [Double] = []
         for _ in 0..<max(1, iterations) {
             guard let (next, image) = plan.step(x) else { break }
@@ -61,6 +64,19 @@ public enum LipschitzVerification {
             if moved <= tolerance { break }
         }
         return Tensor(shape: conv.outputShapeOrInput(inputShape), scalars: u)
+    }
+
+    /// Aᵀu for an output-space vector u of the convolution A (nil when u does not fit).
+    static func adjoint(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], _ u: Tensor<Double>) -> Tensor<Double>? {
+        let outputShape = conv.outputShapeOrInput(inputShape)
+        guard u.count == outputShape.reduce(1, *) else { return nil }
+        let g = Graph()
+        let weight = g.constant(w)
+        let input = g.input("u", shape: [1] + outputShape)
+        let back = inputShape.count == 2
+            ? input.transposedConv1d(weight, stride: conv.stride, padding: conv.padding, outputLength: inputShape[1])
+            : input.transposedConv2d(weight, stride: conv.stride, padding: conv.padding, outputSize: (inputShape[1], inputShape[2]))
+        return g.evaluate([back], as: Double.self, inputs: [input: u.reshaped([1] + outputShape)])[0]
     }
 
     /// ‖conv‖₂ by power iteration on the operator to convergence (relative change < 1e-12

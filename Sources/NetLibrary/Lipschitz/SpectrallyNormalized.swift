@@ -14,8 +14,9 @@ public protocol SpectrallyNormalized: Layer {
     /// ‖A‖₂ of the layer's linear operator with weight `w`, in Float64: SVD (dense) or
     /// power iteration to convergence on the operator (convolution).
     func operatorNorm(_ w: Tensor<Double>) -> Double
-    /// The unit vector u of the operator's top left singular direction (u's shape).
-    func topSingularVector(_ w: Tensor<Double>) -> Tensor<Double>
+    /// The unit vector u of the operator's top left singular direction (u's shape);
+    /// `start` (the stored u) may warm-start an iterative method.
+    func topSingularVector(_ w: Tensor<Double>, start: Tensor<Double>?) -> Tensor<Double>
 }
 
 extension Dense: SpectrallyNormalized {
@@ -24,7 +25,7 @@ extension Dense: SpectrallyNormalized {
         return SpectralNorm(weight: w, u: u, coefficient: c.coefficient, iterations: c.iterations, updatingVector: false)
     }
     public func operatorNorm(_ w: Tensor<Double>) -> Double { (try? spectralNorm(w)) ?? .nan }
-    public func topSingularVector(_ w: Tensor<Double>) -> Tensor<Double> {
+    public func topSingularVector(_ w: Tensor<Double>, start: Tensor<Double>?) -> Tensor<Double> {
         guard let r = try? svd(w) else { return vectorVariable.map { .zeros($0.shape) } ?? .zeros([units]) }
         return Tensor(shape: [units], scalars: (0..<units).map { r.u[$0, 0] })
     }
@@ -39,8 +40,8 @@ extension Convolution: SpectrallyNormalized {
     public func operatorNorm(_ w: Tensor<Double>) -> Double {
         LipschitzVerification.convolutionNorm(w, conv: self, inputShape: inputShape)
     }
-    public func topSingularVector(_ w: Tensor<Double>) -> Tensor<Double> {
-        LipschitzVerification.topOutputVector(w, conv: self, inputShape: inputShape, iterations: 2000, tolerance: 1e-12)
+    public func topSingularVector(_ w: Tensor<Double>, start: Tensor<Double>?) -> Tensor<Double> {
+        LipschitzVerification.topOutputVector(w, conv: self, inputShape: inputShape, iterations: 2000, tolerance: 1e-12, start: start)
     }
 }
 
@@ -61,7 +62,8 @@ extension SpectrallyNormalized {
     public func refreshVector(_ variables: VariableStore<Float>) {
         guard constraint != nil, let w = weight, let u = vectorVariable else { return }
         let value = variables.value(w).converted() as Tensor<Double>
-        variables.assign(u, topSingularVector(value).reshaped(u.shape).converted())
+        let stored: Tensor<Double> = variables.value(u).converted()
+        variables.assign(u, topSingularVector(value, start: stored).reshaped(u.shape).converted())
     }
 }
 

@@ -30,6 +30,20 @@ final class ConstraintAndSeedBugTests: XCTestCase {
         XCTAssertEqual(try spectralNorm(interpreter.variables.value(w)), 2, accuracy: 1e-5, "the raw weight is what was assigned")
     }
 
+    /// The same for a convolution, whose vector comes from power iteration on the operator.
+    func testAssignedConvolutionActsWithinC() throws {
+        let out = try runScript("""
+        model flow(input: [2, 4, 4]) { residual lipschitz(c: 0.5) { conv2d(2, kernel: 3) } }
+        assign(flow.residual1.conv2d1.weight, randn([2, 2, 3, 3], seed: 9) * 3)
+        let r = check_lipschitz(flow).layers[0]
+        print r.norm, r.estimate
+        """)
+        let values = out.split(separator: "\n").last!.split(separator: " ").compactMap { Double($0) }
+        XCTAssertEqual(values.count, 2, out)
+        XCTAssertEqual(values[0], 0.5, accuracy: 1e-6, out)
+        XCTAssertEqual(values[1], 0.5, accuracy: 1e-12, out)
+    }
+
     /// … and by `load` of a file whose vector u belongs to another weight.
     func testLoadedWeightActsWithinC() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netl-bug6-\(UUID().uuidString)")
