@@ -8,9 +8,10 @@ public protocol SpectrallyNormalized: Layer {
     var weight: Node? { get }
     /// The power-iteration vector u (state), present when a constraint is.
     var vectorVariable: Node? { get }
-    /// The spectral normalisation of the weight as inference applies it: σ̂ from the
-    /// stored u without updating it.
-    func inferenceSpectralNorm() -> SpectralNorm?
+    /// The spectral normalisation as inference applies it (σ̂ from u without updating
+    /// it) of `weight` with vector `u` — the layer's own variables, or constants holding
+    /// their values in a small graph of its own (for measurements); nil without a constraint.
+    func inferenceSpectralNorm(weight: Node, u: Node) -> SpectralNorm?
     /// ‖A‖₂ of the layer's linear operator with weight `w`, in Float64: SVD (dense) or
     /// power iteration to convergence on the operator (convolution).
     func operatorNorm(_ w: Tensor<Double>) -> Double
@@ -20,8 +21,8 @@ public protocol SpectrallyNormalized: Layer {
 }
 
 extension Dense: SpectrallyNormalized {
-    public func inferenceSpectralNorm() -> SpectralNorm? {
-        guard let c = constraint, let w = weight, let u = vectorVariable else { return nil }
+    public func inferenceSpectralNorm(weight w: Node, u: Node) -> SpectralNorm? {
+        guard let c = constraint else { return nil }
         return SpectralNorm(weight: w, u: u, coefficient: c.coefficient, iterations: c.iterations, updatingVector: false)
     }
     public func operatorNorm(_ w: Tensor<Double>) -> Double { (try? spectralNorm(w)) ?? .nan }
@@ -32,8 +33,8 @@ extension Dense: SpectrallyNormalized {
 }
 
 extension Convolution: SpectrallyNormalized {
-    public func inferenceSpectralNorm() -> SpectralNorm? {
-        guard let c = constraint, let w = weight, let u = vectorVariable else { return nil }
+    public func inferenceSpectralNorm(weight w: Node, u: Node) -> SpectralNorm? {
+        guard let c = constraint else { return nil }
         return SpectralNorm(convolutionWeight: w, u: u, coefficient: c.coefficient, iterations: c.iterations,
                             updatingVector: false, inputShape: inputShape, stride: stride, padding: padding)
     }
@@ -49,8 +50,11 @@ extension SpectrallyNormalized {
     /// The effective weight W / max(1, σ̂/c) and the training-time estimate of its norm,
     /// σ̂/max(1, σ̂/c), both in Float64 from `variables`; nil without a constraint.
     public func effectiveWeight(_ variables: VariableStore<Double>) -> (weight: Tensor<Double>, estimate: Double)? {
-        guard let sn = inferenceSpectralNorm(), let c = constraint else { return nil }
-        let values = sn.weight.graph.evaluate([sn.weight, sn.sigma], as: Double.self, variables: variables)
+        guard let c = constraint, let w = weight, let u = vectorVariable else { return nil }
+        // A graph of its own: planning on the session's graph would walk all its nodes.
+        let graph = Graph()
+        guard let sn = inferenceSpectralNorm(weight: graph.constant(variables.value(w)), u: graph.constant(variables.value(u))) else { return nil }
+        let values = graph.evaluate([sn.weight, sn.sigma], as: Double.self)
         let sigma = values[1].scalars[0]
         return (values[0], sigma / Swift.max(1, sigma / c.coefficient))
     }
