@@ -74,3 +74,20 @@ final class FlowCheckLibraryTests: XCTestCase {
         XCTAssertEqual(upper, 2 * log(3) + 2 * log(1 + L), accuracy: 1e-9)
     }
 }
+
+extension FlowCheckLibraryTests {
+    /// A small convolution's norm from its operator matrix (SVD) equals the power
+    /// iteration's on the operator, for 1-D and strided 2-D convolutions.
+    func testExactConvolutionNormMatchesPowerIteration() throws {
+        var rng = RandomGenerator(seed: 4)
+        for (dims, input, stride) in [(1, [3, 10], 1), (2, [2, 6, 6], 2), (2, [2, 5, 5], 1)] {
+            let conv = try Convolution(dimensions: dims, channels: 3, kernel: 3, stride: stride)
+            let g = Graph()
+            _ = try Model(name: "c", inputShape: input, layers: [conv], graph: g, seed: 1)
+            let w = Tensor<Double>.randomNormal([3, input[0]] + Array(repeating: 3, count: dims), rng: &rng)
+            let exact = LipschitzVerification.convolutionNorm(w, conv: conv, inputShape: input)
+            let iterated = LipschitzVerification.iteratedConvolutionNorm(w, conv: conv, inputShape: input, start: nil)
+            XCTAssertEqual(exact, iterated, accuracy: 1e-8 * exact, "\(dims)-D \(input) stride \(stride)")
+        }
+    }
+}

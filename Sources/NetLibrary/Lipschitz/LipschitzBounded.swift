@@ -37,9 +37,10 @@ extension Convolution: LipschitzBounded {
 extension SpectrallyNormalized {
     /// The effective weight's operator norm (unconstrained: the raw weight's).
     func measureWeight(_ variables: VariableStore<Double>) -> (norm: Double, estimate: Double?) {
-        if let (w, estimate) = effectiveWeight(variables) { return (operatorNorm(w), estimate) }
+        let start = vectorVariable.map { variables.value($0) }
+        if let (w, estimate) = effectiveWeight(variables) { return (operatorNorm(w, start: start), estimate) }
         guard let w = weight else { return (.nan, nil) }
-        return (operatorNorm(variables.value(w)), nil)
+        return (operatorNorm(variables.value(w), start: start), nil)
     }
 }
 

@@ -13,8 +13,9 @@ public protocol SpectrallyNormalized: Layer {
     /// their values in a small graph of its own (for measurements); nil without a constraint.
     func inferenceSpectralNorm(weight: Node, u: Node) -> SpectralNorm?
     /// ‖A‖₂ of the layer's linear operator with weight `w`, in Float64: SVD (dense) or
-    /// power iteration to convergence on the operator (convolution).
-    func operatorNorm(_ w: Tensor<Double>) -> Double
+    /// power iteration to convergence on the operator (convolution), warm-started from
+    /// `start` (the stored u) when given.
+    func operatorNorm(_ w: Tensor<Double>, start: Tensor<Double>?) -> Double
     /// The unit vector u of the operator's top left singular direction (u's shape);
     /// `start` (the stored u) may warm-start an iterative method.
     func topSingularVector(_ w: Tensor<Double>, start: Tensor<Double>?) -> Tensor<Double>
@@ -25,7 +26,7 @@ extension Dense: SpectrallyNormalized {
         guard let c = constraint else { return nil }
         return SpectralNorm(weight: w, u: u, coefficient: c.coefficient, iterations: c.iterations, updatingVector: false)
     }
-    public func operatorNorm(_ w: Tensor<Double>) -> Double { (try? spectralNorm(w)) ?? .nan }
+    public func operatorNorm(_ w: Tensor<Double>, start: Tensor<Double>?) -> Double { (try? spectralNorm(w)) ?? .nan }
     public func topSingularVector(_ w: Tensor<Double>, start: Tensor<Double>?) -> Tensor<Double> {
         guard let r = try? svd(w) else { return vectorVariable.map { .zeros($0.shape) } ?? .zeros([units]) }
         return Tensor(shape: [units], scalars: (0..<units).map { r.u[$0, 0] })
@@ -38,8 +39,8 @@ extension Convolution: SpectrallyNormalized {
         return SpectralNorm(convolutionWeight: w, u: u, coefficient: c.coefficient, iterations: c.iterations,
                             updatingVector: false, inputShape: inputShape, stride: stride, padding: padding)
     }
-    public func operatorNorm(_ w: Tensor<Double>) -> Double {
-        LipschitzVerification.convolutionNorm(w, conv: self, inputShape: inputShape)
+    public func operatorNorm(_ w: Tensor<Double>, start: Tensor<Double>?) -> Double {
+        LipschitzVerification.convolutionNorm(w, conv: self, inputShape: inputShape, start: start)
     }
     public func topSingularVector(_ w: Tensor<Double>, start: Tensor<Double>?) -> Tensor<Double> {
         LipschitzVerification.topOutputVector(w, conv: self, inputShape: inputShape, iterations: 2000, tolerance: 1e-12, start: start)
