@@ -71,14 +71,18 @@ final class GoldenExpectTests: XCTestCase {
         var line = 0
         for e in expectations {
             switch e.kind {
-            case let .output(text, tolerance):
+            case .output(let text, _), .outputPrefix(let text):
                 guard line < printed.count else {
                     problems.append("\(name):\(e.sourceLine): expected output '\(text)', but the script printed nothing more")
                     continue
                 }
-                if !GoldenExpectation.matches(actual: printed[line], expected: text, tolerance: tolerance) {
-                    problems.append("\(name):\(e.sourceLine): expected '\(text)', got '\(printed[line])'")
+                let ok: Bool
+                if case let .output(_, tolerance) = e.kind {
+                    ok = GoldenExpectation.matches(actual: printed[line], expected: text, tolerance: tolerance)
+                } else {
+                    ok = printed[line].hasPrefix(text)
                 }
+                if !ok { problems.append("\(name):\(e.sourceLine): expected '\(text)', got '\(printed[line])'") }
                 line += 1
             case let .error(l, c, substring):
                 let found = diagnostics.firstIndex { d in

@@ -9,7 +9,8 @@ import Foundation
 ///     print mean(ys)             # expect within 1e-3: 0.8123
 ///     print undefined_name       # expect error: 4:7 'undefined_name' is not defined
 ///
-/// `# expect: TEXT` is the next line the script prints. Numbers in TEXT are compared as
+/// `# expect: TEXT` is the next line the script prints (`# expect prefix: TEXT`: a line
+/// starting with TEXT, for lines that end in a timing). Numbers in TEXT are compared as
 /// numbers: to half a unit of the last digit written ("0.8123" accepts 0.81225…0.81235,
 /// "20" only 20), or within the stated tolerance (`# expect within 1e-3: …`); the text
 /// between the numbers must match exactly. `# expect error: LINE:COLUMN SUBSTRING` is a
@@ -18,6 +19,8 @@ import Foundation
 struct GoldenExpectation {
     enum Kind {
         case output(String, tolerance: Double?)
+        /// A printed line that starts with the text (for lines that end in timings).
+        case outputPrefix(String)
         case error(line: Int?, column: Int?, substring: String)
     }
     let kind: Kind
@@ -32,11 +35,17 @@ struct GoldenExpectation {
             let rest = line[marker.upperBound...]
             guard let colon = rest.firstIndex(of: ":") else { continue }
             let qualifier = rest[..<colon].trimmingCharacters(in: .whitespaces)
-            let text = String(rest[rest.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            // One space after the colon separates; further spaces belong to the text
+            // (the rows of a printed matrix are indented).
+            var text = String(rest[rest.index(after: colon)...])
+            if text.hasPrefix(" ") { text.removeFirst() }
+            while text.last?.isWhitespace == true { text.removeLast() }
             if qualifier.isEmpty {
                 result.append(GoldenExpectation(kind: .output(text, tolerance: nil), sourceLine: index + 1))
             } else if qualifier.hasPrefix("within "), let tolerance = Double(qualifier.dropFirst("within ".count).trimmingCharacters(in: .whitespaces)) {
                 result.append(GoldenExpectation(kind: .output(text, tolerance: tolerance), sourceLine: index + 1))
+            } else if qualifier == "prefix" {
+                result.append(GoldenExpectation(kind: .outputPrefix(text), sourceLine: index + 1))
             } else if qualifier == "error" {
                 result.append(GoldenExpectation(kind: errorKind(text), sourceLine: index + 1))
             }
