@@ -57,15 +57,15 @@ extension Interpreter {
     ///
     /// While expressions are symbolic, a node has no numbers yet (it depends on the point
     /// being differentiated, or on parameters being trained): asking for them marks
-    /// `neededNumbersOfNode`, which makes the built-in that asked fail with an error
-    /// naming it (`Builtins.install`) instead of computing on placeholder zeros — a
-    /// derivative through such a built-in would otherwise be silently zero.
+    /// `neededNumbersOfNode` and gives nil (so the built-in stops before any side effect),
+    /// and the built-in fails with an error naming it (`Builtins.install`). Computing it
+    /// on placeholder numbers would make its derivative silently zero.
     func tensorValue(_ v: Value) -> Tensor<Double>? {
         switch v {
         case let .number(x): return Tensor(x)
         case let .tensor(t): return t
         case let .node(n):
-            if isSymbolic { neededNumbersOfNode = true; return Tensor.zeros(n.shape) }
+            if isSymbolic { neededNumbersOfNode = true; return nil }
             if checkOnly { return Tensor.zeros(n.shape) }
             return graph.evaluate([n], as: Float.self, variables: variables)[0].converted(to: Double.self)
         case let .list(items):
@@ -126,7 +126,10 @@ extension Interpreter {
             return "[" + items.map(display).joined(separator: ", ") + "]"
         case let .tensor(t): return t.shape.isEmpty ? formatValue(t.scalars[0]) : t.description
         case let .node(n):
-            if isSymbolic { return "tensor \(n.shape) (symbolic: computed when the function is evaluated)" }
+            if isSymbolic {
+                neededNumbersOfNode = true   // a built-in showing it (table) is not differentiable
+                return "tensor \(n.shape) (symbolic: computed when the function is evaluated)"
+            }
             guard let t = tensorValue(.node(n)) else { return "tensor \(n.shape)" }
             return t.shape.isEmpty ? formatValue(t.scalars[0]) : t.description
         case let .model(m): return m.model.summary()
