@@ -7,6 +7,15 @@ extension Builtins {
         [
             ("grad", { interp, args in
                 // grad(f, x): ∂f/∂x for a function f returning one number.
+                // grad(f, model): ∂f/∂θ for the model's parameters θ, a record named like the
+                // checkpoint (ParameterGradients.swift).
+                if let target = args.value("x", position: 1), let models = interp.modelsToDifferentiate(target.value) {
+                    let f = try args.required("f", position: 0)
+                    guard case let .function(callable) = f.value else {
+                        throw Diagnostic.error("grad needs a function first, e.g. fn(net) = mse(net(x), y)", at: f.span)
+                    }
+                    return try interp.parameterGradients(callable, argument: target.value, models: models, span: args.span)
+                }
                 let (f, x) = try functionAndPoint(&args, interp)
                 return try interp.differentiate(f, at: x, span: args.span) { g, input, y in
                     guard y.count == 1 else { throw Diagnostic.error("grad needs a function returning one number; use vjp or jacobian for vectors (got shape \(y.shape))", at: args.span) }

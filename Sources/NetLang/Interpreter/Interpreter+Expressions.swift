@@ -63,7 +63,8 @@ extension Interpreter {
     }
 
     /// The model applied to an input: symbolically inside a loss or a differentiated
-    /// function, by inference otherwise. The input is a batch [N, …] or, in both modes,
+    /// function (whatever the input: the parameters are graph variables), by inference
+    /// otherwise. The input is a batch [N, …] or, in both modes,
     /// one example of the model's input shape (the result then has no batch axis either).
     func applyModel(_ m: ModelValue, _ input: Value, span: SourceSpan) throws -> Value {
         let model = m.model
@@ -75,7 +76,8 @@ extension Interpreter {
         guard single || (!shape.isEmpty && Array(shape.dropFirst()) == model.inputShape) else {
             throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(shape)", at: span)
         }
-        if isSymbolic && containsNode(input) {
+        // Symbolic even for concrete data: the parameters are being differentiated or trained.
+        if isSymbolic {
             let x = try node(input, span: span)
             let y = model.apply(single ? x.reshaped([1] + x.shape) : x, symbolicContext!)
             return .node(single ? y.reshaped(Array(y.shape.dropFirst())) : y)
