@@ -72,14 +72,22 @@ let package = Package(
             ],
             path: "Sources/netl"
         ),
+        // Support shared by the test targets: Float64 gradient checks, and a heap-allocation
+        // counter (interposes malloc in the test executable; Linux/glibc).
+        .target(name: "CAllocationCounter", path: "Tests/Support/CAllocationCounter"),
+        .target(
+            name: "NetTestSupport",
+            dependencies: ["NetRuntime", "CAllocationCounter"],
+            path: "Tests/Support/NetTestSupport"
+        ),
         .testTarget(
             name: "NetRuntimeTests",
-            dependencies: ["NetRuntime"],
+            dependencies: ["NetRuntime", "NetTestSupport"],
             path: "Tests/NetRuntimeTests"
         ),
         .testTarget(
             name: "NetLangTests",
-            dependencies: ["NetLang", "NetRuntime", "NetLibrary"],
+            dependencies: ["NetLang", "NetRuntime", "NetLibrary", "NetTestSupport"],
             path: "Tests/NetLangTests",
             exclude: ["Golden"]
         ),

@@ -7,6 +7,15 @@ extension Builtins {
         [
             ("grad", { interp, args in
                 // grad(f, x): ∂f/∂x for a function f returning one number.
+                // grad(f, model): ∂f/∂θ for the model's parameters θ, a record named like the
+                // checkpoint (ParameterGradients.swift).
+                if let target = args.value("x", position: 1), let models = interp.modelsToDifferentiate(target.value) {
+                    let f = try args.required("f", position: 0)
+                    guard case let .function(callable) = f.value else {
+                        throw Diagnostic.error("grad needs a function first, e.g. fn(net) = mse(net(x), y)", at: f.span)
+                    }
+                    return try interp.parameterGradients(callable, argument: target.value, models: models, span: args.span)
+                }
                 let (f, x) = try functionAndPoint(&args, interp)
                 return try interp.differentiate(f, at: x, span: args.span) { g, input, y in
                     guard y.count == 1 else { throw Diagnostic.error("grad needs a function returning one number; use vjp or jacobian for vectors (got shape \(y.shape))", at: args.span) }
@@ -48,13 +57,22 @@ extension Builtins {
             ("spectral_norm", { interp, args in .number(try dataError(args.span) { try spectralNorm(try matrix(&args, interp)) }) }),
             ("condition_number", { interp, args in .number(try dataError(args.span) { try conditionNumber(try matrix(&args, interp)) }) }),
             ("slogdet", { interp, args in
+                if let m = try symbolicSquareMatrix(&args, interp) {
+                    // d log|det A| = A⁻ᵀ (LogAbsDetOp); the sign is piecewise constant.
+                    let batch = m.reshaped([1] + m.shape)
+                    return .record([("sign", .node(batch.determinantSign().reshaped([]))),
+                                    ("logabsdet", .node(batch.logAbsDeterminant().reshaped([])))])
+                }
                 let a = try matrix(&args, interp)
                 let (sign, logAbs) = try dataError(args.span) { try slogdet(a) }
                 return .record([("sign", .number(sign)), ("logabsdet", .number(logAbs))])
             }),
             ("solve", { interp, args in
+                let b = try args.required("b", position: 1), aArgument = try args.required("a", position: 0)
+                if interp.isSymbolic, interp.containsNode(aArgument.value) || interp.containsNode(b.value) {
+                    return try symbolicSolve(aArgument, b, interp)
+                }
                 let a = try matrix(&args, interp)
-                let b = try args.required("b", position: 1)
                 guard let bt = interp.tensorValue(b.value) else { throw Diagnostic.error("solve needs a right-hand side tensor", at: b.span) }
                 return .tensor(try dataError(args.span) { try solve(a, bt) })
             }),
@@ -66,6 +84,34 @@ extension Builtins {
         guard case let .function(callable) = f.value else { throw Diagnostic.error("\(args.function) needs a function first, e.g. fn(x) = sum(x^2)", at: f.span) }
         guard let point = interp.tensorValue(x.value) else { throw Diagnostic.error("\(args.function) needs a tensor point", at: x.span) }
         return (callable, point)
+    }
+
+    /// The square-matrix argument `a` as a graph node when expressions are symbolic and it
+    /// is one (inside grad or a loss); nil otherwise (then the LAPACK path computes it).
+    static func symbolicSquareMatrix(_ args: inout Arguments, _ interp: Interpreter) throws -> Node? {
+        guard interp.isSymbolic, let a = args.value("a", position: 0), interp.containsNode(a.value) else { return nil }
+        let shape = interp.shapeOf(a.value)
+        guard shape.count == 2, shape[0] == shape[1] else {
+            throw Diagnostic.error("\(args.function) needs a square matrix, got a tensor of shape \(shape)", at: a.span)
+        }
+        return try interp.node(a.value, span: a.span)
+    }
+
+    /// solve(a, b) = a⁻¹·b as graph nodes (InverseOp, whose vector-Jacobian product is
+    /// −a⁻ᵀ·G·a⁻ᵀ): differentiable in a and b to any order. The matrices here are small
+    /// (Gauss–Jordan with partial pivoting).
+    static func symbolicSolve(_ aArgument: ArgumentValue, _ b: ArgumentValue, _ interp: Interpreter) throws -> Value {
+        let a = try interp.node(aArgument.value, span: aArgument.span)
+        guard a.rank == 2, a.shape[0] == a.shape[1] else {
+            throw Diagnostic.error("solve needs a square matrix, got a tensor of shape \(a.shape)", at: aArgument.span)
+        }
+        let rhs = try interp.node(b.value, span: b.span)
+        guard (rhs.rank == 1 || rhs.rank == 2), rhs.shape[0] == a.shape[0] else {
+            throw Diagnostic.error("solve: b must have \(a.shape[0]) rows, got a tensor of shape \(rhs.shape)", at: b.span)
+        }
+        let inverse = a.reshaped([1] + a.shape).inverse().reshaped(a.shape)
+        let x = inverse.matmul(rhs.rank == 1 ? rhs.reshaped([rhs.shape[0], 1]) : rhs)
+        return .node(rhs.rank == 1 ? x.reshaped([a.shape[0]]) : x)
     }
 
     static func matrix(_ args: inout Arguments, _ interp: Interpreter) throws -> Tensor<Double> {

@@ -12,7 +12,17 @@ enum Builtins {
         for (name, body) in all {
             interpreter.globals.define(name, .function(Callable(name: name) { [unowned interpreter] values, span in
                 var args = Arguments(name, values, span)
-                let result = try body(interpreter, &args)
+                let outer = interpreter.neededNumbersOfNode
+                interpreter.neededNumbersOfNode = false
+                defer { interpreter.neededNumbersOfNode = outer }
+                let result: Value
+                do {
+                    result = try body(interpreter, &args)
+                } catch {
+                    if interpreter.neededNumbersOfNode { throw notDifferentiable(name, span) }
+                    throw error
+                }
+                if interpreter.neededNumbersOfNode { throw notDifferentiable(name, span) }
                 try args.checkAllUsed()
                 return result
             }))
@@ -21,6 +31,13 @@ enum Builtins {
 
     static var all: [(String, Body)] {
         tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions
+    }
+
+    /// A built-in that needs the numbers of its tensor arguments was given a symbolic one
+    /// (inside `grad`, `vjp`, `jacobian`, `jit` or a loss). Computing it on placeholder
+    /// values would give a constant, and a derivative through it silently zero.
+    static func notDifferentiable(_ name: String, _ span: SourceSpan) -> Diagnostic {
+        .error("'\(name)' cannot be differentiated or compiled: it needs the numbers of its arguments, so it cannot be used inside grad, vjp, jacobian, jit or a loss; compute it outside, at the top level", at: span)
     }
 
     /// Every built-in name (REPL completion, suggestions).

@@ -79,7 +79,10 @@ extension Builtins {
                     }
                     return try interp.invert(m, t, stopping: stopping, span: y.span)
                 }
-                // inverse(matrix): the linear-algebra inverse.
+                // inverse(matrix): the linear-algebra inverse (InverseOp inside grad or a loss).
+                if let m = try symbolicSquareMatrix(&args, interp) {
+                    return .node(m.reshaped([1] + m.shape).inverse().reshaped(m.shape))
+                }
                 guard let a = interp.tensorValue(first.value), a.rank == 2 else {
                     throw Diagnostic.error("inverse needs a model and outputs, or a square matrix", at: first.span)
                 }

@@ -106,7 +106,12 @@ extension Builtins {
                 guard case let .list(ls) = labels.value, case let .list(vs) = values.value, ls.count == vs.count else {
                     throw Diagnostic.error("save_boxplot needs as many labels as lists of values", at: args.span)
                 }
-                let groups: [(label: String, values: [Double])] = zip(ls, vs).map { (interp.display($0), interp.tensorValue($1)?.scalars ?? []) }
+                let groups: [(label: String, values: [Double])] = try zip(ls, vs).map { label, v in
+                    guard let t = interp.tensorValue(v), t.rank <= 1 else {
+                        throw Diagnostic.error("save_boxplot: each group's values must be a list of numbers, got \(describe(v))", at: values.span)
+                    }
+                    return (interp.display(label), t.scalars)
+                }
                 let title = try args.string("title", default: ""), yLabel = try args.string("y_label", default: "")
                 if interp.checkOnly { return .none }
                 let plot = BoxPlot(title: title, yLabel: yLabel, groups: groups)

@@ -20,6 +20,8 @@ extension Builtins {
             reduction("mean") { x, axes, keep in x.mean(axes: axes, keepDims: keep) },
             reduction("max") { x, axes, keep in x.max(axes: axes, keepDims: keep) },
             reduction("logsumexp") { x, axes, keep in x.logSumExp(axes: axes, keepDims: keep) },
+            elementwise2("maximum") { $0.maximum($1) },
+            elementwise2("minimum") { $0.minimum($1) },
             ("softmax", { interp, args in
                 let x = try args.required("x", position: 0); let axis = try args.integer("axis", position: 1, default: -1)
                 try checkAxis(axis, interp.shapeOf(x.value), x.span)
@@ -103,6 +105,9 @@ extension Builtins {
             }),
             ("tensor", { interp, args in
                 let v = try args.required("values", position: 0)
+                if interp.isSymbolic, interp.containsNode(v.value), interp.isTensorLike(v.value) {
+                    return .node(try interp.node(v.value, span: v.span))   // stacks a list of nodes
+                }
                 guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("tensor needs a number or a rectangular list of numbers", at: v.span) }
                 return .tensor(t)
             }),
@@ -132,8 +137,11 @@ extension Builtins {
             }),
             ("item", { interp, args in
                 let v = try args.required("x", position: 0)
-                guard let t = interp.tensorValue(v.value), t.count == 1 else { throw Diagnostic.error("item needs a tensor with one value", at: v.span) }
-                return .number(t.scalars[0])
+                // The identity on the one element, so it is differentiable inside grad and losses.
+                guard interp.isTensorLike(v.value), interp.shapeOf(v.value).reduce(1, *) == 1 else {
+                    throw Diagnostic.error("item needs a tensor with one value", at: v.span)
+                }
+                return try interp.tensorOperation([v.value], span: v.span) { $0[0].reshaped([]) }
             }),
             ("argmax", { interp, args in
                 let v = try args.required("x", position: 0)
@@ -141,8 +149,13 @@ extension Builtins {
                 let classes = Metrics.predictedClasses(t.rank == 1 ? t.reshaped([1, t.count]) : t)
                 return t.rank == 1 ? .number(Double(classes[0])) : .tensor(Tensor(shape: [classes.count], scalars: classes.map(Double.init)))
             }),
-            ("format", { _, args in
-                let x = try args.number("x", position: 0)
+            ("format", { interp, args in
+                // A number, or a 0-d tensor (the result of a reduction read from a tensor).
+                let value = try args.required("x", position: 0)
+                guard interp.isTensorLike(value.value), interp.shapeOf(value.value).isEmpty, let t = interp.tensorValue(value.value) else {
+                    throw Diagnostic.error("format: 'x' must be a number or a 0-d tensor, got \(describe(value.value))", at: value.span)
+                }
+                let x = t.scalars[0]
                 let digits = try args.integer("digits", position: 1, default: 4, minimum: 0)
                 return .string(String(format: "%.\(min(digits, 17))f", x))
             }),
@@ -158,12 +171,43 @@ extension Builtins {
                 switch a.value {
                 case let .number(n): axes = [exactInt(n) ?? Int.max / 2]
                 case let .list(items): axes = items.map { if case let .number(v) = $0 { exactInt(v) ?? Int.max / 2 } else { Int.max / 2 } }
-                default: throw Diagnostic.error("\(name): axis must be a number or a list", at: a.span)
+                default:
+                    throw Diagnostic.error("\(name): axis must be a number or a list\(elementwiseHint(name, a))", at: a.span)
                 }
-                for ax in axes! { try checkAxis(ax, shape, a.span) }
+                do {
+                    for ax in axes! { try checkAxis(ax, shape, a.span) }
+                    let normalized = axes!.map { $0 < 0 ? $0 + shape.count : $0 }
+                    guard Set(normalized).count == normalized.count else {
+                        throw Diagnostic.error("\(name): axis \(normalized) names an axis twice", at: a.span)
+                    }
+                } catch let d as Diagnostic {
+                    throw Diagnostic.error(d.message + elementwiseHint(name, a), at: a.span)
+                }
             }
             let keep = try args.boolean("keepdims", default: false)
             return try interp.tensorOperation([x.value], span: x.span) { f($0[0], axes, keep) }
+        })
+    }
+
+    /// `max(a, b)` reduces `a` over the axes `b`; NumPy users often mean the element-wise
+    /// maximum, so a second argument that is not an axis points at `maximum(a, b)`.
+    static func elementwiseHint(_ name: String, _ axis: ArgumentValue) -> String {
+        guard name == "max" || name == "min", axis.label == nil else { return "" }
+        return "; for the element-wise \(name == "max" ? "maximum" : "minimum") of two tensors use \(name == "max" ? "maximum" : "minimum")(a, b)"
+    }
+
+    /// A binary element-wise function with broadcasting, eager and symbolic.
+    static func elementwise2(_ name: String, _ f: @escaping (Node, Node) -> Node) -> (String, Body) {
+        (name, { interp, args in
+            let a = try args.required("a", position: 0), b = try args.required("b", position: 1)
+            for v in [a, b] where !interp.isTensorLike(v.value) {
+                throw Diagnostic.error("\(name) needs tensors or numbers, got \(describe(v.value))", at: v.span)
+            }
+            let (sa, sb) = (interp.shapeOf(a.value), interp.shapeOf(b.value))
+            guard broadcastShapes(sa, sb) != nil else {
+                throw Diagnostic.error("\(name): shapes \(sa) and \(sb) do not broadcast", at: a.span.to(b.span))
+            }
+            return try interp.tensorOperation([a.value, b.value], span: a.span.to(b.span)) { f($0[0], $0[1]) }
         })
     }
 

@@ -62,25 +62,31 @@ extension Interpreter {
         }
     }
 
-    /// The model applied to an input: symbolically inside a loss, by inference otherwise.
+    /// The model applied to an input: symbolically inside a loss or a differentiated
+    /// function (whatever the input: the parameters are graph variables), by inference
+    /// otherwise. The input is a batch [N, …] or, in both modes,
+    /// one example of the model's input shape (the result then has no batch axis either).
     func applyModel(_ m: ModelValue, _ input: Value, span: SourceSpan) throws -> Value {
         let model = m.model
-        if case let .node(x) = input {
-            guard Array(x.shape.dropFirst()) == model.inputShape else {
-                throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(x.shape)", at: span)
-            }
-            return .node(model.apply(x, symbolicContext ?? ApplyContext(training: false)))
+        guard isTensorLike(input) else {
+            throw Diagnostic.error("model '\(m.name)' is applied to a tensor, got \(describe(input))", at: span)
+        }
+        let shape = shapeOf(input)
+        let single = shape == model.inputShape
+        guard single || (!shape.isEmpty && Array(shape.dropFirst()) == model.inputShape) else {
+            throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(shape)", at: span)
+        }
+        // Symbolic even for concrete data: the parameters are being differentiated or trained.
+        if isSymbolic {
+            let x = try node(input, span: span)
+            let y = model.apply(single ? x.reshaped([1] + x.shape) : x, symbolicContext!)
+            return .node(single ? y.reshaped(Array(y.shape.dropFirst())) : y)
         }
         guard let t = tensorValue(input) else {
             throw Diagnostic.error("model '\(m.name)' is applied to a tensor, got \(describe(input))", at: span)
         }
-        var batch = t
-        let single = Array(t.shape) == model.inputShape
-        if single { batch = t.reshaped([1] + t.shape) }
-        guard Array(batch.shape.dropFirst()) == model.inputShape else {
-            throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(t.shape)", at: span)
-        }
-        if checkOnly { return .tensor(Tensor.zeros([batch.shape[0]] + model.outputShape)) }
+        let batch = single ? t.reshaped([1] + t.shape) : t
+        if checkOnly { return .tensor(Tensor.zeros(Array(batch.shape.prefix(single ? 0 : 1)) + model.outputShape)) }
         let out = inference(model).predict(batch)
         return .tensor(single ? out.reshaped(Array(out.shape.dropFirst())) : out)
     }

@@ -27,6 +27,9 @@ public final class Interpreter {
 
     /// The context of a model application while a loss is being built (nil at top level).
     var symbolicContext: ApplyContext?
+    /// Set when the running built-in asked for the numbers of a symbolic node
+    /// (`tensorValue`); the built-in then fails as not differentiable.
+    var neededNumbersOfNode = false
     var importStack: [String] = []
     var modelSeedCounter: UInt64 = 0
     var usedOverrides: Set<String> = []

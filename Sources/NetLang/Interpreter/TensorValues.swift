@@ -7,7 +7,7 @@ extension Interpreter {
     func isTensorLike(_ v: Value) -> Bool {
         switch v {
         case .number, .tensor, .node: return true
-        case .list: return tensorValue(v) != nil
+        case .list: return listShape(v) != nil
         default: return false
         }
     }
@@ -15,37 +15,80 @@ extension Interpreter {
     func shapeOf(_ v: Value) -> [Int] {
         switch v {
         case let .node(n): return n.shape
-        default: return tensorValue(v)?.shape ?? []
+        case let .tensor(t): return t.shape
+        case .list: return listShape(v) ?? []
+        default: return []
+        }
+    }
+
+    /// The shape of a rectangular list of numbers, tensors and nodes (nil if it is not one),
+    /// found without computing anything.
+    private func listShape(_ v: Value) -> [Int]? {
+        switch v {
+        case .number: return []
+        case let .tensor(t): return t.shape
+        case let .node(n): return n.shape
+        case let .list(items):
+            guard let first = items.first else { return [0] }
+            guard let inner = listShape(first) else { return nil }
+            for item in items.dropFirst() { guard listShape(item) == inner else { return nil } }
+            return [items.count] + inner
+        default: return nil
+        }
+    }
+
+    /// Whether tensor expressions become graph nodes rather than numbers: inside a loss
+    /// (a `train` block) and inside a function being differentiated (`grad`, `vjp`,
+    /// `jacobian`) or compiled (`jit`). At the top level every tensor expression is
+    /// computed at once (a snapshot, as in NumPy and PyTorch).
+    var isSymbolic: Bool { symbolicContext != nil }
+
+    /// Whether a value is, or contains, a graph node.
+    func containsNode(_ v: Value) -> Bool {
+        switch v {
+        case .node: return true
+        case let .list(items): return items.contains(where: containsNode)
+        default: return false
         }
     }
 
     /// The concrete tensor of a value: numbers are scalars, nested lists are tensor
     /// literals, graph nodes are evaluated (variables read from the session).
+    ///
+    /// While expressions are symbolic, a node has no numbers yet (it depends on the point
+    /// being differentiated, or on parameters being trained): asking for them marks
+    /// `neededNumbersOfNode` and gives nil (so the built-in stops before any side effect),
+    /// and the built-in fails with an error naming it (`Builtins.install`). Computing it
+    /// on placeholder numbers would make its derivative silently zero.
     func tensorValue(_ v: Value) -> Tensor<Double>? {
         switch v {
         case let .number(x): return Tensor(x)
         case let .tensor(t): return t
         case let .node(n):
+            if isSymbolic { neededNumbersOfNode = true; return nil }
             if checkOnly { return Tensor.zeros(n.shape) }
             return graph.evaluate([n], as: Float.self, variables: variables)[0].converted(to: Double.self)
         case let .list(items):
+            guard let shape = listShape(v) else { return nil }
             if items.isEmpty { return Tensor(shape: [0], scalars: []) }
-            let parts = items.map { tensorValue($0) }
-            guard let first = parts[0], parts.allSatisfy({ $0?.shape == first.shape }) else { return nil }
-            if case .list = items[0] {} else if case .number = items[0] {} else if case .tensor = items[0] {} else { return nil }
-            return Tensor(shape: [items.count] + first.shape, scalars: parts.flatMap { $0!.scalars })
+            var scalars: [Double] = []
+            scalars.reserveCapacity(shape.reduce(1, *))
+            for item in items { guard let t = tensorValue(item) else { return nil }; scalars += t.scalars }
+            return Tensor(shape: shape, scalars: scalars)
         default: return nil
         }
     }
 
-    /// Runs a tensor computation: as graph nodes when any operand is a node (a loss or a
-    /// differentiated function being built), at once otherwise.
+    /// Runs a tensor computation: as graph nodes of the session graph while expressions
+    /// are symbolic and an operand is a node, at once otherwise. At the top level, nodes
+    /// (parameters such as `m.dense1.weight`) are read now, so the result is a snapshot
+    /// that later `assign`, `load` or training does not change.
     func tensorOperation(_ operands: [Value], span: SourceSpan, _ build: ([Node]) -> Node) throws -> Value {
-        let symbolic = operands.contains { if case .node = $0 { return true } else { return false } }
+        let symbolic = isSymbolic && operands.contains(where: containsNode)
         let g = symbolic ? graph : Graph()
         g.recordsShapeErrors = true
         let nodes: [Node] = try operands.map { v in
-            if case let .node(n) = v { return n }
+            if symbolic { return try node(v, span: span) }
             guard let t = tensorValue(v) else { throw Diagnostic.error("expected a tensor, got \(describe(v))", at: span) }
             return g.constant(t)
         }
@@ -56,9 +99,17 @@ extension Interpreter {
         return value.shape.isEmpty ? .number(value.scalars[0]) : .tensor(value)
     }
 
-    /// The value as a graph node of the session graph (constants for concrete values).
+    /// The value as a graph node of the session graph: constants for concrete values,
+    /// lists holding nodes stacked along a new first axis.
     func node(_ v: Value, span: SourceSpan) throws -> Node {
         if case let .node(n) = v { return n }
+        if case let .list(items) = v, containsNode(v), listShape(v) != nil {
+            let parts = try items.map { item -> Node in
+                let n = try node(item, span: span)
+                return n.reshaped([1] + n.shape)
+            }
+            return parts.count == 1 ? parts[0] : NetRuntime.concat(parts, axis: 0)
+        }
         guard let t = tensorValue(v) else { throw Diagnostic.error("expected a tensor, got \(describe(v))", at: span) }
         return graph.constant(t)
     }
@@ -75,6 +126,10 @@ extension Interpreter {
             return "[" + items.map(display).joined(separator: ", ") + "]"
         case let .tensor(t): return t.shape.isEmpty ? formatValue(t.scalars[0]) : t.description
         case let .node(n):
+            if isSymbolic {
+                neededNumbersOfNode = true   // a built-in showing it (table) is not differentiable
+                return "tensor \(n.shape) (symbolic: computed when the function is evaluated)"
+            }
             guard let t = tensorValue(.node(n)) else { return "tensor \(n.shape)" }
             return t.shape.isEmpty ? formatValue(t.scalars[0]) : t.description
         case let .model(m): return m.model.summary()

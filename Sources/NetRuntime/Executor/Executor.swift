@@ -13,7 +13,10 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     public let graph: Graph
     public let variables: VariableStore<T>
     public let outputs: [Node]
-    private var kernels: [Kernel] = []
+    /// Wrapped in a struct so that reading one back from the array needs no reabstraction
+    /// thunk (a closure stored directly in a generic container does, in debug builds).
+    private struct PlannedKernel { let run: Kernel }
+    private var kernels: [PlannedKernel] = []
     private var kernelNames: [String] = []
     private var pointers: [Int: UnsafeMutablePointer<T>] = [:]
     private var owned: [UnsafeMutableRawPointer] = []
@@ -130,7 +133,7 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
                     scratchSize = Swift.max(scratchSize, offset + rounded(n))
                     return region
                 })
-            kernels.append(r.operation.makeKernel(context))
+            kernels.append(PlannedKernel(run: r.operation.makeKernel(context)))
             kernelNames.append(r.operation.name + "\(r.shape)")
         }
         owned.append(contentsOf: workspaces)
@@ -148,10 +151,27 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     deinit { for p in owned { p.deallocate() } }
 
     /// Runs every planned kernel once, then the variable updates.
+    ///
+    /// Index loops, not `for k in kernels`: unoptimised (debug) builds run the generic
+    /// iterator unspecialised, whose element accessor allocates a coroutine frame (and a
+    /// reabstraction thunk for a stored closure) per element — then every step would
+    /// allocate once per kernel. Optimised builds allocate nothing either way.
     public func run() {
-        for k in kernels { k() }
-        for u in updates { u.variable.update(from: u.value, count: u.count) }
+        kernels.withUnsafeBufferPointer { planned in
+            var i = 0
+            while i < planned.count { planned[i].run(); i += 1 }
+        }
+        var j = 0
+        while j < updates.count {
+            let u = updates[j]
+            u.variable.update(from: u.value, count: u.count)
+            j += 1
+        }
     }
+
+    /// The planned kernels in run order, each with its op name and output shape (tests
+    /// check that none allocates; profiling).
+    public var namedKernels: [(name: String, run: Kernel)] { zip(kernelNames, kernels).map { ($0, $1.run) } }
 
     /// Runs the plan `runs` times timing every kernel; returns the total milliseconds per
     /// run by kernel name and output shape, largest first (`netl bench --profile`).
@@ -162,7 +182,7 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
         for _ in 0..<runs {
             for (k, name) in zip(kernels, kernelNames) {
                 let start = DispatchTime.now().uptimeNanoseconds
-                k()
+                k.run()
                 totals[name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(runs)
             }
             for u in updates { u.variable.update(from: u.value, count: u.count) }

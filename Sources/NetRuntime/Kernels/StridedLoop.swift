@@ -10,6 +10,9 @@ public struct StridedLoop: Sendable {
     public private(set) var extents: [Int]
     /// strides[operand][dimension], in elements.
     public private(set) var strides: [[Int]]
+    /// The number of positions visited (the product of the extents), computed once: kernels
+    /// read it at every run, where `extents.reduce` would allocate in debug builds.
+    public private(set) var elementCount: Int
 
     /// Plans iteration over `shape`; operand 0 is contiguous over `shape`, the others
     /// broadcast against it.
@@ -49,6 +52,7 @@ public struct StridedLoop: Sendable {
         if shape.contains(0) { ext = [0]; str = str.map { _ in [1] } }
         extents = ext
         strides = str
+        elementCount = ext.reduce(1, *)
     }
 
     /// Calls `run(length, offsets)` for every inner run: `offsets[k]` is where operand k
@@ -99,7 +103,7 @@ public struct StridedLoop: Sendable {
         let depth = extents.count
         let threads = computeThreads
         guard depth > 1, threads > 1, extents[0] >= 2, strides[0][0] != 0,
-              extents.reduce(1, *) >= minimumElements else { forEachRun(run); return }
+              elementCount >= minimumElements else { forEachRun(run); return }
         let chunks = Swift.min(threads, extents[0])
         let size = (extents[0] + chunks - 1) / chunks
         withoutActuallyEscaping(run) { escapable in

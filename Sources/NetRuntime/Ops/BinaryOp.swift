@@ -1,6 +1,7 @@
 /// Elementwise arithmetic of two tensors with NumPy broadcasting.
 public struct BinaryOp: Operation {
-    public enum Function: String, Sendable { case add, subtract, multiply, divide }
+    /// `maximum` / `minimum` are NumPy's element-wise max / min (NaN propagates).
+    public enum Function: String, Sendable { case add, subtract, multiply, divide, maximum, minimum }
     public let function: Function
     public var name: String { function.rawValue }
 
@@ -18,6 +19,12 @@ public struct BinaryOp: Operation {
         case .subtract: return [g.summed(to: a.shape), (-g).summed(to: b.shape)]
         case .multiply: return [(g * b).summed(to: a.shape), (g * a).summed(to: b.shape)]
         case .divide: return [(g / b).summed(to: a.shape), (-(g * a) / b.square()).summed(to: b.shape)]
+        case .maximum, .minimum:
+            // The gradient goes to the larger (smaller) operand; at a tie it is split
+            // evenly, as in PyTorch and JAX. sign(a − b) is piecewise constant, so the
+            // second derivative is zero (no cotangent flows through it).
+            let s = (a - b).apply(.sign) * (function == .maximum ? 0.5 : -0.5)
+            return [(g * (s + 0.5)).summed(to: a.shape), (g * (-s + 0.5)).summed(to: b.shape)]
         }
     }
 
@@ -54,6 +61,8 @@ public struct BinaryOp: Operation {
         case .subtract: return make(SubtractFunction.self)
         case .multiply: return make(MultiplyFunction.self)
         case .divide: return make(DivideFunction.self)
+        case .maximum: return make(MaximumFunction.self)
+        case .minimum: return make(MinimumFunction.self)
         }
     }
 }
@@ -63,6 +72,10 @@ extension Node {
     public static func - (a: Node, b: Node) -> Node { a.graph.apply(BinaryOp(function: .subtract), [a, b]) }
     public static func * (a: Node, b: Node) -> Node { a.graph.apply(BinaryOp(function: .multiply), [a, b]) }
     public static func / (a: Node, b: Node) -> Node { a.graph.apply(BinaryOp(function: .divide), [a, b]) }
+    /// The element-wise maximum of two tensors, with broadcasting.
+    public func maximum(_ other: Node) -> Node { graph.apply(BinaryOp(function: .maximum), [self, other]) }
+    /// The element-wise minimum of two tensors, with broadcasting.
+    public func minimum(_ other: Node) -> Node { graph.apply(BinaryOp(function: .minimum), [self, other]) }
 }
 
 /// A two-argument scalar function known at compile time, so generic loops specialise
@@ -72,3 +85,5 @@ enum AddFunction: ScalarFunction2 { @inline(__always) static func apply<T: NetSc
 enum SubtractFunction: ScalarFunction2 { @inline(__always) static func apply<T: NetScalar>(_ a: T, _ b: T) -> T { a - b } }
 enum MultiplyFunction: ScalarFunction2 { @inline(__always) static func apply<T: NetScalar>(_ a: T, _ b: T) -> T { a * b } }
 enum DivideFunction: ScalarFunction2 { @inline(__always) static func apply<T: NetScalar>(_ a: T, _ b: T) -> T { a / b } }
+enum MaximumFunction: ScalarFunction2 { @inline(__always) static func apply<T: NetScalar>(_ a: T, _ b: T) -> T { a != a || a > b ? a : b } }
+enum MinimumFunction: ScalarFunction2 { @inline(__always) static func apply<T: NetScalar>(_ a: T, _ b: T) -> T { a != a || a < b ? a : b } }

@@ -18,7 +18,9 @@ public struct SumToShapeOp: Operation {
         let loop = StridedLoop(shape: context.inputShapes[0], operands: [shape])
         let sy = loop.innerStride(1)
         @inline(__always) func accumulate(into out: UnsafeMutablePointer<T>, outer: Range<Int>?) {
-            let body: (Int, UnsafePointer<Int>) -> Void = { n, off in
+            // Called directly from closure literals (non-escaping, so on the stack): a closure
+            // stored in a local would be heap-allocated at every run in debug builds.
+            func add(_ n: Int, _ off: UnsafePointer<Int>) {
                 let xo = x + off[0], yo = out + off[1]
                 if sy == 0 {
                     yo[0] += contiguousSum(xo, n)
@@ -26,7 +28,7 @@ public struct SumToShapeOp: Operation {
                     for i in 0..<n { yo[i] += xo[i] }
                 }
             }
-            if let outer { loop.forEachRun(outer: outer, body) } else { loop.forEachRun(body) }
+            if let outer { loop.forEachRun(outer: outer) { add($0, $1) } } else { loop.forEachRun { add($0, $1) } }
         }
         // A large input summed to a small shape (e.g. a bias gradient [N, C, L] → [C, 1]):
         // the outermost dimension is split between two threads, each summing into its own

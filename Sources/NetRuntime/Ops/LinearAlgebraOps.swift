@@ -23,25 +23,52 @@ public struct LogAbsDetOp: Operation {
         let (b, d) = (context.inputShapes[0][0], context.inputShapes[0][1])
         let lu = context.workspace(d * d)
         return {
-            for m in 0..<b {
-                lu.update(from: a + m * d * d, count: d * d)
-                var logAbs = 0.0
-                for col in 0..<d {
-                    var pivot = col
-                    for r in (col + 1)..<max(d, col + 1) where abs(lu[r * d + col]) > abs(lu[pivot * d + col]) { pivot = r }
-                    if pivot != col { for c in 0..<d { let t = lu[col * d + c]; lu[col * d + c] = lu[pivot * d + c]; lu[pivot * d + c] = t } }
-                    let p = lu[col * d + col]
-                    logAbs += Double.naturalLog(Swift.abs(Double(p)))
-                    if p == 0 { break }
-                    for r in (col + 1)..<max(d, col + 1) {
-                        let f = lu[r * d + col] / p
-                        for c in col..<d { lu[r * d + c] -= f * lu[col * d + c] }
-                    }
-                }
-                y[m] = T(logAbs)
-            }
+            for m in 0..<b { y[m] = T(luLogAbsDeterminant(a + m * d * d, d, lu).logAbs) }
         }
     }
+}
+
+/// The sign (±1, or 0 for a singular matrix) of each determinant: [B, d, d] → [B]. It is
+/// piecewise constant, so its derivative is zero wherever it is defined: the input gets
+/// no cotangent. Together with `LogAbsDetOp` it is `slogdet`.
+public struct DeterminantSignOp: Operation {
+    public var name: String { "determinant_sign" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { try LogAbsDetOp().outputShape(inputs) }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [nil] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
+        let a = context.inputs[0], y = context.output
+        let (b, d) = (context.inputShapes[0][0], context.inputShapes[0][1])
+        let lu = context.workspace(d * d)
+        return {
+            for m in 0..<b { y[m] = T(luLogAbsDeterminant(a + m * d * d, d, lu).sign) }
+        }
+    }
+}
+
+/// log|det A| and sign(det A) of one d×d matrix by LU with partial pivoting, in `lu`
+/// (scratch of d·d values): det A = (−1)^swaps · Π pivots.
+@inline(__always)
+func luLogAbsDeterminant<T: NetScalar>(_ a: UnsafeMutablePointer<T>, _ d: Int, _ lu: UnsafeMutablePointer<T>) -> (logAbs: Double, sign: Double) {
+    lu.update(from: a, count: d * d)
+    var logAbs = 0.0, sign = 1.0
+    for col in 0..<d {
+        var pivot = col
+        for r in (col + 1)..<max(d, col + 1) where abs(lu[r * d + col]) > abs(lu[pivot * d + col]) { pivot = r }
+        if pivot != col {
+            sign = -sign
+            for c in 0..<d { let t = lu[col * d + c]; lu[col * d + c] = lu[pivot * d + c]; lu[pivot * d + c] = t }
+        }
+        let p = lu[col * d + col]
+        logAbs += Double.naturalLog(Swift.abs(Double(p)))
+        if p == 0 { return (logAbs, 0) }
+        if p < 0 { sign = -sign }
+        for r in (col + 1)..<max(d, col + 1) {
+            let f = lu[r * d + col] / p
+            for c in col..<d { lu[r * d + c] -= f * lu[col * d + c] }
+        }
+    }
+    return (logAbs, sign)
 }
 
 /// The inverse of each matrix: [B, d, d] → [B, d, d] (Gauss–Jordan with partial pivoting).
@@ -93,6 +120,8 @@ extension Node {
     public func logAbsDeterminant() -> Node { graph.apply(LogAbsDetOp(), [self]) }
     /// The inverse of each matrix of a batch [B, d, d].
     public func inverse() -> Node { graph.apply(InverseOp(), [self]) }
+    /// sign(det) of each matrix of a batch [B, d, d] (no gradient: it is piecewise constant).
+    public func determinantSign() -> Node { graph.apply(DeterminantSignOp(), [self]) }
 }
 
 extension Double {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NetRuntime
+import NetRuntime
 
 /// Float64 gradient checks against central finite differences.
 ///
@@ -8,28 +8,53 @@ import XCTest
 /// Second order: h(x) = Σᵢ ⟨vjp(f, xᵢ, v), wᵢ⟩ — a function built from vector-Jacobian
 /// products — and autodiff's ∂h/∂x against finite differences of h. This is the
 /// derivative that training a power-series log-determinant needs.
-struct GradientCheck {
-    var shapes: [[Int]]
-    var seed: UInt64 = 1
+///
+/// Shared by the test targets (NetRuntimeTests, NetLangTests) through `NetTestSupport`.
+public struct GradientCheck {
+    public var shapes: [[Int]]
+    public var seed: UInt64 = 1
     /// Inputs drawn from U[low, high] (e.g. positive for log, sqrt).
-    var low = -1.5, high = 1.5
-    var epsilon = 1e-6
-    var tolerance = 1e-6
+    public var low = -1.5, high = 1.5
+    public var epsilon = 1e-6
+    public var tolerance = 1e-6
     /// Inputs treated as constants (integer labels): not perturbed, not checked.
-    var constantInputs: [Int: Tensor<Double>] = [:]
+    public var constantInputs: [Int: Tensor<Double>] = [:]
 
-    func run(secondOrder: Bool = true, file: StaticString = #filePath, line: UInt = #line,
-             _ build: (Graph, [Node]) -> Node) {
+    public init(shapes: [[Int]], seed: UInt64 = 1, low: Double = -1.5, high: Double = 1.5, epsilon: Double = 1e-6,
+                tolerance: Double = 1e-6, constantInputs: [Int: Tensor<Double>] = [:]) {
+        self.shapes = shapes; self.seed = seed; self.low = low; self.high = high
+        self.epsilon = epsilon; self.tolerance = tolerance; self.constantInputs = constantInputs
+    }
+
+    /// Checks `build` at random inputs of the given shapes, in a fresh graph.
+    public func run(secondOrder: Bool = true, file: StaticString = #filePath, line: UInt = #line,
+                    _ build: (Graph, [Node]) -> Node) {
         var rng = RandomGenerator(seed: seed)
         let g = Graph()
         let xs = shapes.enumerated().map { g.input("x\($0.offset)", shape: $0.element) }
         let y = build(g, xs)
+        check(y, of: xs, secondOrder: secondOrder, rng: &rng, file: file, line: line) { rng in
+            xs.enumerated().map { i, x in
+                constantInputs[i] ?? Tensor<Double>.randomUniform(x.shape, low: low, high: high, rng: &rng)
+            }
+        }
+    }
+
+    /// Checks y = f(xs), already built in the inputs' graph (e.g. by the interpreter), at
+    /// given points (for functions with a restricted domain: inverses, logarithms).
+    public func check(_ y: Node, of xs: [Node], at points: [Tensor<Double>], secondOrder: Bool = true,
+                      file: StaticString = #filePath, line: UInt = #line) {
+        var rng = RandomGenerator(seed: seed)
+        check(y, of: xs, secondOrder: secondOrder, rng: &rng, file: file, line: line) { _ in points }
+    }
+
+    private func check(_ y: Node, of xs: [Node], secondOrder: Bool, rng: inout RandomGenerator,
+                       file: StaticString, line: UInt, points: (inout RandomGenerator) -> [Tensor<Double>]) {
+        let g = y.graph
         let checked = xs.indices.filter { constantInputs[$0] == nil }
         let w = g.constant(.randomNormal(y.shape, rng: &rng))
         let loss = (y * w).sum()
-        var values = xs.enumerated().map { i, x in
-            constantInputs[i] ?? Tensor<Double>.randomUniform(x.shape, low: low, high: high, rng: &rng)
-        }
+        var values = points(&rng)
         compare(g, loss, xs, checked, &values, "first order", file, line)
 
         guard secondOrder else { return }

@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+import NetRuntime
+@testable import NetLang
+
+/// `grad(f, model)`: parameter gradients as a record named like the checkpoint, against
+/// central finite differences in Float64 on the parameters themselves.
+final class ParameterGradientTests: XCTestCase {
+    static let script = """
+    model mlp(input: [3]) { dense(4) tanh dense(3) }
+    model flow(input: [3]) { actnorm  residual lipschitz(c: 0.7) { dense(5) elu dense(3) } }
+    let x = [[0.5, -1, 2], [1, 0.3, -0.2]]
+    let y = [[1, 0, 0.5], [0, 1, -0.5]]
+    assign(flow.actnorm1.scale, [1.5, 0.5, 2])
+    fn loss(nets) = mse(nets[0](x), y) + weight_decay(nets[0], 0.01) + sum(square(nets[1](nets[0](x))))
+    """
+
+    func testParameterGradientsMatchFiniteDifferences() throws {
+        let interpreter = Interpreter(seed: 0)
+        interpreter.output = { _ in }
+        try interpreter.run(SourceFile(name: "grads.net", text: Self.script))
+        let before = VariableStore<Double>(converting: interpreter.variables)
+        try interpreter.run(SourceFile(name: "grad.net", text: "let g = grad(loss, [mlp, flow])"))
+        guard case let .function(f)? = interpreter.globals.lookup("loss"), let g = interpreter.globals.lookup("g"),
+              case let .model(mlp)? = interpreter.globals.lookup("mlp"), case let .model(flow)? = interpreter.globals.lookup("flow") else {
+            return XCTFail("the script did not define loss, g, mlp and flow")
+        }
+        let span = SourceSpan(file: SourceFile(name: "check.net", text: "grad"), start: 0, end: 4)
+        let (loss, entries) = try interpreter.parameterGradientGraph(f, argument: .list([.model(mlp), .model(flow)]),
+                                                                      models: [mlp, flow], span: span)
+        let names = entries.map(\.name)
+        XCTAssertEqual(names.filter { $0.hasPrefix("mlp.") }.sorted(),
+                       ["mlp.dense1.bias", "mlp.dense1.weight", "mlp.dense2.bias", "mlp.dense2.weight"])
+        XCTAssertTrue(names.contains("flow.actnorm1.scale") && names.contains("flow.residual1.dense2.weight"), "\(names)")
+        let store = VariableStore<Double>(converting: interpreter.variables)
+        let executor = Executor<Double>(graph: interpreter.graph, outputs: [loss], variables: store)
+        let epsilon = 1e-6
+        for entry in entries {
+            guard case let .tensor(reported)? = Self.field(g, entry.name) else { return XCTFail("no tensor g.\(entry.name)") }
+            XCTAssertEqual(reported.shape, entry.parameter.shape, entry.name)
+            let buffer = store.buffer(entry.parameter)
+            for j in 0..<buffer.count {
+                let saved = buffer[j]
+                buffer[j] = saved + epsilon; executor.run(); let up = executor.scalar(loss)
+                buffer[j] = saved - epsilon; executor.run(); let down = executor.scalar(loss)
+                buffer[j] = saved
+                let numeric = (up - down) / (2 * epsilon)
+                XCTAssertEqual(reported.scalars[j], numeric, accuracy: 1e-6 * Swift.max(1, Swift.abs(numeric)), "\(entry.name)[\(j)]")
+            }
+        }
+        // Evaluating the gradient changed no parameter or state (power-iteration vectors).
+        let after = VariableStore<Double>(converting: interpreter.variables)
+        for v in before.graph.variables { XCTAssertEqual(after.value(v).scalars, before.value(v).scalars) }
+    }
+
+    func testErrors() {
+        XCTAssertTrue(scriptError("""
+        model m(input: [2]) { dense(2) }
+        print grad(fn(net) = net([1, 2]), m)
+        """).contains("one number"))
+        XCTAssertTrue(scriptError("""
+        model m(input: [2]) { relu }
+        print grad(fn(net) = sum(net([1, 2])), m)
+        """).contains("no trainable parameters"))
+    }
+
+    /// The record field at a dotted path.
+    static func field(_ v: Value, _ path: String) -> Value? {
+        var current: Value? = v
+        for part in path.split(separator: ".") {
+            guard case let .record(fields)? = current else { return nil }
+            current = fields.first { $0.0 == part }?.1
+        }
+        return current
+    }
+}
