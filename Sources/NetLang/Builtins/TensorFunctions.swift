@@ -93,12 +93,12 @@ extension Builtins {
             ("ones", { _, args in .tensor(Tensor(repeating: 1, shape: try args.shape("shape", position: 0))) }),
             ("randn", { interp, args in
                 let shape = try args.shape("shape", position: 0)
-                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
+                var rng = RandomGenerator(seed: try args.seed(default: Int(interp.seed % (1 << 62))))
                 return .tensor(.randomNormal(shape, rng: &rng))
             }),
             ("rand", { interp, args in
                 let shape = try args.shape("shape", position: 0)
-                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
+                var rng = RandomGenerator(seed: try args.seed(default: Int(interp.seed % (1 << 62))))
                 return .tensor(.randomUniform(shape, rng: &rng))
             }),
             ("tensor", { interp, args in

@@ -14,6 +14,12 @@ extension Builtins {
                 guard ls.count == 2, ys == [ls[0]] else {
                     throw Diagnostic.error("cross_entropy needs logits [N, classes] and labels [N], got \(ls) and \(ys)", at: a.span.to(b.span))
                 }
+                // Labels out of range: concrete ones now; a training batch's when training starts.
+                if case let .node(labels) = b.value {
+                    interp.labelRequirements.append((labels, ls[1], b.span))
+                } else if let labels = interp.tensorValue(b.value) {
+                    try checkLabels(labels.scalars, classes: ls[1], data: "the labels", span: b.span)
+                }
                 return try interp.tensorOperation([a.value, b.value], span: a.span) { $0[0].crossEntropy(labels: $0[1]) }
             }),
             ("mse", { interp, args in

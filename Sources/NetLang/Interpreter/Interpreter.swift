@@ -41,6 +41,11 @@ public final class Interpreter {
     var rouletteRandom = RandomGenerator(seed: 0x5EED_4011)
     /// The Neumann-gradient note is printed once per interpreter.
     var notedNeumannSurrogate = false
+    /// Expressions and user-function calls being evaluated (see `Interpreter+Limits`).
+    var expressionDepth = 0
+    var callDepth = 0
+    /// While a train block compiles: label inputs of cross-entropies with their class count.
+    var labelRequirements: [(labels: Node, classes: Int, span: SourceSpan)] = []
 
     public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {
         self.seed = seed
@@ -51,14 +56,30 @@ public final class Interpreter {
 
     /// Parses and runs a whole file; throws a `DiagnosticList` with every parse error, or
     /// the first run-time error.
+    /// Runs on a large-stack thread (`LargeStack`), so the depth limits, not the stack,
+    /// stop a runaway recursion.
     public func run(_ file: SourceFile) throws {
-        let (statements, diagnostics) = parse(file)
-        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
-        do {
-            try execute(statements, in: globals)
-        } catch is ReturnSignal {
-            let span = statements.lazy.compactMap { s -> SourceSpan? in if case let .returnValue(_, span) = s { span } else { nil } }.first
-            throw Diagnostic.error("'return' is only allowed inside a function", at: span)
+        try LargeStack.run {
+            let (statements, diagnostics) = parse(file)
+            if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+            expressionDepth = 0
+            callDepth = 0
+            do {
+                try execute(statements, in: globals)
+            } catch is ReturnSignal {
+                let span = statements.lazy.compactMap { s -> SourceSpan? in if case let .returnValue(_, span) = s { span } else { nil } }.first
+                throw Diagnostic.error("'return' is only allowed inside a function", at: span)
+            }
+        }
+    }
+
+    /// Evaluates one expression at the top level (REPL `:shape`, `--set`), on a
+    /// large-stack thread like `run`.
+    public func evaluateTopLevel(_ expression: Expression) throws -> Value {
+        try LargeStack.run {
+            expressionDepth = 0
+            callDepth = 0
+            return try evaluate(expression, in: globals)
         }
     }
 
@@ -76,6 +97,7 @@ public final class Interpreter {
     }
 
     func execute(_ statement: Statement, in env: Environment) throws {
+        try pollInterruption(at: statement.span)
         switch statement {
         case let .importFile(path, span):
             try importFile(path, span: span)
@@ -161,6 +183,8 @@ public final class Interpreter {
 
     private func userFunction(_ f: FunctionDefinition, closure: Environment) -> Callable {
         Callable(name: f.name) { [unowned self] args, span in
+            try enterCall(f.name, at: span)
+            defer { leaveCall() }
             let env = Environment(parent: closure)
             try bind(parameters: f.parameters, arguments: args, into: env, function: f.name, span: span, defaultsIn: closure)
             do {
@@ -181,7 +205,7 @@ public final class Interpreter {
             if let label = a.label {
                 guard parameters.contains(where: { $0.name == label }) else {
                     let hint = suggestion(for: label, among: parameters.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-                    throw Diagnostic.error("'\(function)' has no parameter named '\(label)'\(hint)", at: a.span)
+                    throw Diagnostic.error("'\(function)' has no parameter named '\(label)'\(hint)", at: a.labelSpan ?? a.span)
                 }
                 guard !bound.contains(label) else { throw Diagnostic.error("'\(label)' is given twice", at: a.span) }
                 env.define(label, a.value)
@@ -221,11 +245,18 @@ public final class Interpreter {
 
     func integer(_ e: Expression, in env: Environment, what: String) throws -> Int {
         let v = try evaluate(e, in: env)
-        guard case let .number(x) = v, x == x.rounded(), abs(x) < 1e12 else {
+        guard case let .number(x) = v, x.isFinite, x == x.rounded() else {
             throw Diagnostic.error("the \(what) must be a whole number, got \(describe(v))", at: e.span)
+        }
+        guard abs(x) <= Self.largestWholeNumber else {
+            throw Diagnostic.error("the \(what) \(formatValue(x)) is too large (at most \(formatValue(Self.largestWholeNumber)))", at: e.span)
         }
         return Int(x)
     }
+
+    /// The largest whole number counts and indices may be: 2⁵³, the last one a Double
+    /// holds exactly.
+    static let largestWholeNumber = 9_007_199_254_740_992.0
 
     /// A fresh seed for each model, derived from the session seed.
     func nextModelSeed() -> UInt64 {

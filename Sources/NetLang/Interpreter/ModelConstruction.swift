@@ -5,7 +5,7 @@ import NetRuntime
 extension Interpreter {
     func buildModel(_ m: ModelDefinition, in env: Environment) throws -> ModelValue {
         var args = Arguments("model \(m.name)", try m.arguments.map {
-            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
         }, m.span)
         guard args.value("input", position: 0) != nil else {
             throw Diagnostic.error("model '\(m.name)' needs its input shape, e.g. model \(m.name)(input: [64]) { … }", at: m.nameSpan)
@@ -51,7 +51,7 @@ extension Interpreter {
     func layersFor(_ item: LayerItem, in env: Environment, constraint: LipschitzConstraint?) throws -> [Layer] {
         switch item {
         case let .call(name, nameSpan, arguments, constraints, span):
-            let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span) }
+            let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan) }
             if constraints.count > 1 {
                 throw Diagnostic.error("a layer takes one lipschitz constraint, '\(name)' has \(constraints.count)", at: constraints[1].span)
             }
@@ -74,7 +74,7 @@ extension Interpreter {
             return [layer]
         case let .residual(arguments, constraints, body, span):
             let args = Arguments("residual", try arguments.map {
-                ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+                ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
             }, span)
             try args.checkAllUsed()
             let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
@@ -93,7 +93,7 @@ extension Interpreter {
     /// `lipschitz(c: 0.9, iterations: 2)` (c also positional).
     func lipschitz(_ c: Constraint, in env: Environment) throws -> LipschitzConstraint {
         var args = Arguments("lipschitz", try c.arguments.map {
-            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
         }, c.span)
         let coefficient = try args.number("c", position: 0)
         let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1)

@@ -2,10 +2,6 @@ import Foundation
 import NetLibrary
 import NetRuntime
 
-/// Set by the SIGINT handler while training runs: Ctrl-C stops training cleanly and keeps
-/// the model as it is.
-nonisolated(unsafe) var interruptRequested = false
-
 /// One objective of a train block: a loss minimised (or maximised) over some models'
 /// parameters, compiled into a `TrainingStep` once.
 struct Objective {
@@ -76,6 +72,8 @@ extension Interpreter {
         let y = data.y.map { graph.input("y", shape: [batchSize] + $0.shape.dropFirst()) }
         var pending: [(layer: ActNorm, input: Node)] = []
         var powerIterations: [PowerIterationRefiner.Item] = []
+        labelRequirements = []
+        defer { labelRequirements = [] }
         for i in objectives.indices {
             rouletteDistribution = nil
             defer { rouletteDistribution = nil }
@@ -85,6 +83,13 @@ extension Interpreter {
             objectives[i].roulette = rouletteDistribution
             pending += context.pendingInitializations
             powerIterations += context.powerIterations
+        }
+        // A class label outside the classifier's outputs would make the loss nan ("training
+        // diverged"): name the data set, row and value instead.
+        if let y, let labels = data.y {
+            for (node, classes, span) in labelRequirements where node.id == y.id {
+                try Builtins.checkLabels(labels.scalars, classes: classes, data: "data set '\(data.name)'", span: span)
+            }
         }
         // Russian-roulette losses: the step for another draw K is compiled when first
         // drawn, sharing the parameters and the optimiser (and its moments) with the first.
@@ -137,8 +142,9 @@ extension Interpreter {
         var step = 0
         let start = Date()
         var progress = self.progress
-        interruptRequested = false
-        let previousHandler = signal(SIGINT) { _ in interruptRequested = true }
+        // Ctrl-C (`Interruption`) stops training cleanly and keeps the model as it is.
+        Interruption.clear()
+        let previousHandler = signal(SIGINT) { _ in Interruption.request() }
         defer { signal(SIGINT, previousHandler) }
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan
@@ -159,7 +165,7 @@ extension Interpreter {
                 step += 1
                 progress.update(label, fraction: Double(step) / Double(totalSteps),
                                 extra: "epoch \(epoch + 1)/\(totalEpochs) loss \(formatValue(sum / Double(max(count, 1))))")
-                if interruptRequested { break training }
+                if Interruption.isRequested { break training }
             }
             lastLoss = sum / Double(max(count, 1))
             if !training.logged.isEmpty || training.validation != nil {
@@ -179,13 +185,13 @@ extension Interpreter {
                 progress.finish()
                 output(parts.joined(separator: "  "))
             }
-            if interruptRequested { break }
+            if Interruption.isRequested { break }
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
-        if interruptRequested {
+        if Interruption.isRequested {
             output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
-            interruptRequested = false
+            Interruption.clear()
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }

@@ -1,0 +1,37 @@
+import NetRuntime
+
+/// Depth limits and interruption points of evaluation.
+///
+/// A script can recurse without end (`fn f(n) = f(n + 1)`) or nest expressions through
+/// calls; both are stopped by a located diagnostic long before the (large, see
+/// `LargeStack`) stack runs out. A Ctrl-C in the REPL sets `Interruption`; evaluation polls
+/// it here, so it stops between two steps with every binding as it was.
+extension Interpreter {
+    /// The deepest chain of user-function calls in progress at once.
+    public static let maximumCallDepth = 10_000
+    /// The deepest nesting of expressions being evaluated at once (across calls).
+    public static let maximumExpressionDepth = 100_000
+
+    func enterExpression(_ e: Expression) throws {
+        if expressionDepth >= Self.maximumExpressionDepth {
+            throw Diagnostic.error("expression nested deeper than \(Self.maximumExpressionDepth) levels", at: e.span)
+        }
+        try pollInterruption(at: e.span)
+        expressionDepth += 1
+    }
+
+    /// Counts a user-function call; `leaveCall` undoes it.
+    func enterCall(_ name: String, at span: SourceSpan) throws {
+        if callDepth >= Self.maximumCallDepth {
+            throw Diagnostic.error("recursion deeper than \(Self.maximumCallDepth) calls (in '\(name)'); does the function have a base case?", at: span)
+        }
+        callDepth += 1
+    }
+
+    func leaveCall() { callDepth -= 1 }
+
+    /// Throws "interrupted" when Ctrl-C was pressed since the evaluation started.
+    func pollInterruption(at span: SourceSpan?) throws {
+        if Interruption.isRequested, Interruption.take() { throw Diagnostic.error("interrupted", at: span) }
+    }
+}

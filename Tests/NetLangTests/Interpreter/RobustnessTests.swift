@@ -1,0 +1,98 @@
+import Foundation
+import XCTest
+@testable import NetLang
+
+/// Issue 14: inputs that used to crash the interpreter (stack overflow, division by zero,
+/// unbounded allocation) or mislead, each ending now in a located diagnostic or in the
+/// right result.
+final class RobustnessTests: XCTestCase {
+    func testUnboundedRecursionIsALocatedError() {
+        let message = scriptError("fn f(n) = f(n + 1)\nprint f(0)\n")
+        XCTAssertTrue(message.contains("recursion deeper than \(Interpreter.maximumCallDepth) calls"), message)
+        XCTAssertTrue(message.contains("test.net:1:11"), message)
+    }
+
+    func testRecursionBelowTheLimitWorks() throws {
+        let out = try runScript("fn down(n) {\n  if n == 0 { return 0 }\n  return 1 + down(n - 1)\n}\nprint down(5000)\n")
+        XCTAssertEqual(out, "5000")
+    }
+
+    func testLongAdditionChainEvaluatesAndChecks() throws {
+        let source = "print " + Array(repeating: "1", count: 60_000).joined(separator: " + ") + "\n"
+        XCTAssertEqual(try runScript(source), "60000")
+        XCTAssertEqual(try runScript(source, checkOnly: true), "")
+        let logic = "print " + Array(repeating: "true", count: 30_000).joined(separator: " and ") + " or false\n"
+        XCTAssertEqual(try runScript(logic), "true")
+    }
+
+    func testLongIndexAndMemberChains() throws {
+        let index = "let a = [[5]]\nprint a" + String(repeating: "[0]", count: 60_000) + "\n"
+        XCTAssertTrue(scriptError(index).contains("cannot be indexed") || scriptError(index).contains("indices for a tensor"))
+        let member = "data b = generate(\"blobs\", n: 30, test: 0.5)\nprint b" + String(repeating: ".train", count: 35_000) + ".size\n"
+        XCTAssertTrue(scriptError(member).contains("has no 'train'"), scriptError(member))
+        let calls = "fn id(v) = v\nprint id" + String(repeating: "(id)", count: 20_000) + "(7)\n"
+        XCTAssertEqual(try runScript(calls), "7")
+    }
+
+    func testEvaluationOfAnEmptyDataSetIsAnError() {
+        let source = """
+        data b = generate("blobs", n: 3, test: 0.9)
+        model m(input: [2]) { dense(3) }
+        print cross_entropy(m, b.train)
+        """
+        let message = scriptError(source)
+        XCTAssertTrue(message.contains("is empty"), message)
+        XCTAssertTrue(scriptError("data b = generate(\"blobs\", n: 3)\nmodel m(input: [2]) { dense(3) }\nprint accuracy(m, take(b, 0))\n").contains("is empty"))
+    }
+
+    func testGeneratorsHaveTheSizeLimitOfZeros() {
+        let message = scriptError("data d = generate(\"blobs\", n: 300000000)\n")
+        XCTAssertTrue(message.contains("more than 10⁸ values"), message)
+    }
+
+    func testNegativeSeedsAreAccepted() throws {
+        XCTAssertEqual(try runScript("data d = generate(\"blobs\", n: 10, seed: -1, test: 0.5)\nprint d.size\nprint shuffle(d, seed: -5).size\n"), "10\n10")
+    }
+
+    func testLabelsOutOfRangeNameTheRowAndValue() {
+        let message = scriptError("print cross_entropy([[0, 0]], [5])\n")
+        XCTAssertTrue(message.contains("row 0: label 5 is not a class 0…1"), message)
+        let training = """
+        let x = [[0, 1], [1, 0], [1, 1]]
+        data d = dataset(x, [0, 1, -1], name: "pairs")
+        model m(input: [2]) { dense(2) }
+        train m on d {
+          loss cross_entropy(m(x), y)
+          epochs 1
+        }
+        """
+        let t = scriptError(training)
+        XCTAssertTrue(t.contains("data set 'pairs', row 2: label -1"), t)
+    }
+
+    func testSuggestionsIgnoreCaseAndCountSwapsAsOneEdit() {
+        XCTAssertEqual(suggestion(for: "rleu", among: ["relu", "elu", "tanh"]), "relu")
+        XCTAssertEqual(suggestion(for: "Relu", among: ["relu", "elu", "tanh"]), "relu")
+        XCTAssertNil(suggestion(for: "xyz", among: ["relu", "elu", "tanh"]))
+        let layer = scriptError("model m(input: [2]) {\n  dense(3)\n  rleu\n}\n")
+        XCTAssertTrue(layer.contains("did you mean 'relu'?"), layer)
+    }
+
+    func testMisspeltArgumentIsSuggestedWithTheCaretUnderItsName() {
+        let message = scriptError("print zeros([2], sead: 1)\n")
+        let source = "print generate(\"blobs\", n: 10, sead: 3)\n"
+        let m2 = scriptError(source)
+        XCTAssertTrue(m2.contains("has no argument named 'sead'; did you mean 'seed'?"), m2)
+        XCTAssertTrue(m2.contains("test.net:1:32"), m2)   // the column of 'sead', not of 3
+        XCTAssertFalse(message.isEmpty)
+        let user = scriptError("fn f(alpha) = alpha\nprint f(aplha: 1)\n")
+        XCTAssertTrue(user.contains("did you mean 'alpha'?") && user.contains("test.net:2:9"), user)
+    }
+
+    func testWholeNumbersAreNotRejectedForTheirSize() {
+        let message = scriptError("let xs = [1, 2]\nprint xs[1e12]\n")
+        XCTAssertTrue(message.contains("index 1000000000000 is outside"), message)
+        let big = scriptError("repeat 1e300 { print 1 }\n")
+        XCTAssertTrue(big.contains("too large"), big)
+    }
+}
