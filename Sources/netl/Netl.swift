@@ -10,4 +10,12 @@ struct Netl: ParsableCommand {
         subcommands: [RunCommand.self, CheckCommand.self, ReplCommand.self, BenchCommand.self],
         defaultSubcommand: ReplCommand.self
     )
+
+    /// `netl FILE.net …` runs the file (as `python file.py` does): a first argument that
+    /// names a script rather than a subcommand gets `run` put in front of it.
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, first.hasSuffix(".net") { arguments.insert("run", at: 0) }
+        main(arguments)
+    }
 }

@@ -11,7 +11,7 @@ extension Builtins {
                 let test = try args.number("test", position: 0, default: 0.2)
                 let seed = try args.seed(default: 0)
                 let shape = try args.value("shape") != nil ? try args.shape("shape") : [64]
-                let path = try args.string("path", default: DataLocator.digits(interp))
+                let path = args.value("path") == nil ? DataLocator.digits(interp) : interp.resolve(try args.string("path"))
                 let (images, labels) = try dataError(args.span) { try loadDigits(path: path) }
                 guard shape.reduce(1, *) == 64 else { throw Diagnostic.error("load_digits: shape must hold 64 pixels, got \(shape)", at: args.span) }
                 let x = Tensor<Double>(shape: [labels.count] + shape, scalars: images.scalars.map { Double($0) / 16 })
@@ -25,6 +25,14 @@ extension Builtins {
                 let test = try args.number("test", default: 0)
                 let seed = try args.seed(default: 0)
                 let table = try dataError(args.span) { try CSVTable.load(path: interp.resolve(path), hasHeader: header) }
+                guard table.rowCount > 0 else {
+                    throw Diagnostic.error("load_csv: '\(path)' is empty (it has no data rows)", at: args.span)
+                }
+                // NaN or infinity in the data would silently turn weights into NaN in training.
+                if let bad = table.values.firstIndex(where: { !$0.isFinite }) {
+                    let row = bad / table.columnCount, column = bad % table.columnCount
+                    throw Diagnostic.error("load_csv: \(path):\(table.lineNumbers[row]):\(column + 1): the value \(formatValue(table.values[bad])) is not a finite number", at: args.span)
+                }
                 let columns = table.columnCount
                 let label = labelColumn < 0 ? columns + labelColumn : labelColumn
                 guard label >= 0 && label < columns else { throw Diagnostic.error("load_csv: label column \(labelColumn) is outside the \(columns) columns", at: args.span) }

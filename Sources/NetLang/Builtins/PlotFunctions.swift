@@ -21,7 +21,7 @@ extension Builtins {
                 guard case let .model(model) = m.value, model.model.inputShape == [2] else {
                     throw Diagnostic.error("save_density needs a flow on 2-D points", at: m.span)
                 }
-                let path = try args.string("file", position: 1)
+                let path = try pngFile(&args)
                 let range = try args.number("range", default: 4)
                 let n = try args.integer("grid", default: 100, minimum: 2)
                 guard n <= 1000 else { throw Diagnostic.error("grid is at most 1000", at: args.span) }
@@ -40,7 +40,7 @@ extension Builtins {
             }),
             ("save_scatter", { interp, args in
                 let x = try args.required("points", position: 0)
-                let path = try args.string("file", position: 1)
+                let path = try pngFile(&args)
                 let range = try args.number("range", default: 4)
                 var value = x.value
                 if case let .dataset(d) = value { value = .tensor(d.x) }
@@ -55,7 +55,7 @@ extension Builtins {
             ("save_images", { interp, args in
                 // save_images(x, "samples.png", shape: [8, 8], columns: 10): grey-scale tiles.
                 let x = try args.required("images", position: 0)
-                let path = try args.string("file", position: 1)
+                let path = try pngFile(&args)
                 let shape = try args.shape("shape", position: 2)
                 let columns = try args.integer("columns", default: 10, minimum: 1)
                 guard shape.count == 2, let t = interp.tensorValue(x.value), t.count % (shape[0] * shape[1]) == 0 else {
@@ -124,6 +124,17 @@ extension Builtins {
                 return .none
             }),
         ]
+    }
+
+    /// The file argument of save_density / save_scatter / save_images: pictures are PNG,
+    /// so the name must end in .png (never PNG bytes under a .jpg name).
+    static func pngFile(_ args: inout Arguments) throws -> String {
+        let path = try args.string("file", position: 1)
+        guard path.lowercased().hasSuffix(".png") else {
+            let span = args.value("file", position: 1)?.span ?? args.span
+            throw Diagnostic.error("\(args.function) writes a PNG picture; name the file '….png', not '\(path)'", at: span)
+        }
+        return path
     }
 
     /// The file argument of save_chart / save_boxplot and the format its extension names

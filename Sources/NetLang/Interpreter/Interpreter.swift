@@ -20,6 +20,9 @@ public final class Interpreter {
     public var overrides: [String: Value] = [:]
     /// Build and check without training or evaluating (`netl check`).
     public var checkOnly = false
+    /// Load checkpoints whose weights hold NaN or infinity (`--allow-nonfinite`); by
+    /// default such a file is an error and the model is unchanged.
+    public var allowsNonFiniteWeights = false
     /// Models in definition order.
     public private(set) var models: [ModelValue] = []
     /// The folder relative paths are resolved against (the script's folder).
@@ -81,6 +84,21 @@ public final class Interpreter {
             callDepth = 0
             return try evaluate(expression, in: globals)
         }
+    }
+
+    /// Runs the script at `path` (relative to `baseDirectory`) in this session; its own
+    /// relative paths (imports, data files) resolve against its folder. The REPL's `:load`.
+    public func load(path: String) throws {
+        let full = resolve(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+            throw Diagnostic.error("cannot read '\(path)' (looked for \(full))", at: nil)
+        }
+        let savedBase = baseDirectory
+        baseDirectory = (full as NSString).deletingLastPathComponent
+        defer { baseDirectory = savedBase }
+        try run(SourceFile(name: path, text: text))
     }
 
     /// Override names (`--set`) that no `let` used: probably misspelt.

@@ -27,6 +27,7 @@ extension Interpreter {
             throw Diagnostic.error("'train … on' needs a data set (e.g. digits.train)", at: t.data.span)
         }
         guard data.count > 0 else { throw Diagnostic.error("the data set '\(data.name)' is empty", at: t.data.span) }
+        try checkFinite(data, span: t.data.span)
 
         // Settings.
         var objectives: [Objective] = []
@@ -144,8 +145,8 @@ extension Interpreter {
         var progress = self.progress
         // Ctrl-C (`Interruption`) stops training cleanly and keeps the model as it is.
         Interruption.clear()
-        let previousHandler = signal(SIGINT) { _ in Interruption.request() }
-        defer { signal(SIGINT, previousHandler) }
+        let previousHandler = InterruptHandler.install { _ in Interruption.request() }
+        defer { InterruptHandler.restore(previousHandler) }
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan
         training: for epoch in 0..<totalEpochs {
@@ -338,5 +339,17 @@ public final class CompiledTraining {
 
     func restore(_ values: [Tensor<Float>]) {
         for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, values) { variables.assign(p, v) }
+    }
+}
+
+extension Interpreter {
+    /// NaN or infinity among a training set's inputs or targets would turn the weights
+    /// into NaN at the first step; name the row instead.
+    func checkFinite(_ data: Dataset, span: SourceSpan) throws {
+        for (part, t) in [("x", data.x), ("y", data.y)] {
+            guard let t, let i = t.scalars.firstIndex(where: { !$0.isFinite }) else { continue }
+            let width = max(1, t.count / max(1, data.count))
+            throw Diagnostic.error("data set '\(data.name)', row \(i / width): \(part) holds \(formatValue(t.scalars[i])); training needs finite numbers", at: span)
+        }
     }
 }
