@@ -86,14 +86,26 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// `netl check FILE`: parse, resolve names and shapes, compile training steps, print model
-/// summaries — without training or evaluating.
+/// `netl check FILE…`: parse, resolve names and shapes, compile training steps, print model
+/// summaries — without training or evaluating. Several files are checked one after the
+/// other, each in a fresh session; the exit code is 1 if any of them has an error.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check",
                                                     abstract: "Check a script (names, shapes, parameter counts) without running it.")
     @OptionGroup var options: ScriptOptions
+    @ArgumentParser.Argument(help: "More scripts to check, each in a fresh session.") var more: [String] = []
 
     func run() throws {
+        var failed = false
+        for path in [options.file] + more {
+            var single = options
+            single.file = path
+            do { try check(single) } catch is ExitCode { failed = true }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    private func check(_ options: ScriptOptions) throws {
         let (interpreter, file) = try options.makeInterpreter(checkOnly: true)
         interpreter.output = { _ in }
         do { try interpreter.run(file) } catch { throw report(error) }

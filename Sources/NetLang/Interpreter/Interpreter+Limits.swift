@@ -23,7 +23,7 @@ extension Interpreter {
     /// Counts a user-function call; `leaveCall` undoes it.
     func enterCall(_ name: String, at span: SourceSpan) throws {
         if callDepth >= Self.maximumCallDepth {
-            throw Diagnostic.error("recursion deeper than \(Self.maximumCallDepth) calls (in '\(name)'); does the function have a base case?", at: span)
+            throw Diagnostic.error("recursion deeper than \(Self.maximumCallDepth) calls (in '\(name)'); does it stop calling itself?", at: span)
         }
         callDepth += 1
     }

@@ -57,6 +57,9 @@ extension Interpreter {
             }
             let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
             if case let .block(b) = env.lookup(name) {
+                // A block that uses itself would expand forever: counted like a call.
+                try enterCall(name, at: span)
+                defer { leaveCall() }
                 let inner = Environment(parent: b.environment)
                 try bind(parameters: b.definition.parameters, arguments: args, into: inner, function: name, span: span, defaultsIn: b.environment)
                 return try b.definition.layers.flatMap { try layersFor($0, in: inner, constraint: own) }
@@ -83,7 +86,13 @@ extension Interpreter {
         case let .repeated(count, body, span):
             let n = try integer(count, in: env, what: "repeat count")
             guard n >= 0 && n <= 10_000 else { throw Diagnostic.error("repeat count \(n) is out of range", at: span) }
-            return try (0..<n).flatMap { _ in try body.flatMap { try layersFor($0, in: env, constraint: constraint) } }
+            var layers: [Layer] = []
+            for _ in 0..<n {
+                layers += try body.flatMap { try layersFor($0, in: env, constraint: constraint) }
+                // Nested repeats multiply: stop at a size no model has.
+                guard layers.count <= 100_000 else { throw Diagnostic.error("this repeat makes more than 100000 layers", at: span) }
+            }
+            return layers
         case let .constrained(c, body, _):
             let own = try lipschitz(c, in: env)
             return try body.flatMap { try layersFor($0, in: env, constraint: own) }

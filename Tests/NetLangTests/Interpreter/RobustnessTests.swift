@@ -96,3 +96,17 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(big.contains("too large"), big)
     }
 }
+
+/// Found by scripts/fuzz.py.
+final class FuzzFindingsTests: XCTestCase {
+    func testABlockUsingItselfIsARecursionError() {
+        let message = scriptError("block unit(k = 3) {\n  unit(k: 1)\n}\nmodel m(input: [4]) {\n  unit()\n}\n")
+        XCTAssertTrue(message.contains("recursion deeper than"), message)
+        XCTAssertTrue(message.contains("test.net:2:3"), message)
+    }
+
+    func testNestedRepeatsAreBounded() {
+        let message = scriptError("model m(input: [4]) {\n  repeat 1000 {\n    repeat 1000 { relu }\n  }\n}\n")
+        XCTAssertTrue(message.contains("more than 100000 layers"), message)
+    }
+}
