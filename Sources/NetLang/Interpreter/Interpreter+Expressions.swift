@@ -40,6 +40,9 @@ extension Interpreter {
         switch f {
         case let .function(callable):
             let result = try callable.call(args, span)
+            // A built-in that stopped early on Ctrl-C (a generator, an inverse) must not
+            // hand back its partial result.
+            try pollInterruption(at: span)
             try checkGraphErrors(span)
             return result
         case let .model(m):

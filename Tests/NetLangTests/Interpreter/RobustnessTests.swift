@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NetLang
+import NetRuntime
 
 /// Issue 14: inputs that used to crash the interpreter (stack overflow, division by zero,
 /// unbounded allocation) or mislead, each ending now in a located diagnostic or in the
@@ -108,5 +109,38 @@ final class FuzzFindingsTests: XCTestCase {
     func testNestedRepeatsAreBounded() {
         let message = scriptError("model m(input: [4]) {\n  repeat 1000 {\n    repeat 1000 { relu }\n  }\n}\n")
         XCTAssertTrue(message.contains("more than 100000 layers"), message)
+    }
+}
+
+/// Ctrl-C (`Interruption.request()`, what the REPL's SIGINT handler calls) stops a long
+/// evaluation with a diagnostic and keeps every binding.
+final class InterruptionTests: XCTestCase {
+    func interruptSoon() {
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { Interruption.request() }
+    }
+
+    func testALongLoopIsInterruptedAndBindingsKept() throws {
+        let interpreter = Interpreter()
+        var lines: [String] = []
+        interpreter.output = { lines.append($0) }
+        try interpreter.run(SourceFile(name: "a.net", text: "let keep = 41\n"))
+        interruptSoon()
+        XCTAssertThrowsError(try interpreter.run(SourceFile(name: "b.net", text: "repeat 1000000000 { let z = keep }\n"))) {
+            XCTAssertEqual(($0 as? Diagnostic)?.message, "interrupted")
+        }
+        XCTAssertFalse(Interruption.isRequested)
+        try interpreter.run(SourceFile(name: "c.net", text: "print keep + 1\n"))
+        XCTAssertEqual(lines, ["42"])
+    }
+
+    func testAGeneratorIsInterrupted() throws {
+        let interpreter = Interpreter()
+        interruptSoon()
+        let start = Date()
+        XCTAssertThrowsError(try interpreter.run(SourceFile(name: "g.net", text: "data d = generate(\"moons\", n: 40000000)\n"))) {
+            XCTAssertEqual(($0 as? Diagnostic)?.message, "interrupted")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        XCTAssertNil(interpreter.globals.lookup("d"))
     }
 }
