@@ -57,6 +57,8 @@ struct Arguments {
         guard abs(x) <= Interpreter.largestWholeNumber else {
             throw Diagnostic.error("\(function): '\(name)' is too large (\(formatValue(x)); at most \(formatValue(Interpreter.largestWholeNumber)))", at: a.span)
         }
+        // Seeds are whole numbers ≥ 0 everywhere (they become UInt64 seeds).
+        let minimum = name == "seed" ? Swift.max(minimum ?? 0, 0) : minimum
         if let minimum, Int(x) < minimum {
             throw Diagnostic.error("\(function): '\(name)' must be at least \(minimum), got \(Int(x))", at: a.span)
         }
@@ -66,9 +68,9 @@ struct Arguments {
         return Int(x)
     }
 
-    /// A random seed: any whole number (negative seeds are as good as positive ones).
+    /// A random seed: a whole number ≥ 0.
     mutating func seed(_ name: String = "seed", default fallback: Int) throws -> UInt64 {
-        UInt64(bitPattern: Int64(try integer(name, default: fallback)))
+        UInt64(try integer(name, default: fallback, minimum: 0))
     }
 
     mutating func optionalNumber(_ name: String, position: Int? = nil) throws -> Double? {

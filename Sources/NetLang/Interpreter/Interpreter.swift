@@ -65,8 +65,6 @@ public final class Interpreter {
         try LargeStack.run {
             let (statements, diagnostics) = parse(file)
             if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
-            expressionDepth = 0
-            callDepth = 0
             do {
                 try execute(statements, in: globals)
             } catch is ReturnSignal {
@@ -80,8 +78,6 @@ public final class Interpreter {
     /// large-stack thread like `run`.
     public func evaluateTopLevel(_ expression: Expression) throws -> Value {
         try LargeStack.run {
-            expressionDepth = 0
-            callDepth = 0
             return try evaluate(expression, in: globals)
         }
     }

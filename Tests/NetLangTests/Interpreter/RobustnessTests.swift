@@ -51,8 +51,13 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(message.contains("more than 10⁸ values"), message)
     }
 
-    func testNegativeSeedsAreAccepted() throws {
-        XCTAssertEqual(try runScript("data d = generate(\"blobs\", n: 10, seed: -1, test: 0.5)\nprint d.size\nprint shuffle(d, seed: -5).size\n"), "10\n10")
+    func testNegativeSeedsAreAnErrorNotACrash() throws {
+        for call in ["generate(\"blobs\", n: 10, seed: -1)", "shuffle(generate(\"blobs\", n: 4), seed: -5)", "randn([2], seed: -1)",
+                     "sample(m, 2, seed: -1)", "kfold(generate(\"blobs\", n: 4), 2, seed: -3)"] {
+            let message = scriptError("model m(input: [2]) { dense(2) }\nprint \(call)\n")
+            XCTAssertTrue(message.contains("'seed' must be at least 0"), message)
+        }
+        XCTAssertEqual(try runScript("print generate(\"blobs\", n: 10, seed: 3, test: 0.5).size\n"), "10")
     }
 
     func testLabelsOutOfRangeNameTheRowAndValue() {
@@ -142,5 +147,18 @@ final class InterruptionTests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
         XCTAssertNil(interpreter.globals.lookup("d"))
+    }
+}
+
+final class LongLineDiagnosticTests: XCTestCase {
+    func testAVeryLongLineIsShownAsAWindowAroundTheCaret() {
+        let message = scriptError("print " + Array(repeating: "1", count: 5000).joined(separator: " + ") + " + nope\n")
+        let lines = message.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, message)
+        XCTAssertTrue(lines[1].hasPrefix("  …") && lines[1].hasSuffix("nope"), String(lines[1]))
+        XCTAssertLessThan(lines[1].count, 200)
+        let caret = lines[2].firstIndex(of: "^").map { lines[2].distance(from: lines[2].startIndex, to: $0) }
+        let word = lines[1].range(of: "nope").map { lines[1].distance(from: lines[1].startIndex, to: $0.lowerBound) }
+        XCTAssertEqual(caret, word)
     }
 }
