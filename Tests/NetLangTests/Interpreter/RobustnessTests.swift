@@ -46,6 +46,17 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(scriptError("data b = generate(\"blobs\", n: 3)\nmodel m(input: [2]) { dense(3) }\nprint accuracy(m, take(b, 0))\n").contains("is empty"))
     }
 
+    func testMeansAndLossesOfNothingAreErrorsNotZero() throws {
+        let prefix = "data e = take(generate(\"blobs\", n: 5), 0)\nmodel m(input: [2]) { dense(3) }\nlet t = e.x\n"
+        for (expr, message) in [("mean(t)", "mean of an empty tensor"), ("max(t)", "max of an empty tensor"),
+                                ("mse(t, t)", "mse of no examples"), ("cross_entropy(m(t), e.y)", "cross_entropy of no examples"),
+                                ("nll(sum(t, axis: 1))", "nll of no examples"), ("range(1e15)", "more than the 10000000")] {
+            let error = scriptError(prefix + "print \(expr)\n")
+            XCTAssertTrue(error.contains(message), error)
+        }
+        XCTAssertEqual(try runScript(prefix + "print sum(t), max(t, axis: 1)\n"), "0 []")
+    }
+
     func testGeneratorsHaveTheSizeLimitOfZeros() {
         let message = scriptError("data d = generate(\"blobs\", n: 300000000)\n")
         XCTAssertTrue(message.contains("more than 10⁸ values"), message)
