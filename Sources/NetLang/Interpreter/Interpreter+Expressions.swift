@@ -117,7 +117,12 @@ extension Interpreter {
             }
         case let (.string(x), .string(y)):
             switch op {
-            case .add: return .string(x + y)
+            case .add:
+                // Doubling a string in a loop would exhaust memory within 40 rounds.
+                guard x.utf8.count + y.utf8.count <= Builtins.maximumValues else {
+                    throw Diagnostic.error("the string would be longer than 10⁸ bytes", at: span)
+                }
+                return .string(x + y)
             case .equal: return .boolean(x == y)
             case .notEqual: return .boolean(x != y)
             default: break

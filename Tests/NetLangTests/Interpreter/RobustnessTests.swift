@@ -57,6 +57,13 @@ final class RobustnessTests: XCTestCase {
         XCTAssertEqual(try runScript(prefix + "print sum(t), max(t, axis: 1)\n"), "0 []")
     }
 
+    func testHugeResultsAndStringsAreErrorsNotAborts() {
+        let broadcast = scriptError("print sum(zeros([100000, 1]) * zeros([1, 100000]))\n")
+        XCTAssertTrue(broadcast.contains("would hold 10000000000 values"), broadcast)
+        let doubling = scriptError("let s = \"ab\"\nrepeat 100 { s = s + s }\n")
+        XCTAssertTrue(doubling.contains("longer than 10⁸ bytes"), doubling)
+    }
+
     func testGeneratorsHaveTheSizeLimitOfZeros() {
         let message = scriptError("data d = generate(\"blobs\", n: 300000000)\n")
         XCTAssertTrue(message.contains("more than 10⁸ values"), message)
