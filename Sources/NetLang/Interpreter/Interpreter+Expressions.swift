@@ -64,6 +64,7 @@ extension Interpreter {
             guard Array(x.shape.dropFirst()) == model.inputShape else {
                 throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(x.shape)", at: span)
             }
+            try checkActivations(m, batch: x.shape[0], span: span)
             return .node(model.apply(x, symbolicContext ?? ApplyContext(training: false)))
         }
         guard let t = tensorValue(input) else {
@@ -75,6 +76,7 @@ extension Interpreter {
         guard Array(batch.shape.dropFirst()) == model.inputShape else {
             throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(t.shape)", at: span)
         }
+        try checkActivations(m, batch: batch.shape[0], span: span)
         if checkOnly { return .tensor(Tensor.zeros([batch.shape[0]] + model.outputShape)) }
         let out = inference(model).predict(batch)
         return .tensor(single ? out.reshaped(Array(out.shape.dropFirst())) : out)

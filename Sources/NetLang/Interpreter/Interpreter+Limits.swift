@@ -34,4 +34,19 @@ extension Interpreter {
     func pollInterruption(at span: SourceSpan?) throws {
         if Interruption.isRequested, Interruption.take() { throw Diagnostic.error("interrupted", at: span) }
     }
+
+    /// A model applied to `batch` examples must not make an activation larger than the
+    /// size limit of `zeros` (10⁸ values): the executor would allocate it (and its
+    /// gradient) and the process would run out of memory instead of reporting it.
+    func checkActivations(_ m: ModelValue, batch: Int, span: SourceSpan) throws {
+        let shapes = [m.model.inputShape] + m.model.layerRows().map(\.output)
+        for (index, shape) in shapes.enumerated() {
+            let (count, overflow) = ([batch] + shape).reduce((1, false)) { acc, d in
+                let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
+            }
+            if overflow || count > Builtins.maximumValues {
+                throw Diagnostic.error("model '\(m.name)' on \(batch) examples makes \(index == 0 ? "inputs" : "activations") of shape \([batch] + shape) (\(overflow ? "too many" : String(count)) values), more than 10⁸; use smaller batches", at: span)
+            }
+        }
+    }
 }

@@ -60,6 +60,8 @@ final class RobustnessTests: XCTestCase {
     func testHugeResultsAndStringsAreErrorsNotAborts() {
         let broadcast = scriptError("print sum(zeros([100000, 1]) * zeros([1, 100000]))\n")
         XCTAssertTrue(broadcast.contains("would hold 10000000000 values"), broadcast)
+        let model = scriptError("model m(input: [1, 1000, 1000]) { conv2d(200, kernel: 3, padding: 1) }\nprint sum(m(zeros([2, 1, 1000, 1000])))\n")
+        XCTAssertTrue(model.contains("activations of shape [2, 200, 1000, 1000] (400000000 values)"), model)
         let doubling = scriptError("let s = \"ab\"\nrepeat 100 { s = s + s }\n")
         XCTAssertTrue(doubling.contains("longer than 10⁸ bytes"), doubling)
     }
