@@ -22,9 +22,8 @@ struct ScriptOptions: ParsableArguments {
             throw fail("\(path): no such file")
         }
         guard !isDirectory.boolValue else { throw fail("\(path) is a directory, not a script") }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw fail("cannot read '\(path)' (not a readable UTF-8 text file)")
-        }
+        let text: String
+        do { text = try readScript(path) } catch { throw fail("cannot read the script: \(error)") }
         let interpreter = Interpreter(seed: seed, baseDirectory: (path as NSString).deletingLastPathComponent.isEmpty
                                       ? "." : (path as NSString).deletingLastPathComponent)
         interpreter.checkOnly = checkOnly

@@ -1,4 +1,5 @@
 import Foundation
+import NetRuntime
 
 /// `--set NAME=EXPR` checked against the script before it runs.
 extension Interpreter {
@@ -16,7 +17,7 @@ extension Interpreter {
                 case let .ifElse(_, then, otherwise, _): collect(then + (otherwise ?? []), base: base)
                 case let .importFile(path, _):
                     let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-                    guard visited.insert(full).inserted, let text = try? String(contentsOfFile: full, encoding: .utf8) else { continue }
+                    guard visited.insert(full).inserted, let text = try? readScript(full) else { continue }
                     collect(parse(SourceFile(name: path, text: text)).statements, base: (full as NSString).deletingLastPathComponent)
                 default: break
                 }
@@ -34,4 +35,14 @@ extension Interpreter {
             return "warning: --set \(name): the script has no 'let \(name) = …'\(hint)"
         }
     }
+}
+
+/// The text of a script file: a regular file (a FIFO or `/dev/zero` is refused before
+/// anything is read) of at most 64 MiB, in UTF-8. Throws a message naming the file.
+public func readScript(_ path: String) throws -> String {
+    let bytes = try readFileBytes(path, limit: 64 << 20)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw DataError.format(file: path, message: "is not UTF-8 text")
+    }
+    return text
 }

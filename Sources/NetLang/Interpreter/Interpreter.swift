@@ -86,11 +86,8 @@ public final class Interpreter {
     /// relative paths (imports, data files) resolve against its folder. The REPL's `:load`.
     public func load(path: String) throws {
         let full = resolve(path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let text = try? String(contentsOfFile: full, encoding: .utf8) else {
-            throw Diagnostic.error("cannot read '\(path)' (looked for \(full))", at: nil)
-        }
+        let text: String
+        do { text = try readScript(full) } catch { throw Diagnostic.error("cannot read '\(path)': \(error)", at: nil) }
         let savedBase = baseDirectory
         baseDirectory = (full as NSString).deletingLastPathComponent
         defer { baseDirectory = savedBase }
@@ -181,8 +178,9 @@ public final class Interpreter {
         if importStack.contains(full) {
             throw Diagnostic.error("import cycle: \(path) imports itself through \(importStack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))", at: span)
         }
-        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
-            throw Diagnostic.error("cannot read '\(path)' (looked for \(full))", at: span)
+        let text: String
+        do { text = try readScript(full) } catch {
+            throw Diagnostic.error("cannot read '\(path)' (looked for \(full)): \(error)", at: span)
         }
         importStack.append(full)
         defer { importStack.removeLast() }

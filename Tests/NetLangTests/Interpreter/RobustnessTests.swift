@@ -66,6 +66,16 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(doubling.contains("longer than 10⁸ bytes"), doubling)
     }
 
+    func testImportingADeviceOrAFIFOIsRefusedBeforeReading() throws {
+        let device = scriptError("import \"/dev/zero\"\n")
+        XCTAssertTrue(device.contains("is a device, not a regular file"), device)
+        let fifo = NSTemporaryDirectory() + "netl-fifo-\(UUID().uuidString).net"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        defer { unlink(fifo) }
+        let message = scriptError("import \"\(fifo)\"\n")
+        XCTAssertTrue(message.contains("is a FIFO"), message)
+    }
+
     func testGeneratorsHaveTheSizeLimitOfZeros() {
         let message = scriptError("data d = generate(\"blobs\", n: 300000000)\n")
         XCTAssertTrue(message.contains("more than 10⁸ values"), message)
