@@ -61,9 +61,17 @@ extension Builtins {
                 guard shape.count == 2, let t = interp.tensorValue(x.value), t.count % (shape[0] * shape[1]) == 0 else {
                     throw Diagnostic.error("save_images needs images whose size is a multiple of \(shape)", at: x.span)
                 }
+                // At most as many columns as images, and a picture of at most 5·10⁷ pixels
+                // (the grid scales each image pixel to 4×4).
+                let n = t.count / (shape[0] * shape[1])
+                let used = min(columns, max(n, 1)), rows = (n + used - 1) / used
+                let pixels = Double(used * (shape[1] * 4 + 1) + 1) * Double(rows * (shape[0] * 4 + 1) + 1)
+                guard pixels <= 5e7 else {
+                    throw Diagnostic.error("save_images: the picture would have \(formatValue(pixels)) pixels, more than 5·10⁷", at: args.span)
+                }
                 if interp.checkOnly { return .none }
-                let images = t.reshaped([t.count / (shape[0] * shape[1])] + shape)
-                try write(args.span) { try Pictures.grid(images, columns: columns).writePNG(to: interp.resolve(path)) }
+                let images = t.reshaped([n] + shape)
+                try write(args.span) { try Pictures.grid(images, columns: used).writePNG(to: interp.resolve(path)) }
                 interp.output("wrote \(path)")
                 return .none
             }),

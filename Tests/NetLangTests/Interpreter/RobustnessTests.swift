@@ -62,6 +62,9 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(broadcast.contains("would hold 10000000000 values"), broadcast)
         let model = scriptError("model m(input: [1, 1000, 1000]) { conv2d(200, kernel: 3, padding: 1) }\nprint sum(m(zeros([2, 1, 1000, 1000])))\n")
         XCTAssertTrue(model.contains("activations of shape [2, 200, 1000, 1000] (400000000 values)"), model)
+        XCTAssertNoThrow(try runScript("save_images(zeros([4]), \"a.png\", [2, 2], columns: 1e9)\n", checkOnly: true))
+        let picture = scriptError("save_images(zeros([100000, 100]), \"a.png\", [10, 10])\n")
+        XCTAssertTrue(picture.contains("more than 5·10⁷"), picture)
         let doubling = scriptError("let s = \"ab\"\nrepeat 100 { s = s + s }\n")
         XCTAssertTrue(doubling.contains("longer than 10⁸ bytes"), doubling)
     }
