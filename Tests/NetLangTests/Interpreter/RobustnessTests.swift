@@ -79,6 +79,13 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(message.contains("is a FIFO"), message)
     }
 
+    func testExtremeSpectraSettingsAreDiagnostics() {
+        let prefix = "data s = generate_spectra(\"adsq\", tmas: 1, cores_per_tma: 2, spectra_per_core: 1, "
+        XCTAssertTrue(scriptError(prefix + "bin_width: 1e-300)\n").contains("is too small"))
+        XCTAssertTrue(scriptError(prefix + "noise: 1e308)\n").contains("non-finite intensities"))
+        XCTAssertTrue(scriptError("print tof_grid(10, bin_width: 1e-300)\n").contains("no usable grid"))
+    }
+
     func testGeneratorsHaveTheSizeLimitOfZeros() {
         let message = scriptError("data d = generate(\"blobs\", n: 300000000)\n")
         XCTAssertTrue(message.contains("more than 10⁸ values"), message)
