@@ -45,6 +45,8 @@ INTERESTING = ["0", "-1", "1", "2", "0.5", "-0.5", "1e12", "1e308", "-1e308", "1
                "print", "x", "y", "epochs", "steps", "batch", "loss", "minimize", "optimizer", "residual", "lipschitz",
                "dense", "conv2d", "flatten", "relu", "inverse", "grad", "vjp", "jit", "generate", "zeros", "range",
                "\n", "\u00e9", "\u0000", "\t", "#", "//"]
+EDGE_NUMBERS = ["0", "-1", "1e-300", "1e300", "1e308", "-1e308", "1e15", "1e12", "9007199254740993", "0.5", "-0.5",
+                "1e9", "100000000", "65537", "2", "1"]
 STRESS = [
     lambda r: "print " + " + ".join(["1"] * r.choice([1000, 60000])) + "\n",
     lambda r: "print " + "(" * 300 + "1" + ")" * 300 + "\n",
@@ -89,7 +91,11 @@ def mutate_script(r, corpus, vocabulary):
                 break
             i = r.randrange(len(tokens))
             op = r.random()
-            if op < 0.45:
+            numbers = [k for k, t in enumerate(tokens) if t[:1].isdigit()]
+            if op < 0.2 and numbers:
+                # Argument extremes: a number literal becomes an edge value.
+                tokens[r.choice(numbers)] = r.choice(EDGE_NUMBERS)
+            elif op < 0.45:
                 tokens[i] = r.choice(INTERESTING) if r.random() < 0.5 else r.choice(vocabulary)
             elif op < 0.65:
                 del tokens[i]
