@@ -29,7 +29,7 @@ ROUNDS ?= 3
 BENCH_ARGS ?=
 TEST_XML = .build/test-results.xml
 # The fixed-seed fuzz slice `make test` runs after the unit tests (counted as one test).
-FUZZ_ARGS ?= --seed 1 --scripts 400 --data 150
+FUZZ_ARGS ?= --seed 1 --scripts 1200 --data 300
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c

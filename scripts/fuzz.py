@@ -15,7 +15,7 @@ Every process runs with a time limit and an address-space limit. A signal, an ex
 other than 0 or 1, or a `netl check` over the time limit is a failure: the reproducer is
 saved and its command printed. The last line says PASS or FAIL; the exit code is 1 on FAIL.
 
-    python3 scripts/fuzz.py --seed 1 --scripts 400 --data 150          # make test's slice
+    python3 scripts/fuzz.py --seed 1 --scripts 1200 --data 300         # make test's slice
     python3 scripts/fuzz.py --seed 7 --scripts 100000 --data 10000 --netl .build/release/netl
 """
 import argparse
