@@ -9,9 +9,13 @@ import NetRuntime
 struct ReplCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "repl", abstract: "Start an interactive NetLang session.")
     @Option(help: "Seed of initialisation, shuffling and random draws.") var seed: UInt64 = 0
+    @Flag(name: .customLong("allow-nonfinite"), help: "Load checkpoints whose weights hold NaN or infinity.")
+    var allowNonFinite = false
 
     func run() throws {
-        let session = ReplSession(interpreter: Interpreter(seed: seed))
+        let interpreter = Interpreter(seed: seed)
+        interpreter.allowsNonFiniteWeights = allowNonFinite
+        let session = ReplSession(interpreter: interpreter)
         session.start()
     }
 }
