@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <signal.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <readline/readline.h>
 #include <readline/history.h>
@@ -20,7 +21,16 @@ static volatile sig_atomic_t line_interrupt_pending = 0;
 static int line_was_interrupted = 0;
 static char *primary_prompt = NULL;
 
-void netl_note_interrupt(void) { line_interrupt_pending = 1; }
+static pthread_t reader_thread;
+static int have_reader_thread = 0;
+
+// The signal may be delivered to any thread that does not block it (OpenBLAS and
+// Dispatch workers too); only a signal handled on the thread blocked in read() makes that
+// read fail with EINTR, so it is passed on to the reader (pthread_kill is async-signal-safe).
+void netl_note_interrupt(void) {
+    line_interrupt_pending = 1;
+    if (have_reader_thread && !pthread_equal(pthread_self(), reader_thread)) pthread_kill(reader_thread, SIGINT);
+}
 
 static int on_signal_event(void) {
     if (line_interrupt_pending) {
@@ -37,6 +47,8 @@ static int on_signal_event(void) {
 }
 
 void netl_prepare_interrupts(const char *prompt) {
+    reader_thread = pthread_self();
+    have_reader_thread = 1;
     free(primary_prompt);
     primary_prompt = strdup(prompt);
     rl_catch_signals = 0;  // readline must not install its own SIGINT handler

@@ -23,7 +23,8 @@ extension Interpreter {
                 }
             }
         }
-        collect(parse(file).statements, base: baseDirectory)
+        // Parsing and freeing a deep syntax tree recurse: on the large stack.
+        try? LargeStack.run { collect(parse(file).statements, base: baseDirectory) }
         return names
     }
 

@@ -202,3 +202,13 @@ final class LongLineDiagnosticTests: XCTestCase {
         XCTAssertEqual(caret, word)
     }
 }
+
+final class ChainLengthTests: XCTestCase {
+    func testOverlongChainsAreAParseErrorNotACrashWhenFreed() {
+        let source = "fn f() = " + Array(repeating: "1", count: 150_000).joined(separator: "+") + "\nprint f()\n"
+        let message = scriptError(source)
+        XCTAssertTrue(message.contains("more than 100000 operands"), message)
+        let members = "print a" + String(repeating: ".b", count: 100_001) + "\n"
+        XCTAssertTrue(scriptError(members).contains("more than 100000 operands"))
+    }
+}
