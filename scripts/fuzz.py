@@ -338,7 +338,7 @@ def main():
     parser.add_argument("--data", type=int, default=150, help="corrupted data files to load")
     parser.add_argument("--run-fraction", type=float, default=0.05, help="share of scripts also run with `netl run`")
     parser.add_argument("--batch", type=int, default=25, help="scripts per `netl check` process")
-    parser.add_argument("--timeout", type=float, default=20, help="seconds per process (check: per batch of 4 files)")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds per process (check: per batch of 4 files); generous, so a busy machine is not a hang")
     parser.add_argument("--memory", type=int, default=6 << 30, help="address-space limit in bytes")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--netl", default=os.path.join(ROOT, ".build", "debug", "netl"))
