@@ -269,7 +269,7 @@ class Fuzzer:
 
     def run_one(self, path, extra=(), data=None):
         command = [self.netl, "run", path, "--set", "quick=true", "--set", "epochs=1"] + list(extra)
-        status, err = execute(command, self.work, self.args.timeout, self.args.memory)
+        status, err = execute(command, self.work, self.args.run_timeout, self.args.memory)
         if status == "timeout":
             self.counts["slow runs"] += 1   # a long loop or training in `run` is not a bug
         elif status != "ok":
@@ -339,6 +339,7 @@ def main():
     parser.add_argument("--run-fraction", type=float, default=0.05, help="share of scripts also run with `netl run`")
     parser.add_argument("--batch", type=int, default=25, help="scripts per `netl check` process")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per process (check: per batch of 4 files); generous, so a busy machine is not a hang")
+    parser.add_argument("--run-timeout", type=float, default=20, help="seconds per `netl run` (a run stopped then is only counted)")
     parser.add_argument("--memory", type=int, default=6 << 30, help="address-space limit in bytes")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--netl", default=os.path.join(ROOT, ".build", "debug", "netl"))
