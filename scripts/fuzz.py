@@ -269,9 +269,11 @@ class Fuzzer:
 
     def run_one(self, path, extra=(), data=None):
         command = [self.netl, "run", path, "--set", "quick=true", "--set", "epochs=1"] + list(extra)
-        status, err = execute(command, self.work, self.args.run_timeout, self.args.memory)
-        if status == "timeout":
+        status, err = execute(command, self.work, self.args.run_timeout if data is None else self.args.timeout, self.args.memory)
+        if status == "timeout" and data is None:
             self.counts["slow runs"] += 1   # a long loop or training in `run` is not a bug
+        elif status == "timeout":
+            self.fail("load hang", command, [path, data], "")   # loading a small file never takes that long
         elif status != "ok":
             self.fail("run " + status, command, [path] + ([data] if data else []), err)
 
