@@ -8,8 +8,9 @@
 # The demo: the chapter 4 i-ResNet classifiers on the digits (about 80 seconds).
 DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net
 
-# Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib).
-APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config
+# Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib),
+# and Python 3 for the fuzz slice of `make test` (scripts/fuzz.py).
+APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config python3
 
 # Parallelism: build jobs and test worker processes (the machine has 2 cores).
 JOBS ?= 2
@@ -27,6 +28,8 @@ ROUNDS ?= 3
 # Extra options for both benchmark harnesses, e.g. BENCH_ARGS=--quick
 BENCH_ARGS ?=
 TEST_XML = .build/test-results.xml
+# The fixed-seed fuzz slice `make test` runs after the unit tests (counted as one test).
+FUZZ_ARGS ?= --seed 1 --scripts 1200 --data 300
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -59,7 +62,8 @@ build: deps
 demo: build
 	$(DEMO_CMD)
 
-## The whole test suite, $(JOBS) test processes at a time; ends with "Tests: N passed, N failed".
+## The whole test suite, $(JOBS) test processes at a time, then the fuzz slice (scripts/fuzz.py,
+## counted as one test); ends with "Tests: N passed, N failed".
 ## (SwiftPM's xunit file does not mark XCTSkip'd tests: they count as passed.)
 ## Swift Testing is switched off while no test file imports it (it would only print "0 tests").
 test: deps
@@ -69,11 +73,12 @@ test: deps
 	OPENBLAS_NUM_THREADS=$(TEST_THREADS) \
 	  $(SWIFT) test -j $(JOBS) --parallel --num-workers $(JOBS) --xunit-output $(TEST_XML) $$flags || rc=$$?; \
 	echo "make test: swift test exited with $$rc after $$(( $$(date +%s) - start )) s"; \
+	fuzz=0; python3 scripts/fuzz.py $(FUZZ_ARGS) --netl .build/debug/netl || { fuzz=1; rc=1; }; \
 	if [ -f $(TEST_XML) ]; then \
-	  total=$$(grep -o '<testcase ' $(TEST_XML) | wc -l); \
-	  failed=$$(grep -c '<failure' $(TEST_XML) || true); \
+	  tests=$$(grep -o '<testcase ' $(TEST_XML) | wc -l); total=$$(( tests + 1 )); \
+	  failed=$$(( $$(grep -c '<failure' $(TEST_XML) || true) + fuzz )); \
 	  if [ "$$rc" -ne 0 ] && [ "$$failed" -eq 0 ]; then failed=1; fi; \
-	  if [ "$$total" -eq 0 ] && [ "$$rc" -eq 0 ]; then echo "make test: no test ran" >&2; rc=1; fi; \
+	  if [ "$$tests" -eq 0 ] && [ "$$rc" -eq 0 ]; then echo "make test: no test ran" >&2; rc=1; fi; \
 	  echo "Tests: $$(( total - failed < 0 ? 0 : total - failed )) passed, $$failed failed"; \
 	else \
 	  echo "make test: no test results were written" >&2; [ "$$rc" -ne 0 ] || rc=1; \

@@ -3,15 +3,83 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <pthread.h>
+#include <fcntl.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 
 static char **candidates = NULL;
 static int candidate_count = 0;
 
-char *netl_readline(const char *prompt) { return readline(prompt); }
+// Ctrl-C. The REPL's SIGINT handler (installed from Swift without SA_RESTART) calls
+// `netl_note_interrupt`, which only sets a flag (async-signal-safe). A read() that readline
+// is blocked in then returns EINTR and readline calls `rl_signal_event_hook`; there,
+// outside the handler, the line is cleared and a fresh primary prompt drawn, as Python's
+// REPL does.
+static volatile sig_atomic_t line_interrupt_pending = 0;
+static int line_was_interrupted = 0;
+static char *primary_prompt = NULL;
+
+static pthread_t reader_thread;
+static int have_reader_thread = 0;
+
+// The signal may be delivered to any thread that does not block it (OpenBLAS and
+// Dispatch workers too); only a signal handled on the thread blocked in read() makes that
+// read fail with EINTR, so it is passed on to the reader (pthread_kill is async-signal-safe).
+void netl_note_interrupt(void) {
+    line_interrupt_pending = 1;
+    if (have_reader_thread && !pthread_equal(pthread_self(), reader_thread)) pthread_kill(reader_thread, SIGINT);
+}
+
+static int on_signal_event(void) {
+    if (line_interrupt_pending) {
+        line_interrupt_pending = 0;
+        line_was_interrupted = 1;
+        rl_replace_line("", 0);
+        rl_point = rl_end = 0;
+        fputs("^C\n", rl_outstream ? rl_outstream : stdout);
+        if (primary_prompt) rl_set_prompt(primary_prompt);
+        rl_on_new_line();
+        rl_redisplay();
+    }
+    return 0;
+}
+
+void netl_prepare_interrupts(const char *prompt) {
+    reader_thread = pthread_self();
+    have_reader_thread = 1;
+    free(primary_prompt);
+    primary_prompt = strdup(prompt);
+    rl_catch_signals = 0;  // readline must not install its own SIGINT handler
+    rl_signal_event_hook = on_signal_event;
+}
+
+int netl_line_was_interrupted(void) {
+    int was = line_was_interrupted;
+    line_was_interrupted = 0;
+    return was;
+}
+
+char *netl_readline(const char *prompt) {
+    line_was_interrupted = 0;
+    line_interrupt_pending = 0;
+    return readline(prompt);
+}
 void netl_free_line(char *line) { free(line); }
 void netl_add_history(const char *line) { if (line && *line) add_history(line); }
+
+int netl_append_history(const char *line, const char *path) {
+    if (!line || !*line) return 0;
+    add_history(line);
+    // append_history does not create the file; make sure it exists (mode 0600).
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    close(fd);
+    int status = append_history(1, path);
+    history_truncate_file(path, 1000);
+    return status;
+}
 int netl_read_history(const char *path) { return read_history(path); }
 int netl_write_history(const char *path) { return write_history(path); }
 int netl_stdin_is_tty(void) { return isatty(0); }

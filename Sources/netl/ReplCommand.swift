@@ -2,15 +2,20 @@ import ArgumentParser
 import CReadline
 import Foundation
 import NetLang
+import NetRuntime
 
 /// `netl repl` (and `netl` alone): an interactive session on GNU readline, or reading
 /// piped standard input line by line.
 struct ReplCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "repl", abstract: "Start an interactive NetLang session.")
     @Option(help: "Seed of initialisation, shuffling and random draws.") var seed: UInt64 = 0
+    @Flag(name: .customLong("allow-nonfinite"), help: "Load checkpoints whose weights hold NaN or infinity.")
+    var allowNonFinite = false
 
     func run() throws {
-        let session = ReplSession(interpreter: Interpreter(seed: seed))
+        let interpreter = Interpreter(seed: seed)
+        interpreter.allowsNonFiniteWeights = allowNonFinite
+        let session = ReplSession(interpreter: interpreter)
         session.start()
     }
 }
@@ -19,7 +24,9 @@ struct ReplCommand: ParsableCommand {
 final class ReplSession {
     let interpreter: Interpreter
     let interactive: Bool
-    private let historyPath = (NSHomeDirectory() as NSString).appendingPathComponent(".netl_history")
+    /// ~/.netl_history, where ~ is $HOME (falling back to the account's home folder).
+    private let historyPath = ((ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory())
+                               as NSString).appendingPathComponent(".netl_history")
     private var counter = 0
 
     init(interpreter: Interpreter) {
@@ -38,15 +45,24 @@ final class ReplSession {
     Multi-line input continues while ( [ { are open. Tab completes names.
     """
 
+    /// Every entry is appended to the history file as soon as it is read, so history is
+    /// kept however the session ends (Ctrl-D, :quit, a closed terminal, a kill).
     func start() {
         if interactive {
             _ = netl_read_history(historyPath)
+            // Ctrl-C clears the line at the prompt and interrupts an evaluation (between
+            // two statements, loop iterations, training or fixed-point steps); the session
+            // and its bindings survive.
+            netl_prepare_interrupts("netl> ")
+            InterruptHandler.install { _ in
+                Interruption.request()
+                netl_note_interrupt()
+            }
             print("NetLang 0.1 — :help for commands, :quit to leave")
         }
         while let chunk = readChunk() {
             if !handle(chunk) { break }
         }
-        if interactive { _ = netl_write_history(historyPath) }
     }
 
     /// Reads one complete input (several lines while brackets are open); nil at the end.
@@ -57,9 +73,11 @@ final class ReplSession {
             guard let line = readLine(prompt: text.isEmpty ? "netl> " : "  ... ") else {
                 return text.isEmpty ? nil : text
             }
+            // Ctrl-C while continuing a multi-line input abandons the whole input.
+            if interactive && netl_line_was_interrupted() != 0 { text = "" }
             text += (text.isEmpty ? "" : "\n") + line
             if text.hasPrefix(":") || !needsMoreInput(text) {
-                if interactive { netl_add_history(text) }
+                if interactive { _ = netl_append_history(text, historyPath) }
                 return text
             }
         }
@@ -88,6 +106,7 @@ final class ReplSession {
         if trimmed.hasPrefix(":") { return command(trimmed) }
         counter += 1
         let file = SourceFile(name: "<repl:\(counter)>", text: text)
+        Interruption.clear()
         do {
             interpreter.lastValue = nil
             try interpreter.run(file)
@@ -95,9 +114,19 @@ final class ReplSession {
                 print(interpreter.display(v))
             }
         } catch {
-            _ = report(error)
+            reportInRepl(error)
         }
         return true
+    }
+
+    /// Diagnostics; an interruption says that the session is intact.
+    private func reportInRepl(_ error: Error) {
+        if let d = error as? Diagnostic, d.message == "interrupted" {
+            fflush(nil)
+            FileHandle.standardError.write("interrupted (Ctrl-C); every definition is kept\n".data(using: .utf8)!)
+            return
+        }
+        _ = report(error)
     }
 
     private func command(_ text: String) -> Bool {
@@ -108,23 +137,23 @@ final class ReplSession {
         case ":help", ":h": print(Self.help)
         case ":reset": interpreter.reset(); print("all definitions cleared")
         case ":load":
-            guard !argument.isEmpty, let source = try? String(contentsOfFile: argument, encoding: .utf8) else {
-                print("error: cannot read '\(argument)'"); return true
-            }
-            do { try interpreter.run(SourceFile(name: argument, text: source)) } catch { _ = report(error) }
+            guard !argument.isEmpty else { print("error: :load needs a file name"); return true }
+            Interruption.clear()
+            do { try interpreter.load(path: argument) } catch { reportInRepl(error) }
         case ":shape", ":summary":
             let file = SourceFile(name: "<repl>", text: argument)
             let (expression, diagnostics) = parseExpression(file)
             guard diagnostics.isEmpty, let expression else { _ = report(DiagnosticList(diagnostics)); return true }
             do {
-                let v = try interpreter.evaluate(expression, in: interpreter.globals)
+                Interruption.clear()
+                let v = try interpreter.evaluateTopLevel(expression)
                 if parts[0] == ":summary" {
                     guard case let .model(m) = v else { print("error: '\(argument)' is not a model"); return true }
                     print(m.model.summary())
                 } else {
                     print(interpreter.shapeDescription(v))
                 }
-            } catch { _ = report(error) }
+            } catch { reportInRepl(error) }
         default:
             print("unknown command \(parts[0]); :help lists the commands")
         }

@@ -8,15 +8,26 @@ struct ScriptOptions: ParsableArguments {
     @Option(help: "Seed of initialisation, shuffling and random draws.") var seed: UInt64 = 0
     @Option(name: .customLong("set"), help: "Override a let binding: --set NAME=VALUE (repeatable).") var overrides: [String] = []
 
-    /// An interpreter for the script, with overrides applied; exits with a message on a
-    /// malformed override.
-    func makeInterpreter() throws -> (Interpreter, SourceFile) {
+    @Flag(name: .customLong("allow-nonfinite"), help: "Load checkpoints whose weights hold NaN or infinity.")
+    var allowNonFinite = false
+
+    /// An interpreter for the script, with overrides applied (in check mode already, so a
+    /// `--set` expression that writes a file writes nothing under `netl check`). Overrides
+    /// the script never binds are reported before it runs. Exits with a message on a
+    /// missing file or a malformed override.
+    func makeInterpreter(checkOnly: Bool = false) throws -> (Interpreter, SourceFile) {
         let path = file
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read '\(path)'")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw fail("\(path): no such file")
         }
+        guard !isDirectory.boolValue else { throw fail("\(path) is a directory, not a script") }
+        let text: String
+        do { text = try readScript(path) } catch { throw fail("cannot read the script: \(error)") }
         let interpreter = Interpreter(seed: seed, baseDirectory: (path as NSString).deletingLastPathComponent.isEmpty
                                       ? "." : (path as NSString).deletingLastPathComponent)
+        interpreter.checkOnly = checkOnly
+        interpreter.allowsNonFiniteWeights = allowNonFinite
         for o in overrides {
             guard let eq = o.firstIndex(of: "="), eq != o.startIndex else { throw ValidationError("--set expects NAME=VALUE, got '\(o)'") }
             let name = String(o[..<eq]), valueText = String(o[o.index(after: eq)...])
@@ -25,14 +36,30 @@ struct ScriptOptions: ParsableArguments {
             guard diagnostics.isEmpty, let expression else {
                 throw ValidationError("--set \(name): '\(valueText)' is not a value\n" + diagnostics.map(\.description).joined(separator: "\n"))
             }
-            interpreter.overrides[name] = try interpreter.evaluate(expression, in: interpreter.globals)
+            do { interpreter.overrides[name] = try interpreter.evaluateTopLevel(expression) } catch { throw report(error) }
         }
-        return (interpreter, SourceFile(name: path, text: text))
+        let source = SourceFile(name: path, text: text)
+        for warning in interpreter.overrideWarnings(for: source) { writeStandardError(warning) }
+        return (interpreter, source)
     }
+
+    /// Prints "error: …" and returns exit code 1.
+    private func fail(_ message: String) -> ExitCode {
+        writeStandardError("error: \(message)")
+        return ExitCode(1)
+    }
+}
+
+/// A line on standard error, after flushing standard output so that, on a pipe, messages
+/// appear in the order they would on a terminal.
+func writeStandardError(_ line: String) {
+    fflush(nil)   // every output stream, standard output included
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
 }
 
 /// Prints diagnostics (coloured on a terminal) and returns the exit code for them.
 func report(_ error: Error) -> ExitCode {
+    fflush(nil)   // every output stream, standard output included
     let color = isatty(2) != 0
     switch error {
     case let list as DiagnosticList:
@@ -55,30 +82,32 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (interpreter, file) = try options.makeInterpreter()
         do { try interpreter.run(file) } catch { throw report(error) }
-        warnUnusedOverrides(interpreter)
     }
 }
 
-/// `--set NAME=…` for a name no `let` binds is almost always a typo: say so.
-func warnUnusedOverrides(_ interpreter: Interpreter) {
-    for name in interpreter.unusedOverrides {
-        FileHandle.standardError.write("warning: --set \(name): the script has no 'let \(name) = …'\n".data(using: .utf8)!)
-    }
-}
-
-/// `netl check FILE`: parse, resolve names and shapes, compile training steps, print model
-/// summaries — without training or evaluating.
+/// `netl check FILE…`: parse, resolve names and shapes, compile training steps, print model
+/// summaries — without training or evaluating. Several files are checked one after the
+/// other, each in a fresh session; the exit code is 1 if any of them has an error.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check",
                                                     abstract: "Check a script (names, shapes, parameter counts) without running it.")
     @OptionGroup var options: ScriptOptions
+    @ArgumentParser.Argument(help: "More scripts to check, each in a fresh session.") var more: [String] = []
 
     func run() throws {
-        let (interpreter, file) = try options.makeInterpreter()
-        interpreter.checkOnly = true
+        var failed = false
+        for path in [options.file] + more {
+            var single = options
+            single.file = path
+            do { try check(single) } catch is ExitCode { failed = true }
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    private func check(_ options: ScriptOptions) throws {
+        let (interpreter, file) = try options.makeInterpreter(checkOnly: true)
         interpreter.output = { _ in }
         do { try interpreter.run(file) } catch { throw report(error) }
-        warnUnusedOverrides(interpreter)
         for m in interpreter.models { print(m.model.summary() + "\n") }
         print("\(file.name): ok (\(interpreter.models.count) model\(interpreter.models.count == 1 ? "" : "s"))")
     }

@@ -10,6 +10,18 @@ char *netl_readline(const char *prompt);
 void netl_free_line(char *line);
 /// Adds a non-empty line to the in-memory history.
 void netl_add_history(const char *line);
+/// Adds a line to the history and appends it to the history file at once, so the
+/// session's history survives however the REPL ends (creates the file; keeps 1000 lines).
+int netl_append_history(const char *line, const char *path);
+/// Makes readline leave SIGINT to the application and clear the line (showing `prompt`)
+/// when `netl_note_interrupt` was called while it waited for a key. The calling thread is
+/// the one that reads input.
+void netl_prepare_interrupts(const char *prompt);
+/// Called from the SIGINT handler: the line being edited is to be cleared (the signal is
+/// passed on to the reading thread when another thread received it).
+void netl_note_interrupt(void);
+/// 1 if Ctrl-C cleared the line during the last `netl_readline` (and clears it).
+int netl_line_was_interrupted(void);
 /// Loads / saves history from / to a file; returns 0 on success (errno otherwise).
 int netl_read_history(const char *path);
 int netl_write_history(const char *path);

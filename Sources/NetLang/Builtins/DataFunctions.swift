@@ -9,9 +9,9 @@ extension Builtins {
             ("load_digits", { interp, args in
                 // The UCI 8×8 digits shipped in examples/data (1797 images, pixels scaled to [0, 1]).
                 let test = try args.number("test", position: 0, default: 0.2)
-                let seed = try args.integer("seed", default: 0)
+                let seed = try args.seed(default: 0)
                 let shape = try args.value("shape") != nil ? try args.shape("shape") : [64]
-                let path = try args.string("path", default: DataLocator.digits(interp))
+                let path = args.value("path") == nil ? DataLocator.digits(interp) : interp.resolve(try args.string("path"))
                 let (images, labels) = try dataError(args.span) { try loadDigits(path: path) }
                 guard shape.reduce(1, *) == 64 else { throw Diagnostic.error("load_digits: shape must hold 64 pixels, got \(shape)", at: args.span) }
                 let x = Tensor<Double>(shape: [labels.count] + shape, scalars: images.scalars.map { Double($0) / 16 })
@@ -23,8 +23,16 @@ extension Builtins {
                 let header = try args.boolean("header", default: false)
                 let labelColumn = try args.integer("label", default: -1)
                 let test = try args.number("test", default: 0)
-                let seed = try args.integer("seed", default: 0)
+                let seed = try args.seed(default: 0)
                 let table = try dataError(args.span) { try CSVTable.load(path: interp.resolve(path), hasHeader: header) }
+                guard table.rowCount > 0 else {
+                    throw Diagnostic.error("load_csv: '\(path)' is empty (it has no data rows)", at: args.span)
+                }
+                // NaN or infinity in the data would silently turn weights into NaN in training.
+                if let bad = table.values.firstIndex(where: { !$0.isFinite }) {
+                    let row = bad / table.columnCount, column = bad % table.columnCount
+                    throw Diagnostic.error("load_csv: \(path):\(table.lineNumbers[row]):\(column + 1): the value \(formatValue(table.values[bad])) is not a finite number", at: args.span)
+                }
                 let columns = table.columnCount
                 let label = labelColumn < 0 ? columns + labelColumn : labelColumn
                 guard label >= 0 && label < columns else { throw Diagnostic.error("load_csv: label column \(labelColumn) is outside the \(columns) columns", at: args.span) }
@@ -67,12 +75,12 @@ extension Builtins {
             ("train_test_split", { interp, args in
                 let d = try dataset(args.required("data", position: 0))
                 let copy = Dataset(name: d.name, x: d.x, y: d.y, groups: d.groups)
-                return .dataset(try withSplit(copy, test: try args.number("test", position: 1, default: 0.2), seed: try args.integer("seed", default: 0), span: args.span))
+                return .dataset(try withSplit(copy, test: try args.number("test", position: 1, default: 0.2), seed: try args.seed(default: 0), span: args.span))
             }),
             ("kfold", { _, args in
                 let d = try dataset(args.required("data", position: 0))
                 let k = try args.integer("k", position: 1, minimum: 2)
-                let splits = try dataError(args.span) { try kFold(count: d.count, k: k, seed: UInt64(try args.integer("seed", default: 0))) }
+                let splits = try dataError(args.span) { try kFold(count: d.count, k: k, seed: try args.seed(default: 0)) }
                 return .list(splits.enumerated().map { fold(d, $0.element, $0.offset) })
             }),
             ("grouped_kfold", { _, args in
@@ -90,24 +98,33 @@ extension Builtins {
             }),
             ("shuffle", { _, args in
                 let d = try dataset(args.required("data", position: 0))
-                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: 0)))
+                var rng = RandomGenerator(seed: try args.seed(default: 0))
                 return .dataset(d.subset(rng.permutation(d.count), name: d.name))
             }),
             ("generate", { _, args in
                 let name = try args.string("name", position: 0)
                 let n = try args.integer("n", position: 1, default: 1000, minimum: 1)
-                let seed = UInt64(try args.integer("seed", default: 0))
+                let seed = try args.seed(default: 0)
                 guard let generator = DataGenerators.registry[name] else {
                     let hint = suggestion(for: name, among: Array(DataGenerators.registry.keys)).map { "; did you mean '\($0)'?" } ?? ""
                     throw Diagnostic.error("unknown generator '\(name)'\(hint); known: \(DataGenerators.registry.keys.sorted().joined(separator: ", "))", at: args.span)
                 }
+                // The size limit of `zeros`: n examples of the generator's width.
+                var probe = RandomGenerator(seed: seed)
+                let width = max(1, generator(1, &probe).x.count)
+                guard n <= Self.maximumValues / width else {
+                    throw Diagnostic.error("generate: \(n) examples of \(width) values hold more than 10⁸ values", at: args.span)
+                }
                 var rng = RandomGenerator(seed: seed)
                 let (x, y) = generator(n, &rng)
                 let d = Dataset(name: name, x: x, y: y)
-                return .dataset(try withSplit(d, test: try args.number("test", default: 0), seed: Int(seed), span: args.span))
+                return .dataset(try withSplit(d, test: try args.number("test", default: 0), seed: seed, span: args.span))
             }),
         ]
     }
+
+    /// The most values a data set or tensor built by a built-in may hold (as for `zeros`).
+    static let maximumValues = 100_000_000
 
     static func dataset(_ a: ArgumentValue) throws -> Dataset {
         guard case let .dataset(d) = a.value else { throw Diagnostic.error("expected a data set, got \(describe(a.value))", at: a.span) }
@@ -122,10 +139,10 @@ extension Builtins {
     }
 
     /// Adds shuffled `train` and `test` parts when `test` > 0.
-    static func withSplit(_ d: Dataset, test: Double, seed: Int, span: SourceSpan) throws -> Dataset {
+    static func withSplit(_ d: Dataset, test: Double, seed: UInt64, span: SourceSpan) throws -> Dataset {
         guard test > 0 else { return d }
         guard test < 1 else { throw Diagnostic.error("the test fraction must be below 1, got \(formatValue(test))", at: span) }
-        let split = try dataError(span) { try trainTestSplit(count: d.count, testFraction: test, seed: UInt64(seed)) }
+        let split = try dataError(span) { try trainTestSplit(count: d.count, testFraction: test, seed: seed) }
         d.parts = [("train", d.subset(split.train, name: "\(d.name).train")), ("test", d.subset(split.test, name: "\(d.name).test"))]
         return d
     }

@@ -15,25 +15,27 @@ public enum DataGenerators {
     /// the label is k.
     public static func eightGaussians(_ n: Int, _ rng: inout RandomGenerator) -> (x: Tensor<Double>, y: Tensor<Double>?) {
         var xs: [Double] = [], ys: [Double] = []
-        for _ in 0..<n {
+        for i in 0..<n {
+            if i & 4095 == 0 && Interruption.isRequested { break }   // Ctrl-C: the caller reports it
             let k = rng.integer(below: 8)
             let angle = 2 * Double.pi * Double(k) / 8
             xs.append(2 * 2.0.squareRoot() * cos(angle) + 0.5 / 2.0.squareRoot() * rng.normal())
             xs.append(2 * 2.0.squareRoot() * sin(angle) + 0.5 / 2.0.squareRoot() * rng.normal())
             ys.append(Double(k))
         }
-        return (Tensor(shape: [n, 2], scalars: xs), Tensor(shape: [n], scalars: ys))
+        return (Tensor(shape: [ys.count, 2], scalars: xs), Tensor(shape: [ys.count], scalars: ys))
     }
 
     /// Three Gaussian blobs in 2-D with unit variance around (−3, 0), (3, 0), (0, 4); labelled.
     public static func blobs(_ n: Int, _ rng: inout RandomGenerator) -> (x: Tensor<Double>, y: Tensor<Double>?) {
         let centres = [(-3.0, 0.0), (3.0, 0.0), (0.0, 4.0)]
         var xs: [Double] = [], ys: [Double] = []
-        for _ in 0..<n {
+        for i in 0..<n {
+            if i & 4095 == 0 && Interruption.isRequested { break }   // Ctrl-C: the caller reports it
             let k = rng.integer(below: 3)
             xs += [centres[k].0 + rng.normal(), centres[k].1 + rng.normal()]
             ys.append(Double(k))
         }
-        return (Tensor(shape: [n, 2], scalars: xs), Tensor(shape: [n], scalars: ys))
+        return (Tensor(shape: [ys.count, 2], scalars: xs), Tensor(shape: [ys.count], scalars: ys))
     }
 }

@@ -13,6 +13,8 @@ extension Builtins {
                           let y = interp.tensorValue(labels.value), y.shape == [scores.shape[0]] else {
                         throw Diagnostic.error("accuracy needs a model and data, or scores [N, classes] and labels [N]", at: args.span)
                     }
+                    guard scores.shape[0] > 0 else { throw Diagnostic.error("accuracy of no examples (the scores have 0 rows)", at: first.span) }
+                    try checkLabels(y.scalars, classes: scores.shape[1], data: "the labels", span: labels.span)
                     return .number(Metrics.accuracy(scores, y))
                 }
                 let (m, d) = try modelAndData(&args)
@@ -28,6 +30,7 @@ extension Builtins {
                           let y = interp.tensorValue(labels.value), y.shape == [p.shape[0]] else {
                         throw Diagnostic.error("balanced_accuracy needs a model and data, or predicted classes [N] (or scores [N, classes]) and labels [N]", at: args.span)
                     }
+                    guard p.shape[0] > 0 else { throw Diagnostic.error("balanced_accuracy of no examples", at: first.span) }
                     let predicted = p.rank == 2 ? Metrics.predictedClasses(p) : p.scalars.map { exactInt($0) ?? -1 }
                     return .number(Metrics.balancedAccuracy(predicted: predicted, labels: y.scalars.map { exactInt($0) ?? -1 }))
                 }
@@ -99,13 +102,25 @@ extension Builtins {
         guard case let .dataset(data) = d.value, data.hasLabels else {
             throw Diagnostic.error("\(args.function) needs a data set with class labels, got \(describe(d.value))", at: d.span)
         }
+        guard data.count > 0 else { throw Diagnostic.error("\(args.function): the data set '\(data.name)' is empty", at: d.span) }
         guard data.exampleShape == model.model.inputShape else {
             throw Diagnostic.error("model '\(model.name)' takes [\(model.model.inputShape.map(String.init).joined(separator: ", "))], the data has \(data.exampleShape)", at: d.span)
         }
         guard model.model.outputShape.count == 1 else {
             throw Diagnostic.error("\(args.function) needs a classifier with outputs [classes], '\(model.name)' gives \(model.model.outputShape)", at: m.span)
         }
+        try checkLabels(data.y!.scalars, classes: model.model.outputShape[0], data: "data set '\(data.name)'", span: d.span)
         return (model, data)
+    }
+
+    /// Class labels must be whole numbers 0..<classes: a label outside would index a score
+    /// that does not exist (and make a cross-entropy nan or an accuracy silently wrong).
+    static func checkLabels(_ labels: [Double], classes: Int, data: String, span: SourceSpan) throws {
+        for (row, v) in labels.enumerated() {
+            guard let k = exactInt(v), k >= 0, k < classes else {
+                throw Diagnostic.error("\(data), row \(row): label \(formatValue(v)) is not a class 0…\(classes - 1)", at: span)
+            }
+        }
     }
 }
 
@@ -113,6 +128,9 @@ enum Evaluation {
     /// Mean softmax cross-entropy of a classifier over a labelled data set.
     static func meanCrossEntropy(_ interp: Interpreter, _ m: ModelValue, _ d: Dataset, span: SourceSpan) throws -> Double {
         guard d.hasLabels, d.exampleShape == m.model.inputShape else { throw Diagnostic.error("cross_entropy(model, data) needs matching labelled data", at: span) }
+        guard d.count > 0 else { throw Diagnostic.error("cross_entropy: the data set '\(d.name)' is empty", at: span) }
+        guard m.model.outputShape.count == 1 else { throw Diagnostic.error("cross_entropy(model, data) needs a classifier with outputs [classes]", at: span) }
+        try Builtins.checkLabels(d.y!.scalars, classes: m.model.outputShape[0], data: "data set '\(d.name)'", span: span)
         if interp.checkOnly { return .nan }
         let logits = interp.inference(m.model).predict(d.x)
         let c = logits.count / d.count

@@ -16,7 +16,7 @@ extension Builtins {
                     throw Diagnostic.error("save_density needs a flow on 2-D points", at: m.span)
                 }
                 let flow = try interp.checkedFlow(model, .density, function: "save_density", span: m.span)
-                let path = try args.string("file", position: 1)
+                let path = try pngFile(&args)
                 let range = try args.number("range", default: 4)
                 let n = try args.integer("grid", default: 100, minimum: 2)
                 guard n <= 1000 else { throw Diagnostic.error("grid is at most 1000", at: args.span) }
@@ -36,7 +36,7 @@ extension Builtins {
             }),
             ("save_scatter", { interp, args in
                 let x = try args.required("points", position: 0)
-                let path = try args.string("file", position: 1)
+                let path = try pngFile(&args)
                 let range = try args.number("range", default: 4)
                 var value = x.value
                 if case let .dataset(d) = value { value = .tensor(d.x) }
@@ -51,15 +51,23 @@ extension Builtins {
             ("save_images", { interp, args in
                 // save_images(x, "samples.png", shape: [8, 8], columns: 10): grey-scale tiles.
                 let x = try args.required("images", position: 0)
-                let path = try args.string("file", position: 1)
+                let path = try pngFile(&args)
                 let shape = try args.shape("shape", position: 2)
                 let columns = try args.integer("columns", default: 10, minimum: 1)
                 guard shape.count == 2, let t = interp.tensorValue(x.value), t.count % (shape[0] * shape[1]) == 0 else {
                     throw Diagnostic.error("save_images needs images whose size is a multiple of \(shape)", at: x.span)
                 }
+                // At most as many columns as images, and a picture of at most 5·10⁷ pixels
+                // (the grid scales each image pixel to 4×4).
+                let n = t.count / (shape[0] * shape[1])
+                let used = min(columns, max(n, 1)), rows = (n + used - 1) / used
+                let pixels = Double(used * (shape[1] * 4 + 1) + 1) * Double(rows * (shape[0] * 4 + 1) + 1)
+                guard pixels <= 5e7 else {
+                    throw Diagnostic.error("save_images: the picture would have \(formatValue(pixels)) pixels, more than 5·10⁷", at: args.span)
+                }
                 if interp.checkOnly { return .none }
-                let images = t.reshaped([t.count / (shape[0] * shape[1])] + shape)
-                try write(args.span) { try Pictures.grid(images, columns: columns).writePNG(to: interp.resolve(path)) }
+                let images = t.reshaped([n] + shape)
+                try write(args.span) { try Pictures.grid(images, columns: used).writePNG(to: interp.resolve(path)) }
                 interp.output("wrote \(path)")
                 return .none
             }),
@@ -125,6 +133,17 @@ extension Builtins {
                 return .none
             }),
         ]
+    }
+
+    /// The file argument of save_density / save_scatter / save_images: pictures are PNG,
+    /// so the name must end in .png (never PNG bytes under a .jpg name).
+    static func pngFile(_ args: inout Arguments) throws -> String {
+        let path = try args.string("file", position: 1)
+        guard path.lowercased().hasSuffix(".png") else {
+            let span = args.value("file", position: 1)?.span ?? args.span
+            throw Diagnostic.error("\(args.function) writes a PNG picture; name the file '….png', not '\(path)'", at: span)
+        }
+        return path
     }
 
     /// The file argument of save_chart / save_boxplot and the format its extension names

@@ -44,6 +44,11 @@ extension Builtins {
                 guard s.mzLow + s.meanBinWidth * Double(s.bins - 1) < 1e6 else {
                     throw Diagnostic.error("generate_spectra: the m/z grid would end beyond 10⁶", at: args.span)
                 }
+                // A bin width too small to move the end of the grid above its start (in
+                // floating point) gives no grid at all.
+                guard s.mzLow + s.meanBinWidth * Double(s.bins - 1) > s.mzLow * (1 + 1e-9) else {
+                    throw Diagnostic.error("generate_spectra: bin_width \(formatValue(s.meanBinWidth)) is too small for a grid starting at \(formatValue(s.mzLow))", at: args.span)
+                }
                 let g: GeneratedSpectra
                 if interp.checkOnly {
                     // Shapes and groups only: nothing is evaluated under `netl check`.
@@ -56,6 +61,10 @@ extension Builtins {
                     g = SpectrumGenerator.generate(s, seed: seed)
                 }
                 let n = g.count
+                // Extreme noise or variation settings overflow to NaN or infinity.
+                if let bad = g.intensities.firstIndex(where: { !$0.isFinite }) {
+                    throw Diagnostic.error("generate_spectra: these settings make non-finite intensities (spectrum \(bad / s.bins) holds \(formatValue(g.intensities[bad]))); use smaller noise, variation or fold change", at: args.span)
+                }
                 let d = Dataset(name: task, x: Tensor(shape: [n, 1, s.bins], scalars: g.intensities),
                                 y: Tensor(shape: [n], scalars: g.labels.map(Double.init)), groups: g.tmas)
                 d.columns = [("core", Tensor(shape: [n], scalars: g.cores.map(Double.init))),
@@ -81,6 +90,9 @@ extension Builtins {
                 let bins = try args.integer("bins", position: 0, minimum: 2)
                 guard bins <= 1_000_000 else { throw Diagnostic.error("tof_grid: at most 10⁶ bins", at: args.span) }
                 let low = try positive(&args, "mz_min", 800), width = try positive(&args, "bin_width", 0.163)
+                guard low + width * Double(bins - 1) > low * (1 + 1e-9), low + width * Double(bins - 1) < 1e12 else {
+                    throw Diagnostic.error("tof_grid: mz_min \(formatValue(low)) and bin_width \(formatValue(width)) give no usable grid", at: args.span)
+                }
                 return .tensor(Tensor(shape: [bins], scalars: TOFGrid(low: low, meanWidth: width, bins: bins).mz))
             }),
             ("mww_auc", { interp, args in

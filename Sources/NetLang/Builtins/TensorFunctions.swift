@@ -95,12 +95,12 @@ extension Builtins {
             ("ones", { _, args in .tensor(Tensor(repeating: 1, shape: try args.shape("shape", position: 0))) }),
             ("randn", { interp, args in
                 let shape = try args.shape("shape", position: 0)
-                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
+                var rng = RandomGenerator(seed: try args.seed(default: Int(interp.seed % (1 << 62))))
                 return .tensor(.randomNormal(shape, rng: &rng))
             }),
             ("rand", { interp, args in
                 let shape = try args.shape("shape", position: 0)
-                var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
+                var rng = RandomGenerator(seed: try args.seed(default: Int(interp.seed % (1 << 62))))
                 return .tensor(.randomUniform(shape, rng: &rng))
             }),
             ("tensor", { interp, args in
@@ -132,8 +132,13 @@ extension Builtins {
             }),
             ("range", { _, args in
                 let a = try args.integer("start", position: 0)
-                guard let b = try args.optionalInteger("end", position: 1) else { return .list((0..<max(0, a)).map { .number(Double($0)) }) }
-                return .list((a..<max(a, b)).map { .number(Double($0)) })
+                let b = try args.optionalInteger("end", position: 1)
+                let (low, high) = b.map { (a, max(a, $0)) } ?? (0, max(0, a))
+                // Lists hold one value per element: the loop-count limit keeps them in memory.
+                guard high - low <= 10_000_000 else {
+                    throw Diagnostic.error("range: \(high - low) values are more than the 10000000 a list may hold", at: args.span)
+                }
+                return .list((low..<high).map { .number(Double($0)) })
             }),
             ("item", { interp, args in
                 let v = try args.required("x", position: 0)
@@ -185,6 +190,11 @@ extension Builtins {
                 }
             }
             let keep = try args.boolean("keepdims", default: false)
+            // A mean or maximum of nothing has no value (0/0, −∞); say so instead.
+            if name == "mean" || name == "max" {
+                let reduced = (axes ?? Array(shape.indices)).map { shape[$0 < 0 ? $0 + shape.count : $0] }
+                if reduced.contains(0) { throw Diagnostic.error("\(name) of an empty tensor (shape \(shape))", at: x.span) }
+            }
             return try interp.tensorOperation([x.value], span: x.span) { f($0[0], axes, keep) }
         })
     }

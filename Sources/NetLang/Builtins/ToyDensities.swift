@@ -13,12 +13,16 @@ enum ToyDensities {
     static func make(_ n: Int, _ body: (Int) -> (Double, Double, Double?)) -> (x: Tensor<Double>, y: Tensor<Double>?) {
         var xs: [Double] = [], ys: [Double] = []
         var labelled = true
+        var made = 0
         for i in 0..<n {
+            // Ctrl-C: stop early (the interpreter then reports the interruption).
+            if i & 4095 == 0 && Interruption.isRequested { break }
             let (a, b, l) = body(i)
             xs += [a, b]
             if let l { ys.append(l) } else { labelled = false }
+            made += 1
         }
-        return (Tensor(shape: [n, 2], scalars: xs), labelled ? Tensor(shape: [n], scalars: ys) : nil)
+        return (Tensor(shape: [made, 2], scalars: xs), labelled ? Tensor(shape: [made], scalars: ys) : nil)
     }
 
     /// Uniform on the black squares of a 4×4 checkerboard over [−4, 4]².

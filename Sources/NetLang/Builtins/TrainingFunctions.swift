@@ -3,6 +3,11 @@ import NetRuntime
 
 /// Losses, optimisers and learning-rate schedules.
 extension Builtins {
+    /// A mean loss over no examples would be 0/0 (and printed as a plausible 0).
+    static func requireExamples(_ shape: [Int], _ function: String, _ span: SourceSpan) throws {
+        if shape.contains(0) { throw Diagnostic.error("\(function) of no examples (shape \(shape))", at: span) }
+    }
+
     static var trainingFunctions: [(String, Body)] {
         [
             ("cross_entropy", { interp, args in
@@ -14,18 +19,27 @@ extension Builtins {
                 guard ls.count == 2, ys == [ls[0]] else {
                     throw Diagnostic.error("cross_entropy needs logits [N, classes] and labels [N], got \(ls) and \(ys)", at: a.span.to(b.span))
                 }
+                try requireExamples(ls, "cross_entropy", a.span)
+                // Labels out of range: concrete ones now; a training batch's when training starts.
+                if case let .node(labels) = b.value {
+                    interp.labelRequirements.append((labels, ls[1], b.span))
+                } else if let labels = interp.tensorValue(b.value) {
+                    try checkLabels(labels.scalars, classes: ls[1], data: "the labels", span: b.span)
+                }
                 return try interp.tensorOperation([a.value, b.value], span: a.span) { $0[0].crossEntropy(labels: $0[1]) }
             }),
             ("mse", { interp, args in
                 let a = try args.required("prediction", position: 0), b = try args.required("target", position: 1)
-                guard broadcastShapes(interp.shapeOf(a.value), interp.shapeOf(b.value)) != nil else {
+                guard let shape = broadcastShapes(interp.shapeOf(a.value), interp.shapeOf(b.value)) else {
                     throw Diagnostic.error("mse: shapes \(interp.shapeOf(a.value)) and \(interp.shapeOf(b.value)) do not match", at: a.span.to(b.span))
                 }
+                try requireExamples(shape, "mse", a.span)
                 return try interp.tensorOperation([a.value, b.value], span: a.span) { $0[0].meanSquaredError($0[1]) }
             }),
             ("nll", { interp, args in
                 // The mean negative log-likelihood of per-example log-likelihoods.
                 let a = try args.required("log_likelihood", position: 0)
+                try requireExamples(interp.shapeOf(a.value), "nll", a.span)
                 return try interp.tensorOperation([a.value], span: a.span) { -$0[0].mean() }
             }),
             ("weight_decay", { interp, args in

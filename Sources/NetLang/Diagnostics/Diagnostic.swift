@@ -33,11 +33,20 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         guard let span else { return "\(tint)\(severity.rawValue):\(reset) \(bold)\(message)\(reset)" + renderNotes(color) }
         let (line, column) = span.file.location(of: span.start)
         var out = "\(bold)\(span):\(reset) \(tint)\(severity.rawValue):\(reset) \(bold)\(message)\(reset)\n"
-        let source = span.file.line(line)
+        let fullLine = Array(span.file.line(line))
+        // A very long line (generated code, a 60,000-term sum) is shown as a window
+        // around the caret, marked with "…" where it is cut.
+        let window = 160
+        let first = fullLine.count > window ? Swift.max(0, Swift.min(column - 1 - 60, fullLine.count - window)) : 0
+        let last = Swift.min(fullLine.count, first + window)
+        let lead = first > 0 ? "…" : ""
+        let source = lead + String(fullLine[first..<last]) + (last < fullLine.count ? "…" : "")
         out += "  " + source + "\n"
         let (endLine, endColumn) = span.file.location(of: span.end)
-        let width = endLine == line ? Swift.max(1, endColumn - column) : Swift.max(1, source.count - column + 1)
-        let pad = String(source.prefix(column - 1).map { $0 == "\t" ? "\t" : " " })
+        let shownColumn = column - first + lead.count
+        let available = Swift.max(1, source.count - shownColumn + 1)
+        let width = Swift.min(available, endLine == line ? Swift.max(1, endColumn - column) : Swift.max(1, fullLine.count - column + 1))
+        let pad = String(source.prefix(shownColumn - 1).map { $0 == "\t" ? "\t" : " " })
         out += "  " + pad + tint + "^" + String(repeating: "~", count: width - 1) + reset
         return out + renderNotes(color)
     }

@@ -7,6 +7,8 @@ struct Arguments {
     let values: [ArgumentValue]
     let span: SourceSpan
     private var used: Set<Int> = []
+    /// Every argument name a reader asked for (the candidates of "did you mean").
+    private var known: [String] = []
 
     init(_ function: String, _ values: [ArgumentValue], _ span: SourceSpan) {
         self.function = function
@@ -16,6 +18,7 @@ struct Arguments {
 
     /// The argument named `name`, or else the `position`-th positional one.
     mutating func value(_ name: String, position: Int? = nil) -> ArgumentValue? {
+        if !known.contains(name) { known.append(name) }
         if let i = values.firstIndex(where: { $0.label == name }) { used.insert(i); return values[i] }
         guard let position else { return nil }
         let positional = values.indices.filter { values[$0].label == nil }
@@ -42,18 +45,32 @@ struct Arguments {
         return x
     }
 
-    mutating func integer(_ name: String, position: Int? = nil, default fallback: Int? = nil, minimum: Int? = nil) throws -> Int {
+    mutating func integer(_ name: String, position: Int? = nil, default fallback: Int? = nil, minimum: Int? = nil,
+                          maximum: Int? = nil) throws -> Int {
         guard let a = value(name, position: position) else {
             if let fallback { return fallback }
             throw Diagnostic.error("\(function) needs the whole number '\(name)'", at: span)
         }
-        guard case let .number(x) = a.value, x == x.rounded(), abs(x) < 1e15 else {
+        guard case let .number(x) = a.value, x.isFinite, x == x.rounded() else {
             throw Diagnostic.error("\(function): '\(name)' must be a whole number, got \(describe(a.value))", at: a.span)
         }
+        guard abs(x) <= Interpreter.largestWholeNumber else {
+            throw Diagnostic.error("\(function): '\(name)' is too large (\(formatValue(x)); at most \(formatValue(Interpreter.largestWholeNumber)))", at: a.span)
+        }
+        // Seeds are whole numbers ≥ 0 everywhere (they become UInt64 seeds).
+        let minimum = name == "seed" ? Swift.max(minimum ?? 0, 0) : minimum
         if let minimum, Int(x) < minimum {
             throw Diagnostic.error("\(function): '\(name)' must be at least \(minimum), got \(Int(x))", at: a.span)
         }
+        if let maximum, Int(x) > maximum {
+            throw Diagnostic.error("\(function): '\(name)' must be at most \(maximum), got \(Int(x))", at: a.span)
+        }
         return Int(x)
+    }
+
+    /// A random seed: a whole number ≥ 0.
+    mutating func seed(_ name: String = "seed", default fallback: Int) throws -> UInt64 {
+        UInt64(try integer(name, default: fallback, minimum: 0))
     }
 
     mutating func optionalNumber(_ name: String, position: Int? = nil) throws -> Double? {
@@ -113,7 +130,8 @@ struct Arguments {
     func checkAllUsed() throws {
         for (i, a) in values.enumerated() where !used.contains(i) {
             if let label = a.label {
-                throw Diagnostic.error("\(function) has no argument named '\(label)'", at: a.span)
+                let hint = suggestion(for: label, among: known).map { "; did you mean '\($0)'?" } ?? ""
+                throw Diagnostic.error("\(function) has no argument named '\(label)'\(hint)", at: a.labelSpan ?? a.span)
             }
             throw Diagnostic.error("\(function) takes fewer positional arguments", at: a.span)
         }

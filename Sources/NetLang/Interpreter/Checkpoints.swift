@@ -39,6 +39,14 @@ extension Interpreter {
                 throw Diagnostic.error("'\(path)': '\(name)' has shape \(t.shape), the model needs \(v.shape)", at: pathExpr.span)
             }
         }
+        if !allowsNonFiniteWeights {
+            for v in wanted {
+                let name = (v.operation as! VariableOp).label
+                if let i = file[name]!.scalars.firstIndex(where: { !$0.isFinite }) {
+                    throw Diagnostic.error("'\(path)': '\(name)' holds \(formatValue(Double(file[name]!.scalars[i]))) at element \(i); the model is unchanged (netl --allow-nonfinite loads it anyway)", at: pathExpr.span)
+                }
+            }
+        }
         for v in wanted { variables.assign(v, file[(v.operation as! VariableOp).label]!) }
         // The stored power-iteration vectors may belong to other weights (an edited file):
         // make σ̂ the loaded weights' norms, so the constraints hold at once.

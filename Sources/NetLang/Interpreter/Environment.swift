@@ -23,23 +23,34 @@ public final class Environment {
 }
 
 /// The closest name to `name` among `candidates` by edit distance, if close enough to be
-/// a plausible typo ("did you mean 'dense'?").
+/// a plausible typo ("did you mean 'dense'?"). Letter case does not count (`Relu` → `relu`)
+/// and swapping two neighbouring letters is one edit (`rleu` → `relu`): the optimal string
+/// alignment distance on lower-cased names.
 func suggestion(for name: String, among candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let old = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = old
-            }
-        }
-        return row[b.count]
-    }
-    let a = Array(name)
-    let best = candidates.map { ($0, distance(a, Array($0))) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-    guard let best, best.1 <= max(1, name.count / 3) else { return nil }
+    let a = Array(name.lowercased())
+    guard !a.isEmpty else { return nil }
+    let scored = candidates.filter { $0 != name }.map { ($0, editDistance(a, Array($0.lowercased()))) }
+    let best = scored.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+    guard let best, best.1 <= max(1, a.count / 3) else { return nil }
     return best.0
+}
+
+/// Insertions, deletions, substitutions and transpositions of adjacent characters
+/// needed to turn `a` into `b` (optimal string alignment).
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var before = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var row = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        row[0] = i
+        for j in 1...b.count {
+            var d = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d = min(d, before[j - 2] + 1) }
+            row[j] = d
+        }
+        (before, previous, row) = (previous, row, before)
+    }
+    return previous[b.count]
 }

@@ -5,6 +5,8 @@ extension Interpreter {
     /// Evaluates an expression. Tensor arithmetic is computed at once at the top level and
     /// recorded as graph nodes while a loss or a differentiated function is being built.
     public func evaluate(_ e: Expression, in env: Environment) throws -> Value {
+        try enterExpression(e)
+        defer { expressionDepth -= 1 }
         switch e {
         case let .number(x, _): return .number(x)
         case let .string(s, _): return .string(s)
@@ -17,24 +19,14 @@ extension Interpreter {
             return .list(try items.map { try evaluate($0, in: env) })
         case let .unary(op, operand, span):
             return try unary(op, try evaluate(operand, in: env), span: span)
-        case let .binary(op, lhs, rhs, span):
-            if op == .and || op == .or {
-                let l = try truth(evaluate(lhs, in: env), span: lhs.span)
-                if op == .and && !l { return .boolean(false) }
-                if op == .or && l { return .boolean(true) }
-                return .boolean(try truth(evaluate(rhs, in: env), span: rhs.span))
-            }
-            return try binary(op, try evaluate(lhs, in: env), try evaluate(rhs, in: env), span: span)
-        case let .call(callee, arguments, span):
-            let f = try evaluate(callee, in: env)
-            let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span) }
-            return try call(f, args, span: span, calleeSpan: callee.span)
-        case let .member(base, name, nameSpan, _):
-            return try member(try evaluate(base, in: env), name, span: nameSpan)
-        case let .index(base, items, span):
-            return try index(try evaluate(base, in: env), items, in: env, span: span)
+        case .binary:
+            return try evaluateBinaryChain(e, in: env)
+        case .call, .member, .index:
+            return try evaluatePostfixChain(e, in: env)
         case let .lambda(parameters, body, _):
             return .function(Callable(name: "function") { [unowned self] args, span in
+                try enterCall("function", at: span)
+                defer { leaveCall() }
                 let inner = Environment(parent: env)
                 try bind(parameters: parameters, arguments: args, into: inner, function: "function", span: span, defaultsIn: env)
                 return try evaluate(body, in: inner)
@@ -48,6 +40,9 @@ extension Interpreter {
         switch f {
         case let .function(callable):
             let result = try callable.call(args, span)
+            // A built-in that stopped early on Ctrl-C (a generator, an inverse) must not
+            // hand back its partial result.
+            try pollInterruption(at: span)
             try checkGraphErrors(span)
             return result
         case let .model(m):
@@ -76,6 +71,7 @@ extension Interpreter {
         guard single || (!shape.isEmpty && Array(shape.dropFirst()) == model.inputShape) else {
             throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(shape)", at: span)
         }
+        try checkActivations(m, batch: single ? 1 : shape[0], span: span)
         // Symbolic even for concrete data: the parameters are being differentiated or trained.
         if isSymbolic {
             let x = try node(input, span: span)
@@ -128,7 +124,12 @@ extension Interpreter {
             }
         case let (.string(x), .string(y)):
             switch op {
-            case .add: return .string(x + y)
+            case .add:
+                // Doubling a string in a loop would exhaust memory within 40 rounds.
+                guard x.utf8.count + y.utf8.count <= Builtins.maximumValues else {
+                    throw Diagnostic.error("the string would be longer than 10⁸ bytes", at: span)
+                }
+                return .string(x + y)
             case .equal: return .boolean(x == y)
             case .notEqual: return .boolean(x != y)
             default: break

@@ -20,6 +20,9 @@ public final class Interpreter {
     public var overrides: [String: Value] = [:]
     /// Build and check without training or evaluating (`netl check`).
     public var checkOnly = false
+    /// Load checkpoints whose weights hold NaN or infinity (`--allow-nonfinite`); by
+    /// default such a file is an error and the model is unchanged.
+    public var allowsNonFiniteWeights = false
     /// Models in definition order.
     public private(set) var models: [ModelValue] = []
     /// The folder relative paths are resolved against (the script's folder).
@@ -41,6 +44,11 @@ public final class Interpreter {
     var compilingFlowTraining: FlowTrainingState?
     /// Where each layer of every model was defined (for the flow check's diagnostics).
     var layerSpans: [ObjectIdentifier: SourceSpan] = [:]
+    /// Expressions and user-function calls being evaluated (see `Interpreter+Limits`).
+    var expressionDepth = 0
+    var callDepth = 0
+    /// While a train block compiles: label inputs of cross-entropies with their class count.
+    var labelRequirements: [(labels: Node, classes: Int, span: SourceSpan)] = []
 
     public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {
         self.seed = seed
@@ -51,15 +59,39 @@ public final class Interpreter {
 
     /// Parses and runs a whole file; throws a `DiagnosticList` with every parse error, or
     /// the first run-time error.
+    /// Runs on a large-stack thread (`LargeStack`), so the depth limits, not the stack,
+    /// stop a runaway recursion.
     public func run(_ file: SourceFile) throws {
-        let (statements, diagnostics) = parse(file)
-        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
-        do {
-            try execute(statements, in: globals)
-        } catch is ReturnSignal {
-            let span = statements.lazy.compactMap { s -> SourceSpan? in if case let .returnValue(_, span) = s { span } else { nil } }.first
-            throw Diagnostic.error("'return' is only allowed inside a function", at: span)
+        try LargeStack.run {
+            let (statements, diagnostics) = parse(file)
+            if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+            do {
+                try execute(statements, in: globals)
+            } catch is ReturnSignal {
+                let span = statements.lazy.compactMap { s -> SourceSpan? in if case let .returnValue(_, span) = s { span } else { nil } }.first
+                throw Diagnostic.error("'return' is only allowed inside a function", at: span)
+            }
         }
+    }
+
+    /// Evaluates one expression at the top level (REPL `:shape`, `--set`), on a
+    /// large-stack thread like `run`.
+    public func evaluateTopLevel(_ expression: Expression) throws -> Value {
+        try LargeStack.run {
+            return try evaluate(expression, in: globals)
+        }
+    }
+
+    /// Runs the script at `path` (relative to `baseDirectory`) in this session; its own
+    /// relative paths (imports, data files) resolve against its folder. The REPL's `:load`.
+    public func load(path: String) throws {
+        let full = resolve(path)
+        let text: String
+        do { text = try readScript(full) } catch { throw Diagnostic.error("cannot read '\(path)': \(error)", at: nil) }
+        let savedBase = baseDirectory
+        baseDirectory = (full as NSString).deletingLastPathComponent
+        defer { baseDirectory = savedBase }
+        try run(SourceFile(name: path, text: text))
     }
 
     /// Override names (`--set`) that no `let` used: probably misspelt.
@@ -76,6 +108,7 @@ public final class Interpreter {
     }
 
     func execute(_ statement: Statement, in env: Environment) throws {
+        try pollInterruption(at: statement.span)
         switch statement {
         case let .importFile(path, span):
             try importFile(path, span: span)
@@ -145,8 +178,9 @@ public final class Interpreter {
         if importStack.contains(full) {
             throw Diagnostic.error("import cycle: \(path) imports itself through \(importStack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))", at: span)
         }
-        guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
-            throw Diagnostic.error("cannot read '\(path)' (looked for \(full))", at: span)
+        let text: String
+        do { text = try readScript(full) } catch {
+            throw Diagnostic.error("cannot read '\(path)' (looked for \(full)): \(error)", at: span)
         }
         importStack.append(full)
         defer { importStack.removeLast() }
@@ -161,6 +195,8 @@ public final class Interpreter {
 
     private func userFunction(_ f: FunctionDefinition, closure: Environment) -> Callable {
         Callable(name: f.name) { [unowned self] args, span in
+            try enterCall(f.name, at: span)
+            defer { leaveCall() }
             let env = Environment(parent: closure)
             try bind(parameters: f.parameters, arguments: args, into: env, function: f.name, span: span, defaultsIn: closure)
             do {
@@ -181,7 +217,7 @@ public final class Interpreter {
             if let label = a.label {
                 guard parameters.contains(where: { $0.name == label }) else {
                     let hint = suggestion(for: label, among: parameters.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-                    throw Diagnostic.error("'\(function)' has no parameter named '\(label)'\(hint)", at: a.span)
+                    throw Diagnostic.error("'\(function)' has no parameter named '\(label)'\(hint)", at: a.labelSpan ?? a.span)
                 }
                 guard !bound.contains(label) else { throw Diagnostic.error("'\(label)' is given twice", at: a.span) }
                 env.define(label, a.value)
@@ -221,11 +257,18 @@ public final class Interpreter {
 
     func integer(_ e: Expression, in env: Environment, what: String) throws -> Int {
         let v = try evaluate(e, in: env)
-        guard case let .number(x) = v, x == x.rounded(), abs(x) < 1e12 else {
+        guard case let .number(x) = v, x.isFinite, x == x.rounded() else {
             throw Diagnostic.error("the \(what) must be a whole number, got \(describe(v))", at: e.span)
+        }
+        guard abs(x) <= Self.largestWholeNumber else {
+            throw Diagnostic.error("the \(what) \(formatValue(x)) is too large (at most \(formatValue(Self.largestWholeNumber)))", at: e.span)
         }
         return Int(x)
     }
+
+    /// The largest whole number counts and indices may be: 2⁵³, the last one a Double
+    /// holds exactly.
+    static let largestWholeNumber = 9_007_199_254_740_992.0
 
     /// A fresh seed for each model, derived from the session seed.
     func nextModelSeed() -> UInt64 {

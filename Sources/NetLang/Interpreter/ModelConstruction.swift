@@ -5,7 +5,7 @@ import NetRuntime
 extension Interpreter {
     func buildModel(_ m: ModelDefinition, in env: Environment) throws -> ModelValue {
         var args = Arguments("model \(m.name)", try m.arguments.map {
-            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
         }, m.span)
         guard args.value("input", position: 0) != nil else {
             throw Diagnostic.error("model '\(m.name)' needs its input shape, e.g. model \(m.name)(input: [64]) { … }", at: m.nameSpan)
@@ -51,12 +51,15 @@ extension Interpreter {
     func layersFor(_ item: LayerItem, in env: Environment, constraint: LipschitzConstraint?) throws -> [Layer] {
         switch item {
         case let .call(name, nameSpan, arguments, constraints, span):
-            let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span) }
+            let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan) }
             if constraints.count > 1 {
                 throw Diagnostic.error("a layer takes one lipschitz constraint, '\(name)' has \(constraints.count)", at: constraints[1].span)
             }
             let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
             if case let .block(b) = env.lookup(name) {
+                // A block that uses itself would expand forever: counted like a call.
+                try enterCall(name, at: span)
+                defer { leaveCall() }
                 let inner = Environment(parent: b.environment)
                 try bind(parameters: b.definition.parameters, arguments: args, into: inner, function: name, span: span, defaultsIn: b.environment)
                 return try b.definition.layers.flatMap { try layersFor($0, in: inner, constraint: own) }
@@ -75,7 +78,7 @@ extension Interpreter {
             return [layer]
         case let .residual(arguments, constraints, body, span):
             let args = Arguments("residual", try arguments.map {
-                ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+                ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
             }, span)
             try args.checkAllUsed()
             let own = try constraints.last.map { try lipschitz($0, in: env) } ?? constraint
@@ -86,7 +89,13 @@ extension Interpreter {
         case let .repeated(count, body, span):
             let n = try integer(count, in: env, what: "repeat count")
             guard n >= 0 && n <= 10_000 else { throw Diagnostic.error("repeat count \(n) is out of range", at: span) }
-            return try (0..<n).flatMap { _ in try body.flatMap { try layersFor($0, in: env, constraint: constraint) } }
+            var layers: [Layer] = []
+            for _ in 0..<n {
+                layers += try body.flatMap { try layersFor($0, in: env, constraint: constraint) }
+                // Nested repeats multiply: stop at a size no model has.
+                guard layers.count <= 100_000 else { throw Diagnostic.error("this repeat makes more than 100000 layers", at: span) }
+            }
+            return layers
         case let .constrained(c, body, _):
             let own = try lipschitz(c, in: env)
             return try body.flatMap { try layersFor($0, in: env, constraint: own) }
@@ -96,7 +105,7 @@ extension Interpreter {
     /// `lipschitz(c: 0.9, iterations: 2)` (c also positional).
     func lipschitz(_ c: Constraint, in env: Environment) throws -> LipschitzConstraint {
         var args = Arguments("lipschitz", try c.arguments.map {
-            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span)
+            ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
         }, c.span)
         let coefficient = try args.number("c", position: 0)
         let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1)

@@ -95,6 +95,19 @@ extension Interpreter {
         let result = build(nodes)
         if let error = g.takeShapeError() { throw Diagnostic.error("\(error)", at: span) }
         if symbolic { return .node(result) }
+        // Broadcasting and products can ask for far more memory than exists
+        // (`zeros([100000, 1]) * zeros([1, 100000])`): the size limit of `zeros`.
+        var pending = [result], seen: Set<Int> = []
+        while let node = pending.popLast() {
+            guard seen.insert(node.id).inserted else { continue }
+            pending += node.inputs
+            let (count, overflow) = node.shape.reduce((1, false)) { acc, d in
+                let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
+            }
+            if overflow || count > Builtins.maximumValues {
+                throw Diagnostic.error("the result would hold \(overflow ? "too many" : String(count)) values (shape \(node.shape)), more than 10⁸", at: span)
+            }
+        }
         let value = g.evaluate([result], as: Double.self)[0]
         return value.shape.isEmpty ? .number(value.scalars[0]) : .tensor(value)
     }

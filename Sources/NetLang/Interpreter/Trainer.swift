@@ -2,10 +2,6 @@ import Foundation
 import NetLibrary
 import NetRuntime
 
-/// Set by the SIGINT handler while training runs: Ctrl-C stops training cleanly and keeps
-/// the model as it is.
-nonisolated(unsafe) var interruptRequested = false
-
 /// One objective of a train block: a loss minimised (or maximised) over some models'
 /// parameters, compiled into a `TrainingStep` once.
 struct Objective {
@@ -31,6 +27,7 @@ extension Interpreter {
             throw Diagnostic.error("'train … on' needs a data set (e.g. digits.train)", at: t.data.span)
         }
         guard data.count > 0 else { throw Diagnostic.error("the data set '\(data.name)' is empty", at: t.data.span) }
+        try checkFinite(data, span: t.data.span)
 
         // Settings.
         var objectives: [Objective] = []
@@ -77,6 +74,8 @@ extension Interpreter {
         var pending: [(layer: ActNorm, input: Node)] = []
         var powerIterations: [PowerIterationRefiner.Item] = []
         let flowState = FlowTrainingState(seed: seed)
+        labelRequirements = []
+        defer { labelRequirements = [] }
         for i in objectives.indices {
             let (step, context) = try compileStep(objectives[i], index: i, extraTerms: 0, flowState: flowState, x: x, y: y, env: env,
                                                   span: t.span, makeOptimizer: optimizer.make)
@@ -86,6 +85,13 @@ extension Interpreter {
             powerIterations += context.powerIterations
         }
         flowState.start(with: objectives.map { $0.step! })
+        // A class label outside the classifier's outputs would make the loss nan ("training
+        // diverged"): name the data set, row and value instead.
+        if let y, let labels = data.y {
+            for (node, classes, span) in labelRequirements where node.id == y.id {
+                try Builtins.checkLabels(labels.scalars, classes: classes, data: "data set '\(data.name)'", span: span)
+            }
+        }
         // Russian-roulette losses: the step for another draw K is compiled when first
         // drawn, sharing the parameters and the optimiser (and its moments) with the first.
         let makeVariant = { [unowned self] (i: Int, k: Int, shared: TrainingStep<Float>) throws -> TrainingStep<Float> in
@@ -138,9 +144,10 @@ extension Interpreter {
         var step = 0
         let start = Date()
         var progress = self.progress
-        interruptRequested = false
-        let previousHandler = signal(SIGINT) { _ in interruptRequested = true }
-        defer { signal(SIGINT, previousHandler) }
+        // Ctrl-C (`Interruption`) stops training cleanly and keeps the model as it is.
+        Interruption.clear()
+        let previousHandler = InterruptHandler.install { _ in Interruption.request() }
+        defer { InterruptHandler.restore(previousHandler) }
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan
         training: for epoch in 0..<totalEpochs {
@@ -160,7 +167,7 @@ extension Interpreter {
                 step += 1
                 progress.update(label, fraction: Double(step) / Double(totalSteps),
                                 extra: "epoch \(epoch + 1)/\(totalEpochs) loss \(formatValue(sum / Double(max(count, 1))))")
-                if interruptRequested { break training }
+                if Interruption.isRequested { break training }
             }
             lastLoss = sum / Double(max(count, 1))
             if !training.logged.isEmpty || training.validation != nil {
@@ -180,13 +187,13 @@ extension Interpreter {
                 progress.finish()
                 output(parts.joined(separator: "  "))
             }
-            if interruptRequested { break }
+            if Interruption.isRequested { break }
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
-        if interruptRequested {
+        if Interruption.isRequested {
             output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
-            interruptRequested = false
+            Interruption.clear()
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }
@@ -217,4 +224,16 @@ extension Interpreter {
 struct TrainingDivergence: Error {
     let loss: Double
     let span: SourceSpan
+}
+
+extension Interpreter {
+    /// NaN or infinity among a training set's inputs or targets would turn the weights
+    /// into NaN at the first step; name the row instead.
+    func checkFinite(_ data: Dataset, span: SourceSpan) throws {
+        for (part, t) in [("x", data.x), ("y", data.y)] {
+            guard let t, let i = t.scalars.firstIndex(where: { !$0.isFinite }) else { continue }
+            let width = max(1, t.count / max(1, data.count))
+            throw Diagnostic.error("data set '\(data.name)', row \(i / width): \(part) holds \(formatValue(t.scalars[i])); training needs finite numbers", at: span)
+        }
+    }
 }

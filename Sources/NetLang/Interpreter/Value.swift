@@ -71,8 +71,10 @@ public struct ArgumentValue {
     public var label: String?
     public var value: Value
     public var span: SourceSpan
-    public init(label: String?, value: Value, span: SourceSpan) {
-        self.label = label; self.value = value; self.span = span
+    /// Where the argument's name is written (`lr` in `lr: 0.1`), for diagnostics about it.
+    public var labelSpan: SourceSpan?
+    public init(label: String?, value: Value, span: SourceSpan, labelSpan: SourceSpan? = nil) {
+        self.label = label; self.value = value; self.span = span; self.labelSpan = labelSpan
     }
 }
 

@@ -10,7 +10,9 @@ extension Parser {
     /// or_expr = and_expr , { "or" , and_expr }
     func orExpression() throws -> Expression {
         var lhs = try andExpression()
+        var terms = 1
         while match(.or) != nil {
+            try countChainTerm(&terms)
             skipNewlines()
             let rhs = try andExpression()
             lhs = .binary(op: .or, lhs: lhs, rhs: rhs, span: lhs.span.to(rhs.span))
@@ -21,7 +23,9 @@ extension Parser {
     /// and_expr = not_expr , { "and" , not_expr }
     func andExpression() throws -> Expression {
         var lhs = try notExpression()
+        var terms = 1
         while match(.and) != nil {
+            try countChainTerm(&terms)
             skipNewlines()
             let rhs = try notExpression()
             lhs = .binary(op: .and, lhs: lhs, rhs: rhs, span: lhs.span.to(rhs.span))
@@ -70,6 +74,7 @@ extension Parser {
     /// additive = term , { ( "+" | "-" ) , term }
     func additive() throws -> Expression {
         var lhs = try term()
+        var terms = 1
         while true {
             let op: BinaryOperator
             switch peek.kind {
@@ -77,6 +82,7 @@ extension Parser {
             case .minus: op = .subtract
             default: return lhs
             }
+            try countChainTerm(&terms)
             advance()
             skipNewlines()
             let rhs = try term()
@@ -87,6 +93,7 @@ extension Parser {
     /// term = unary , { ( "*" | "/" | "@" | "%" ) , unary }
     func term() throws -> Expression {
         var lhs = try unary()
+        var terms = 1
         while true {
             let op: BinaryOperator
             switch peek.kind {
@@ -96,6 +103,7 @@ extension Parser {
             case .percent: op = .modulo
             default: return lhs
             }
+            try countChainTerm(&terms)
             advance()
             skipNewlines()
             let rhs = try unary()
@@ -128,7 +136,9 @@ extension Parser {
     /// postfix = primary , { call_suffix | "." , IDENT | "[" , index , "]" }
     func postfix() throws -> Expression {
         var e = try primary()
+        var terms = 1
         while true {
+            if check(.leftParen) || check(.dot) || check(.leftBracket) { try countChainTerm(&terms) }
             if let open = match(.leftParen) {
                 let args = try argumentList(open: open, of: calleeDescription(e))
                 e = .call(callee: e, arguments: args, span: e.span.to(previous.span))
@@ -144,6 +154,16 @@ extension Parser {
             } else {
                 return e
             }
+        }
+    }
+
+    /// Left-associative chains (`a + b + …`, `x.a.b…`) are parsed and evaluated without
+    /// recursion, but their trees are still as deep as they are long, and freeing a tree
+    /// recurses: more than `maximumChainLength` links in one chain is an error.
+    func countChainTerm(_ terms: inout Int) throws {
+        terms += 1
+        if terms > Parser.maximumChainLength {
+            throw fail("this chain has more than \(Parser.maximumChainLength) operands; split it with let bindings")
         }
     }
 

@@ -47,6 +47,8 @@ struct ParseError: Error {}
 
 final class Parser {
     static let maximumDepth = 256
+    /// The most operands one left-associative chain may have (see `countChainTerm`).
+    static let maximumChainLength = 100_000
 
     let tokens: [Token]
     var current = 0

@@ -145,6 +145,8 @@ public struct FixedPointInverse {
         y.scalars.withUnsafeBufferPointer { xp.update(from: $0.baseAddress!, count: count) }
         var first = 0.0
         for k in 0..<stopping.maxIterations {
+            // Ctrl-C in the REPL: stop between iterations (the caller reports it).
+            if Interruption.isRequested { break }
             exec.run()
             var change = 0.0
             y.scalars.withUnsafeBufferPointer { yb in

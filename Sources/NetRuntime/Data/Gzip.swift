@@ -10,9 +10,9 @@ public func isGzip(_ bytes: [UInt8]) -> Bool {
 }
 
 /// Decompresses gzip (or zlib) data, including files made of several concatenated gzip
-/// members. `file` names the source in errors (`DataError.format` for corrupt or
+/// members, up to `limit` bytes of output (a small "gzip bomb" would otherwise fill memory). `file` names the source in errors (`DataError.format` for corrupt or
 /// truncated data).
-public func gunzip(_ compressed: [UInt8], file: String = "<memory>") throws -> [UInt8] {
+public func gunzip(_ compressed: [UInt8], file: String = "<memory>", limit: Int = 1 << 32) throws -> [UInt8] {
     var input = compressed
     var output: [UInt8] = []
     output.reserveCapacity(compressed.count * 4)
@@ -38,6 +38,9 @@ public func gunzip(_ compressed: [UInt8], file: String = "<memory>") throws -> [
                 return out.count - Int(stream.avail_out)
             }
             output.append(contentsOf: chunk[0..<produced])
+            guard output.count <= limit else {
+                throw DataError.format(file: file, message: "gzip data decompress to more than \(limit) bytes; not read")
+            }
             switch status {
             case Z_STREAM_END:
                 if stream.avail_in == 0 { return }

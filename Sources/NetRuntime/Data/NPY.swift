@@ -59,10 +59,20 @@ public struct NPYArray: Sendable, Equatable {
         }
     }
 
-    /// Decodes .npy bytes. `file` names the source in errors; malformed, truncated or
-    /// unsupported input throws `DataError.format`.
-    public static func decode(_ bytes: [UInt8], file: String = "<memory>") throws -> NPYArray {
+    /// The largest header this reader accepts (NumPy writes well under 1 KiB).
+    static let maximumHeaderBytes = 1 << 20
+
+    /// What a .npy header says: shape, dtype, where the data start and how many bytes they
+    /// take. `bytes` may be just the beginning of the file (the header is read from it).
+    struct Header {
+        var shape: [Int], dtype: NPYDType, dataStart: Int, dataBytes: Int
+    }
+
+    /// Parses the header at the start of `bytes`; throws `DataError.format` ("malformed
+    /// .npy header: …") for anything NumPy would not have written.
+    static func header(_ bytes: [UInt8], file: String) throws -> Header {
         func fail(_ message: String) -> DataError { .format(file: file, message: message) }
+        func malformed(_ message: String) -> DataError { .format(file: file, message: "malformed .npy header: \(message)") }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]   // \x93NUMPY
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("not a .npy file (bad magic)") }
         let major = bytes[6]
@@ -72,31 +82,40 @@ public struct NPYArray: Sendable, Equatable {
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
             headerStart = 10
         case 2, 3:
-            guard bytes.count >= 12 else { throw fail("truncated .npy header") }
+            guard bytes.count >= 12 else { throw malformed("truncated") }
             headerLength = Int(le32(bytes, 8))
             headerStart = 12
         default:
             throw fail("unsupported .npy version \(major).\(bytes[7])")
         }
-        guard bytes.count >= headerStart + headerLength else { throw fail("truncated .npy header") }
-        let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
+        guard headerLength <= maximumHeaderBytes else { throw malformed("its length \(headerLength) is implausible") }
+        guard bytes.count >= headerStart + headerLength else { throw malformed("truncated (\(headerLength) bytes announced)") }
+        let headerBytes = bytes[headerStart..<(headerStart + headerLength)]
+        guard headerBytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F || $0 == 0x0A }) else {
+            throw malformed("it is not ASCII text")
+        }
+        let header = String(decoding: headerBytes, as: UTF8.self)
+        let shown = header.trimmingCharacters(in: " ").prefix(120)
 
-        guard let descr = dictValue(header, "descr") else { throw fail("header has no 'descr': \(header)") }
+        guard let descr = dictValue(header, "descr") else { throw malformed("no 'descr' in \(shown)") }
         let descrText = descr.trimmingQuotes()
         guard let dtype = NPYDType(rawValue: descrText) else {
-            throw fail("unsupported dtype '\(descrText)' (supported: <f4, <f8, <i4, <i8)")
+            throw fail("unsupported dtype '\(descrText.prefix(40))' (supported: <f4, <f8, <i4, <i8)")
         }
-        guard let fortran = dictValue(header, "fortran_order") else { throw fail("header has no 'fortran_order'") }
-        guard fortran == "False" else { throw fail("Fortran-order arrays are not supported (save with C order)") }
+        guard let fortran = dictValue(header, "fortran_order") else { throw malformed("no 'fortran_order' in \(shown)") }
+        guard fortran == "False" else {
+            if fortran == "True" { throw fail("Fortran-order arrays are not supported (save with C order)") }
+            throw malformed("'fortran_order' is \(fortran.prefix(20)), not True or False")
+        }
         guard let shapeText = dictValue(header, "shape"), shapeText.hasPrefix("("), shapeText.hasSuffix(")") else {
-            throw fail("header has no valid 'shape': \(header)")
+            throw malformed("no valid 'shape' in \(shown)")
         }
         var shape: [Int] = []
-        for part in shapeText.dropFirst().dropLast().split(separator: ",") {
+        for part in shapeText.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false) {
             let t = part.trimmingCharacters(in: " ")
             if t.isEmpty { continue }
             guard let d = Int(t.hasSuffix("L") ? String(t.dropLast()) : t), d >= 0 else {
-                throw fail("bad dimension '\(t)' in shape \(shapeText)")
+                throw malformed("bad dimension '\(t.prefix(20))' in shape \(shapeText.prefix(60))")
             }
             shape.append(d)
         }
@@ -105,15 +124,26 @@ public struct NPYArray: Sendable, Equatable {
         }
         let (needed, overflow2) = count.multipliedReportingOverflow(by: dtype.itemSize)
         guard !overflow1, !overflow2 else { throw fail("shape \(shape) is too large") }
-        let dataStart = headerStart + headerLength
-        let available = bytes.count - dataStart
-        guard available >= needed else {
-            throw fail("truncated data: shape \(shape) of \(dtype.rawValue) needs \(needed) bytes, file has \(available)")
+        return Header(shape: shape, dtype: dtype, dataStart: headerStart + headerLength, dataBytes: needed)
+    }
+
+    /// Checks that a file of `fileSize` bytes holds exactly the data its header announces.
+    static func checkSize(_ h: Header, fileSize: Int, file: String) throws {
+        let available = fileSize - h.dataStart
+        guard available >= h.dataBytes else {
+            throw DataError.format(file: file, message: "truncated data: shape \(h.shape) of \(h.dtype.rawValue) needs \(h.dataBytes) bytes, file has \(available)")
         }
-        guard available == needed else {
-            throw fail("\(available - needed) unexpected bytes after the data of shape \(shape)")
+        guard available == h.dataBytes else {
+            throw DataError.format(file: file, message: "\(available - h.dataBytes) unexpected bytes after the data of shape \(h.shape)")
         }
-        return NPYArray(shape: shape, dtype: dtype, data: Array(bytes[dataStart...]))
+    }
+
+    /// Decodes .npy bytes. `file` names the source in errors; malformed, truncated or
+    /// unsupported input throws `DataError.format`.
+    public static func decode(_ bytes: [UInt8], file: String = "<memory>") throws -> NPYArray {
+        let h = try header(bytes, file: file)
+        try checkSize(h, fileSize: bytes.count, file: file)
+        return NPYArray(shape: h.shape, dtype: h.dtype, data: Array(bytes[h.dataStart...]))
     }
 
     /// Encodes a tensor as .npy v1.0 ('<f4' for Float, '<f8' for Double; v2.0 when the
@@ -148,8 +178,13 @@ public struct NPYArray: Sendable, Equatable {
 }
 
 /// Reads a .npy file. Errors (`DataError`) name `path`.
+/// The header is checked against the file's size before the data are read, so a header
+/// announcing terabytes fails at once.
 public func readNPY(path: String) throws -> NPYArray {
-    try NPYArray.decode(readFileBytes(path), file: path)
+    let (prefix, size) = try readFilePrefix(path, count: 12 + NPYArray.maximumHeaderBytes)
+    let h = try NPYArray.header(prefix, file: path)
+    try NPYArray.checkSize(h, fileSize: size, file: path)
+    return try NPYArray.decode(readFileBytes(path), file: path)
 }
 
 /// Reads a .npy file of any supported dtype as a tensor of `T`.

@@ -52,6 +52,12 @@ public struct RGBImage: Sendable {
         return out
     }
 
-    /// Writes the PNG file atomically.
-    public func writePNG(to path: String) throws { try writeAtomically(try pngData(), to: path) }
+    /// Writes the PNG file atomically; the name must end in ".png" (a viewer trusts the
+    /// extension, so PNG bytes under a ".jpg" name would be a broken picture).
+    public func writePNG(to path: String) throws {
+        guard path.lowercased().hasSuffix(".png") else {
+            throw DataError.io(file: path, message: "a PNG picture needs a name ending in .png")
+        }
+        try writeAtomically(try pngData(), to: path)
+    }
 }
