@@ -21,10 +21,18 @@ public struct LayerSpectra {
         public let smallestNonZero: Double
         /// The i-th largest singular value, median over the samples (the decay curve).
         public let singularValues: [Double]
+
+        public init(name: String, index: Int, units: Int, nonZero: Double, condition: Double, largest: Double,
+                    smallestNonZero: Double, singularValues: [Double]) {
+            self.name = name; self.index = index; self.units = units; self.nonZero = nonZero; self.condition = condition
+            self.largest = largest; self.smallestNonZero = smallestNonZero; self.singularValues = singularValues
+        }
     }
 
     public let layers: [Layer]
     public let samples: Int
+
+    public init(layers: [Layer], samples: Int) { self.layers = layers; self.samples = samples }
 
     /// The spectra of every step of `network` at each of `inputs` (each of the model's input size).
     public static func measure(_ network: PiecewiseLinearNetwork, inputs: [[Double]], variables: VariableStore<Double>) throws -> LayerSpectra {
