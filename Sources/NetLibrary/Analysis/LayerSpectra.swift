@@ -45,7 +45,8 @@ public struct LayerSpectra {
                 values[l].append(try singularValues(jt))
             }
         }
-        let layers = steps.enumerated().map { l, step -> Layer in
+        // Re-indexing steps (flatten) repeat the matrix of the layer before them: left out.
+        let layers = steps.enumerated().filter { $0.element.kind != .reindex }.map { l, step -> Layer in
             let n = network.inputSize, m = step.outputSize
             var counts: [Double] = [], conditions: [Double] = [], smallest: [Double] = []
             for s in values[l] {

@@ -6,8 +6,9 @@ import NetRuntime
 /// reshape, dropout, which is the identity outside training).
 ///
 /// Steps are named by kind and occurrence ("conv2d1", "relu1", "conv2d2", …; the same names
-/// as the parameters of a model without blocks) and numbered from 1 in model order, so a
-/// convolution and its ReLU are separate layers, as in Fig. 3.4.
+/// as the parameters of a model without blocks). The *layer index* counts the affine and
+/// ReLU steps from 1 in model order, so a convolution and its ReLU are separate layers, as
+/// in Fig. 3.4; a re-indexing step (flatten) carries the index of the layer before it.
 public struct PiecewiseLinearNetwork {
     public enum Kind: Sendable { case affine, relu, reindex }
 
@@ -15,7 +16,7 @@ public struct PiecewiseLinearNetwork {
         public let layer: Layer
         public let kind: Kind
         public let name: String
-        /// 1-based position among the steps.
+        /// The layer index: 1-based position among the affine and ReLU steps.
         public let index: Int
         public let inputShape: [Int]
         public let outputShape: [Int]
@@ -36,6 +37,7 @@ public struct PiecewiseLinearNetwork {
         self.model = model
         var steps: [Step] = []
         var counts: [String: Int] = [:]
+        var layerIndex = 0
         func visit(_ seq: Sequential) throws {
             for (layer, input) in zip(seq.layers, seq.inputShapes) {
                 if let inner = layer as? Sequential { try visit(inner); continue }
@@ -48,7 +50,8 @@ public struct PiecewiseLinearNetwork {
                     throw Unsupported(description: "layer \(steps.count + 1) of '\(model.name)' is \(layer.kind); the chapter 3 analysis needs a ReLU network of dense and convolutional layers (flatten, reshape and dropout may appear too)")
                 }
                 counts[layer.kind, default: 0] += 1
-                steps.append(Step(layer: layer, kind: kind, name: "\(layer.kind)\(counts[layer.kind]!)", index: steps.count + 1,
+                if kind != .reindex { layerIndex += 1 }
+                steps.append(Step(layer: layer, kind: kind, name: "\(layer.kind)\(counts[layer.kind]!)", index: layerIndex,
                                   inputShape: input, outputShape: try layer.outputShape(for: input)))
             }
         }
@@ -64,12 +67,13 @@ public struct PiecewiseLinearNetwork {
         throw Unsupported(description: "'\(model.name)' has no layer '\(layer)'; its layers are " + steps.map(\.name).joined(separator: ", "))
     }
 
-    /// `prefixLength` for a 1-based step index.
+    /// `prefixLength` for a layer index: the prefix ends with the affine or ReLU step of
+    /// that index.
     public func prefixLength(index: Int) throws -> Int {
-        guard index >= 1, index <= steps.count else {
-            throw Unsupported(description: "layer index \(index) is outside 1…\(steps.count) for '\(model.name)'")
+        guard let i = steps.firstIndex(where: { $0.index == index && $0.kind != .reindex }) else {
+            throw Unsupported(description: "layer index \(index) is outside 1…\(steps.last?.index ?? 0) for '\(model.name)'")
         }
-        return index
+        return i + 1
     }
 
     /// The tangent map of one affine step without its bias (the matrix A_l of Def. 3.4),

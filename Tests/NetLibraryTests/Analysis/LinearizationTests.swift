@@ -114,7 +114,13 @@ final class LinearizationTests: XCTestCase {
         let net = try PiecewiseLinearNetwork(model)
         let inputs = (0..<5).map { randomPoint(36, seed: 10 + UInt64($0)) }
         let spectra = try LayerSpectra.measure(net, inputs: inputs, variables: store)
-        XCTAssertEqual(spectra.layers.map(\.units), [27, 27, 18, 18, 18, 5])
+        XCTAssertEqual(spectra.layers.map(\.units), [27, 27, 18, 18, 5])   // flatten is left out
+        XCTAssertEqual(spectra.layers.map(\.index), [1, 2, 3, 4, 5])
+        XCTAssertEqual(net.steps.map(\.index), [1, 2, 3, 4, 4, 5])
+        XCTAssertEqual(try net.prefixLength(index: 5), 6)
+        XCTAssertEqual(try net.prefixLength("relu2"), 4)
+        XCTAssertThrowsError(try net.prefixLength(index: 6))
+        XCTAssertThrowsError(try net.prefixLength("relu3"))
         for layer in spectra.layers {
             XCTAssertEqual(layer.singularValues.count, min(layer.units, 36))
             XCTAssertLessThanOrEqual(layer.nonZero, Double(min(layer.units, 36)))
