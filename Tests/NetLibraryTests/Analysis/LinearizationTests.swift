@@ -136,6 +136,28 @@ final class LinearizationTests: XCTestCase {
         XCTAssertEqual(one.layers[1].condition, nonZero[0] / nonZero.last!, accuracy: 1e-9 * nonZero[0] / nonZero.last!)
     }
 
+    /// The operator matrix of a strided convolution reproduces the layer: A·x + b = conv(x).
+    func testConvolutionOperatorMatrix() throws {
+        let g = Graph()
+        let model = try convNet(g)
+        let store = VariableStore<Double>(g)
+        let net = try PiecewiseLinearNetwork(model)
+        let (a, b) = try LayerOperator.affine(net.steps[0], in: net, variables: store)
+        XCTAssertEqual(a.shape, [27, 36])
+        let x = randomPoint(36, seed: 4)
+        let input = g.input("op_x", shape: [1, 1, 6, 6])
+        let y = net.steps[0].layer.apply(input, ApplyContext(training: false))
+        let direct = g.evaluate([y], as: Double.self, inputs: [input: Tensor(shape: [1, 1, 6, 6], scalars: x)], variables: store)[0].scalars
+        for i in 0..<27 {
+            var v = b[i]
+            for j in 0..<36 { v += a.scalars[i * 36 + j] * x[j] }
+            XCTAssertEqual(v, direct[i], accuracy: 1e-12)
+        }
+        // The input of the second convolution is the output of conv + relu.
+        let u = LayerOperator.input(ofStep: 2, in: net, at: x, variables: store)
+        assertClose(u, direct.map { max($0, 0) }, accuracy: 1e-12)
+    }
+
     func testNonReLULayersAreRefused() throws {
         let g = Graph()
         let model = try Model(name: "t", inputShape: [2], layers: [Dense(units: 3), Activation.tanh(), Dense(units: 1)], graph: g, seed: 1)
