@@ -90,7 +90,7 @@ extension Builtins {
                 }
                 let given = x ?? y!
                 guard let t = interp.tensorValue(given.value) else { throw Diagnostic.error("preimage needs a tensor for \(given.label ?? "x")", at: given.span) }
-                if interp.checkOnly { return .none }
+                if interp.checkOnly { return uncheckedPreimage(inputs: a.shape[1]) }
                 let r = try preimageError(given.span) {
                     x != nil ? try ReLUPreimage.classify(weight: a, bias: b, input: t.scalars)
                              : try ReLUPreimage.classify(weight: a, bias: b, output: t.scalars)
@@ -101,7 +101,10 @@ extension Builtins {
                 // omnidirectional(a) or omnidirectional(a, b): Def. 3.1 by Stiemke's alternative.
                 let a = try matrix(&args, interp)
                 let bArg = args.value("b", position: 1)
-                if interp.checkOnly { return .none }
+                if interp.checkOnly {
+                    return .record([("verdict", .string("(not computed by netl check)")), ("omnidirectional", .boolean(false)),
+                                    ("rank", .number(.nan)), ("margin", .number(.nan)), ("point", .none)])
+                }
                 guard let bArg else {
                     return omnidirectionalValue(try dataError(args.span) { try Omnidirectionality.test(a) }, point: nil, withPoint: false)
                 }
@@ -135,7 +138,9 @@ extension Builtins {
                 // relu_bounds(a, I): Lemma 3.5 for D_I·a.
                 let a = try matrix(&args, interp)
                 let set = try indexSet(&args, "inactive", position: 1, interp)
-                if interp.checkOnly { return .none }
+                if interp.checkOnly {
+                    return .record(["rank", "removed", "smallest", "smallest_bound", "largest", "largest_bound"].map { ($0, .number(.nan)) } + [("holds", .boolean(false))])
+                }
                 let r = try dataError(args.span) { try ReLUSingularValueBounds.lemma35(a, inactive: set) }
                 return .record([("rank", .number(Double(r.rank))), ("removed", .number(Double(r.removed))),
                                 ("smallest", .number(r.smallestNonZero)), ("smallest_bound", .number(r.smallestBound ?? .infinity)),
@@ -146,7 +151,9 @@ extension Builtins {
                 let a = try matrix(&args, interp)
                 let set = try indexSet(&args, "inactive", position: 1, interp)
                 let k = try args.integer("removed", position: 2, minimum: 0)
-                if interp.checkOnly { return .none }
+                if interp.checkOnly {
+                    return .record([("c", .number(.nan)), ("smallest", .number(.nan)), ("hypothesis", .boolean(false)), ("holds", .boolean(false))])
+                }
                 let r = try dataError(args.span) { try ReLUSingularValueBounds.lemma36(a, inactive: set, removed: k) }
                 return .record([("c", .number(r.c)), ("smallest", .number(r.smallestNonZero)), ("hypothesis", .boolean(r.hypothesis)),
                                 ("holds", .boolean(r.holds))])
@@ -170,7 +177,7 @@ extension Builtins {
                 guard network.model.inputShape == [2], network.steps.count >= 2, network.steps[0].kind == .affine, network.steps[1].kind == .relu else {
                     throw Diagnostic.error("save_regions needs a model on 2-D points that starts with dense(…) relu", at: modelSpan)
                 }
-                if interp.checkOnly { return .none }
+                if interp.checkOnly { return .record([("regions", .number(.nan)), ("preimage", uncheckedPreimage(inputs: 2))]) }
                 let result = try preimageError(args.span) {
                     try LinearRegionPicture.render(network, variables: VariableStore<Double>(converting: interp.variables), point: point, range: range, grid: grid)
                 }
@@ -276,7 +283,7 @@ extension Builtins {
         guard next?.kind == .relu else {
             throw Diagnostic.error("preimage analyses a ReLU layer: \(step.name) must be followed by relu", at: layerArg?.span ?? args.span)
         }
-        if interp.checkOnly { return .none }
+        if interp.checkOnly { return uncheckedPreimage(inputs: step.inputShape.reduce(1, *)) }
         let store = VariableStore<Double>(converting: interp.variables)
         return try preimageError(args.span) {
             let (a, b) = try LayerOperator.affine(step, in: network, variables: store)
@@ -336,6 +343,14 @@ extension Builtins {
             ("omnidirectional", .string(r.omnidirectionality?.verdict.rawValue ?? "n/a")),
             ("programs", .number(Double(r.linearPrograms))),
         ])
+    }
+
+    /// What preimage(…) gives under `netl check`, where nothing is computed: the fields,
+    /// without values.
+    static func uncheckedPreimage(inputs n: Int) -> Value {
+        .record([("class", .string("(not computed by netl check)")), ("nullity", .number(.nan)), ("active", .number(.nan)),
+                 ("point", .tensor(.zeros([n]))), ("directions", .tensor(.zeros([0, n]))), ("extents", .tensor(.zeros([0, 2]))),
+                 ("omnidirectional", .string("(not computed by netl check)")), ("programs", .number(.nan))])
     }
 
     static func omnidirectionalValue(_ t: Omnidirectionality, point: [Double]?, withPoint: Bool) -> Value {
