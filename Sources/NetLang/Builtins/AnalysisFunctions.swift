@@ -15,6 +15,7 @@ extension Builtins {
                 let x = try analysisPoint(&args, "x", position: 1, size: network.inputSize, interp)
                 let length = try prefixLength(&args, network, default: network.steps.count, span: modelSpan)
                 let m = network.steps[length - 1].outputSize
+                try checkSize(m * network.inputSize, "the Jacobian [\(m), \(network.inputSize)]", span: args.span)
                 let reluSteps = network.steps.prefix(length).filter { $0.kind == .relu }
                 if interp.checkOnly {
                     return .record([("jacobian", .tensor(.zeros([m, network.inputSize]))), ("output", .tensor(.zeros([m]))),
@@ -36,6 +37,8 @@ extension Builtins {
                     throw Diagnostic.error("layer_spectra needs examples of the model's input size \(network.inputSize), got \(describe(d.value))", at: d.span)
                 }
                 let samples = min(try args.integer("samples", position: 2, default: 50, minimum: 1), data.shape[0])
+                let units = network.steps.filter { $0.kind != .reindex }.map(\.outputSize).reduce(0, +)
+                try checkSize(units * network.inputSize, "the Jacobians of all \(network.steps.count) layers", span: args.span)
                 if interp.checkOnly { return spectraValue(nil, network) }
                 let n = network.inputSize
                 let inputs = (0..<samples).map { Array(data.scalars[($0 * n)..<(($0 + 1) * n)]) }
@@ -73,6 +76,7 @@ extension Builtins {
                 // layer_operator(model, "conv2d1"): {weight A [m, n], bias b [m]} of y = A·x + b.
                 let (_, network, _) = try analysisNetwork(&args)
                 let step = try affineStep(&args, network, position: 1)
+                try checkSize(step.outputSize * step.inputShape.reduce(1, *), "the operator matrix of \(step.name)", span: args.span)
                 if interp.checkOnly {
                     return .record([("weight", .tensor(.zeros([step.outputSize, step.inputShape.reduce(1, *)]))), ("bias", .tensor(.zeros([step.outputSize])))])
                 }
@@ -233,6 +237,13 @@ extension Builtins {
         return step
     }
 
+    /// Refuses matrices that would not fit comfortably in memory (Float64).
+    static func checkSize(_ count: Int, _ what: String, span: SourceSpan) throws {
+        guard count <= 50_000_000 else {
+            throw Diagnostic.error("\(what) would hold \(count) numbers (more than 5·10⁷); analyse a smaller input or fewer layers", at: span)
+        }
+    }
+
     static func weightAndBias(_ args: inout Arguments, _ interp: Interpreter) throws -> (Tensor<Double>, [Double]) {
         let a = try args.required("a", position: 0)
         guard let at = interp.tensorValue(a.value), at.rank == 2, at.count > 0 else {
@@ -279,6 +290,7 @@ extension Builtins {
         let x = try analysisPoint(&args, "x", position: 1, size: network.inputSize, interp)
         let layerArg = args.value("layer", position: 2)
         let step = try affineStep(&args, network, position: 2)
+        try checkSize(step.outputSize * step.inputShape.reduce(1, *), "the operator matrix of \(step.name)", span: args.span)
         let next = step.index < network.steps.count ? network.steps[step.index] : nil
         guard next?.kind == .relu else {
             throw Diagnostic.error("preimage analyses a ReLU layer: \(step.name) must be followed by relu", at: layerArg?.span ?? args.span)
