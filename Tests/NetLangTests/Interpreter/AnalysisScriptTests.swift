@@ -96,6 +96,10 @@ final class AnalysisScriptTests: XCTestCase {
         print relu_bounds([[1, 0]], [3])
         """).contains("row index 3 is outside"))
         XCTAssertTrue(scriptError("""
+        model big(input: [1, 64, 64]) { conv2d(16, kernel: 3) relu }
+        print linearize(big, zeros([1, 64, 64]))
+        """).contains("would hold 268435456 numbers"))
+        XCTAssertTrue(scriptError("""
         model n(input: [3]) { dense(3) relu }
         save_regions(n, "r.png", point: [0, 0])
         """).contains("save_regions needs a model on 2-D points"))
