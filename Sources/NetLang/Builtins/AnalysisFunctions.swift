@@ -165,7 +165,7 @@ extension Builtins {
             ("weakly_correlated_rows", { interp, args in
                 // weakly_correlated_rows(m, n, epsilon: 0.1, seed: 0): the Fig. 3.3 construction.
                 let m = try args.integer("rows", position: 0, minimum: 2), n = try args.integer("columns", position: 1, minimum: 2)
-                guard m * n <= 10_000_000 else { throw Diagnostic.error("weakly_correlated_rows: at most 10⁷ entries", at: args.span) }
+                guard m <= 10_000_000, n <= 10_000_000, m * n <= 10_000_000 else { throw Diagnostic.error("weakly_correlated_rows: at most 10⁷ entries", at: args.span) }
                 let epsilon = try args.number("epsilon", default: 0.1)
                 var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: 0, minimum: 0)))
                 return .tensor(ReLUSingularValueBounds.weaklyCorrelatedRows(rows: m, columns: n, epsilon: epsilon, rng: &rng))

@@ -56,6 +56,9 @@ public struct PiecewiseLinearNetwork {
             }
         }
         try visit(model.root)
+        guard steps.contains(where: { $0.kind != .reindex }) else {
+            throw Unsupported(description: "'\(model.name)' has no dense, convolutional or relu layer to analyse")
+        }
         self.steps = steps
     }
 
