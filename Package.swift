@@ -38,6 +38,13 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // GLPK, the simplex method for the linear programs of chapter 3 (preimages of ReLU
+        // layers, omnidirectionality); `make deps` installs libglpk-dev.
+        .systemLibrary(
+            name: "CGLPK",
+            path: "Sources/CGLPK",
+            providers: [.apt(["libglpk-dev"])]
+        ),
         // GNU readline, wrapped in small C functions (Swift 6 cannot touch its C globals).
         .target(
             name: "CReadline",
@@ -54,7 +61,7 @@ let package = Package(
         // graph API of NetRuntime.
         .target(
             name: "NetLibrary",
-            dependencies: ["NetRuntime"],
+            dependencies: ["NetRuntime", "CGLPK"],
             path: "Sources/NetLibrary",
             swiftSettings: [.unsafeFlags(numericFlags, .when(configuration: .release))]
         ),

@@ -1,0 +1,44 @@
+import NetRuntime
+
+/// The charts of Fig. 3.4 from `LayerSpectra`: singular-value decay per layer (left of the
+/// figure) and the three panels output units / non-zero singular values / condition number
+/// against the layer index, several models in each panel (right of the figure).
+public enum SpectraCharts {
+    /// One line per layer: the i-th largest non-zero singular value (median over the
+    /// samples) against i, on a log axis. Zero singular values are left out (log scale);
+    /// the curve of layer l has round(median non-zero count) points.
+    public static func decay(_ spectra: LayerSpectra, title: String) -> Chart {
+        var chart = Chart(title: title, xLabel: "index i of the singular value (descending)", yLabel: "σ_i (median over \(spectra.samples) samples)", logY: true)
+        for layer in spectra.layers {
+            let count = min(Int(layer.nonZero.rounded()), layer.singularValues.count)
+            let values = layer.singularValues.prefix(count).filter { $0 > 0 }
+            guard !values.isEmpty else { continue }
+            chart.series.append(.init(label: "\(layer.index) \(layer.name)", x: values.indices.map { Double($0 + 1) }, y: Array(values)))
+        }
+        return chart
+    }
+
+    /// The three panels side by side (each `scale` 1, 640×420 pixels or wider), one series
+    /// per model.
+    public static func panels(_ models: [(label: String, spectra: LayerSpectra)], title: String) -> RGBImage {
+        func panel(_ name: String, _ logY: Bool, _ value: (LayerSpectra.Layer) -> Double) -> RGBImage {
+            var chart = Chart(title: "\(title): \(name)", xLabel: "layer", yLabel: name, logY: logY)
+            for (label, s) in models {
+                let points = s.layers.filter { value($0).isFinite && (!logY || value($0) > 0) }
+                chart.series.append(.init(label: label, x: points.map { Double($0.index) }, y: points.map(value)))
+            }
+            return chart.image(scale: 1)
+        }
+        let images = [panel("output units", false) { Double($0.units) },
+                      panel("non-zero singular values", false) { $0.nonZero },
+                      panel("condition number", true) { $0.condition }]
+        let width = images.map(\.width).reduce(0, +), height = images.map(\.height).max()!
+        var out = RGBImage(width: width, height: height)
+        var x0 = 0
+        for image in images {
+            for y in 0..<image.height { for x in 0..<image.width { out[x0 + x, y] = image[x, y] } }
+            x0 += image.width
+        }
+        return out
+    }
+}
