@@ -8,9 +8,11 @@ import NetLang
 struct ReplCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "repl", abstract: "Start an interactive NetLang session.")
     @Option(help: "Seed of initialisation, shuffling and random draws.") var seed: UInt64 = 0
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for every file the session writes (pictures, checkpoints); default: the working directory.",
+                                                          valueName: "DIR")) var outputDirectory: String?
 
     func run() throws {
-        let session = ReplSession(interpreter: Interpreter(seed: seed))
+        let session = ReplSession(interpreter: Interpreter(seed: seed, outputDirectory: outputDirectory))
         session.start()
     }
 }
@@ -34,6 +36,7 @@ final class ReplSession {
       :shape EXPR      the shape of an expression's value
       :summary MODEL   a model's layers, output shapes and parameters
       :reset           forget every definition
+      :out [DIR]       where written files go (pictures, checkpoints); no DIR: show it
       :quit            leave (also Ctrl-D)
     Multi-line input continues while ( [ { are open. Tab completes names.
     """
@@ -76,7 +79,7 @@ final class ReplSession {
 
     private func updateCompletions() {
         guard interactive else { return }
-        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":reset", ":quit"])
+        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":reset", ":out", ":quit"])
         let list = words.sorted().joined(separator: "\0") + "\0\0"
         list.withCString { netl_set_completions($0) }
     }
@@ -107,6 +110,9 @@ final class ReplSession {
         case ":quit", ":q", ":exit": return false
         case ":help", ":h": print(Self.help)
         case ":reset": interpreter.reset(); print("all definitions cleared")
+        case ":out":
+            if !argument.isEmpty { interpreter.outputDirectory = argument }
+            print("files are written to \(interpreter.outputDirectory ?? interpreter.baseDirectory)")
         case ":load":
             guard !argument.isEmpty, let source = try? String(contentsOfFile: argument, encoding: .utf8) else {
                 print("error: cannot read '\(argument)'"); return true

@@ -7,6 +7,8 @@ struct ScriptOptions: ParsableArguments {
     @ArgumentParser.Argument(help: "The NetLang script (.net).") var file: String
     @Option(help: "Seed of initialisation, shuffling and random draws.") var seed: UInt64 = 0
     @Option(name: .customLong("set"), help: "Override a let binding: --set NAME=VALUE (repeatable).") var overrides: [String] = []
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for every file the script writes (pictures, checkpoints); default: next to the script.",
+                                                          valueName: "DIR")) var outputDirectory: String?
 
     /// An interpreter for the script, with overrides applied; exits with a message on a
     /// malformed override.
@@ -16,7 +18,8 @@ struct ScriptOptions: ParsableArguments {
             throw ValidationError("cannot read '\(path)'")
         }
         let interpreter = Interpreter(seed: seed, baseDirectory: (path as NSString).deletingLastPathComponent.isEmpty
-                                      ? "." : (path as NSString).deletingLastPathComponent)
+                                      ? "." : (path as NSString).deletingLastPathComponent,
+                                      outputDirectory: outputDirectory)
         for o in overrides {
             guard let eq = o.firstIndex(of: "="), eq != o.startIndex else { throw ValidationError("--set expects NAME=VALUE, got '\(o)'") }
             let name = String(o[..<eq]), valueText = String(o[o.index(after: eq)...])
