@@ -39,6 +39,9 @@ final class ExampleScriptTests: XCTestCase {
         for picture in ["ch4/reconstruction.png", "ch5/digits_samples.png", "ch5/checkerboard_density.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(picture).path), "\(picture) was not written to --out")
         }
+        // They say they come from a quick run.
+        let chart = (try? String(contentsOf: out.appendingPathComponent("ch4/reconstruction.svg"), encoding: .utf8)) ?? ""
+        XCTAssertTrue(chart.contains("QUICK RUN, not the full result"), "the quick run's chart title does not say so")
         // … and nothing under examples/ was added, removed or rewritten.
         let after = folderSnapshot(examplesFolder)
         XCTAssertEqual(after, before, "running the examples changed examples/: \(Set(after.keys).symmetricDifference(before.keys).sorted())")
