@@ -11,9 +11,11 @@ struct ReplCommand: ParsableCommand {
     @Option(help: "Seed of initialisation, shuffling and random draws.") var seed: UInt64 = 0
     @Flag(name: .customLong("allow-nonfinite"), help: "Load checkpoints whose weights hold NaN or infinity.")
     var allowNonFinite = false
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for every file the session writes (pictures, checkpoints); default: the working directory.",
+                                                          valueName: "DIR")) var outputDirectory: String?
 
     func run() throws {
-        let interpreter = Interpreter(seed: seed)
+        let interpreter = Interpreter(seed: seed, outputDirectory: outputDirectory)
         interpreter.allowsNonFiniteWeights = allowNonFinite
         let session = ReplSession(interpreter: interpreter)
         session.start()
@@ -41,6 +43,7 @@ final class ReplSession {
       :shape EXPR      the shape of an expression's value
       :summary MODEL   a model's layers, output shapes and parameters
       :reset           forget every definition
+      :out [DIR]       where written files go (pictures, checkpoints); no DIR: show it
       :quit            leave (also Ctrl-D)
     Multi-line input continues while ( [ { are open. Tab completes names.
     """
@@ -94,7 +97,7 @@ final class ReplSession {
 
     private func updateCompletions() {
         guard interactive else { return }
-        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":reset", ":quit"])
+        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":reset", ":out", ":quit"])
         let list = words.sorted().joined(separator: "\0") + "\0\0"
         list.withCString { netl_set_completions($0) }
     }
@@ -136,6 +139,9 @@ final class ReplSession {
         case ":quit", ":q", ":exit": return false
         case ":help", ":h": print(Self.help)
         case ":reset": interpreter.reset(); print("all definitions cleared")
+        case ":out":
+            if !argument.isEmpty { interpreter.outputDirectory = argument }
+            print("files are written to \(interpreter.outputDirectory ?? interpreter.baseDirectory)")
         case ":load":
             guard !argument.isEmpty else { print("error: :load needs a file name"); return true }
             Interruption.clear()

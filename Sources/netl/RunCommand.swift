@@ -7,6 +7,8 @@ struct ScriptOptions: ParsableArguments {
     @ArgumentParser.Argument(help: "The NetLang script (.net).") var file: String
     @Option(help: "Seed of initialisation, shuffling and random draws.") var seed: UInt64 = 0
     @Option(name: .customLong("set"), help: "Override a let binding: --set NAME=VALUE (repeatable).") var overrides: [String] = []
+    @Option(name: .customLong("out"), help: ArgumentHelp("Folder for every file the script writes (pictures, checkpoints); default: next to the script.",
+                                                          valueName: "DIR")) var outputDirectory: String?
 
     @Flag(name: .customLong("allow-nonfinite"), help: "Load checkpoints whose weights hold NaN or infinity.")
     var allowNonFinite = false
@@ -25,7 +27,8 @@ struct ScriptOptions: ParsableArguments {
         let text: String
         do { text = try readScript(path) } catch { throw fail("cannot read the script: \(error)") }
         let interpreter = Interpreter(seed: seed, baseDirectory: (path as NSString).deletingLastPathComponent.isEmpty
-                                      ? "." : (path as NSString).deletingLastPathComponent)
+                                      ? "." : (path as NSString).deletingLastPathComponent,
+                                      outputDirectory: outputDirectory)
         interpreter.checkOnly = checkOnly
         interpreter.allowsNonFiniteWeights = allowNonFinite
         for o in overrides {

@@ -244,4 +244,18 @@ final class ChartTests: XCTestCase {
             XCTAssertNotEqual(fill, ChartScene.ink)
         }
     }
+
+    /// A title longer than the chart (a quick run's marked title) widens the chart instead
+    /// of being cut at the left edge.
+    func testLongTitlesWidenTheChart() {
+        var chart = Chart(title: "short", xLabel: "x", yLabel: "y")
+        chart.series = [.init(label: "a", x: [1, 2], y: [1, 2])]
+        let normal = chart.layout().width
+        chart.title = String(repeating: "long title ", count: 12)
+        let wide = chart.layout().width
+        XCTAssertEqual(wide, ChartScene.textWidth(chart.title, .title) + 16)
+        XCTAssertGreaterThan(wide, normal)
+        let box = BoxPlot(title: chart.title, yLabel: "y", groups: [("a", [1, 2, 3])])
+        XCTAssertEqual(box.scene().width, wide)
+    }
 }

@@ -106,4 +106,36 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotEqual(code, 0)
         XCTAssertTrue(err.contains("NAME=VALUE"), err)
     }
+
+    /// `netl run FILE --out DIR`: pictures and checkpoints go to DIR (created), the script's
+    /// folder is left as it was, its inputs are still read from beside it; the REPL's
+    /// `--out` and `:out` do the same for a session.
+    func testOutFolderTakesEveryFileTheScriptWrites() throws {
+        try requireBinary()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netl-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scriptFolder = folder.appendingPathComponent("checkout"), out = folder.appendingPathComponent("results/run1")
+        try FileManager.default.createDirectory(at: scriptFolder, withIntermediateDirectories: true)
+        try "1,2\n3,4\n".write(to: scriptFolder.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+        let script = scriptFolder.appendingPathComponent("s.net")
+        try """
+        data d = load_csv("in.csv")
+        model m(input: [1]) { dense(1) }
+        save m to "m.safetensors"
+        save_scatter(d.x * [[1, 1]], "points.png")
+        """.write(to: script, atomically: true, encoding: .utf8)
+        let (code, stdout, stderr) = try run(["run", script.path, "--out", out.path])
+        XCTAssertEqual(code, 0, stderr)
+        XCTAssertEqual(stdout, "wrote \(out.path)/points.png\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["m.safetensors", "points.png"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scriptFolder.path).sorted(), ["in.csv", "s.net"])
+
+        let replOut = folder.appendingPathComponent("repl")
+        let (replCode, replStdout, replStderr) = try run(["repl", "--out", replOut.path],
+                                                        input: "save_npy([1], \"a.npy\")\n:out \(replOut.path)/b\nsave_npy([2], \"b.npy\")\n:out\n")
+        XCTAssertEqual(replCode, 0, replStderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: replOut.appendingPathComponent("a.npy").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: replOut.appendingPathComponent("b/b.npy").path))
+        XCTAssertTrue(replStdout.contains("files are written to \(replOut.path)/b"), replStdout)
+    }
 }

@@ -30,7 +30,7 @@ enum Builtins {
     }
 
     static var all: [(String, Body)] {
-        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions
+        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions + assertFunctions
     }
 
     /// A built-in that needs the numbers of its tensor arguments was given a symbolic one

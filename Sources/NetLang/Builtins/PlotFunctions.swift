@@ -3,8 +3,9 @@ import NetLibrary
 import NetRuntime
 
 /// Pictures: PNG heat-maps of flow densities, scatter plots of samples, image grids, and
-/// charts (lines with bands, box plots) as PNG or SVG. Files are written atomically next to the
-/// script (relative paths resolve against its folder).
+/// charts (lines with bands, box plots) as PNG or SVG. Files are written atomically to the
+/// output directory (`--out`; next to the script by default, `OutputFiles.swift`). Every
+/// picture of a quick run (`quick` true) says so in its title.
 extension Builtins {
     static var plotFunctions: [(String, Body)] {
         [
@@ -21,6 +22,7 @@ extension Builtins {
                 let n = try args.integer("grid", default: 100, minimum: 2)
                 guard n <= 1000 else { throw Diagnostic.error("grid is at most 1000", at: args.span) }
                 let method = try args.string("method", default: "exact")
+                let title = interp.pictureTitle(try args.string("title", default: ""))
                 let settings = method == "exact" ? LogDetSettings(method: .exact) : LogDetSettings(method: .powerSeries(terms: try args.integer("terms", default: 10)))
                 if interp.checkOnly { return .none }
                 var points: [Double] = []
@@ -30,45 +32,55 @@ extension Builtins {
                 let request = FlowEvaluationRequest(settings: settings, float64: method == "exact", probes: nil)
                 let logp = interp.flowDensity(flow, Tensor(shape: [n * n, 2], scalars: points), request).logp
                 let density = (0..<n).map { r in (0..<n).map { c in Foundation.exp(logp[r * n + c]) } }
-                try write(args.span) { try Pictures.heatmap(density, scale: max(1, 400 / n)).writePNG(to: interp.resolve(path)) }
-                interp.output("wrote \(path)")
+                try write(args.span) { try Pictures.titled(Pictures.heatmap(density, scale: max(1, 400 / n)), title).writePNG(to: interp.outputPath(path)) }
+                interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
             ("save_scatter", { interp, args in
                 let x = try args.required("points", position: 0)
                 let path = try pngFile(&args)
                 let range = try args.number("range", default: 4)
+                let title = interp.pictureTitle(try args.string("title", default: ""))
                 var value = x.value
                 if case let .dataset(d) = value { value = .tensor(d.x) }
                 guard let t = interp.tensorValue(value), t.rank == 2, t.shape[1] == 2 else {
                     throw Diagnostic.error("save_scatter needs points [N, 2]", at: x.span)
                 }
                 if interp.checkOnly { return .none }
-                try write(args.span) { try Pictures.scatter(t, range: range).writePNG(to: interp.resolve(path)) }
-                interp.output("wrote \(path)")
+                try write(args.span) { try Pictures.titled(Pictures.scatter(t, range: range), title).writePNG(to: interp.outputPath(path)) }
+                interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
             ("save_images", { interp, args in
-                // save_images(x, "samples.png", shape: [8, 8], columns: 10): grey-scale tiles.
+                // save_images(x, "samples.png", shape: [8, 8], columns: 10, labels:, size: 64,
+                // title:): grey-scale tiles enlarged to at least `size` pixels, a label under each.
                 let x = try args.required("images", position: 0)
                 let path = try pngFile(&args)
                 let shape = try args.shape("shape", position: 2)
                 let columns = try args.integer("columns", default: 10, minimum: 1)
+                let size = try args.integer("size", default: 64, minimum: 1)
+                guard size <= 1024 else { throw Diagnostic.error("size is at most 1024 pixels per image", at: args.value("size")?.span ?? args.span) }
+                let title = interp.pictureTitle(try args.string("title", default: ""))
                 guard shape.count == 2, let t = interp.tensorValue(x.value), t.count % (shape[0] * shape[1]) == 0 else {
                     throw Diagnostic.error("save_images needs images whose size is a multiple of \(shape)", at: x.span)
                 }
+                let count = t.count / (shape[0] * shape[1])
                 // At most as many columns as images, and a picture of at most 5·10⁷ pixels
-                // (the grid scales each image pixel to 4×4).
-                let n = t.count / (shape[0] * shape[1])
-                let used = min(columns, max(n, 1)), rows = (n + used - 1) / used
-                let pixels = Double(used * (shape[1] * 4 + 1) + 1) * Double(rows * (shape[0] * 4 + 1) + 1)
+                // (each image pixel is enlarged so an image is at least `size` pixels wide,
+                // plus room for a label).
+                let used = min(columns, max(count, 1)), rows = (count + used - 1) / used
+                let scale = max(1, (size + max(shape[0], shape[1]) - 1) / max(1, max(shape[0], shape[1])))
+                let pixels = Double(used * (shape[1] * scale + 1) + 1) * Double(rows * (shape[0] * scale + 40 + 1) + 1)
                 guard pixels <= 5e7 else {
                     throw Diagnostic.error("save_images: the picture would have \(formatValue(pixels)) pixels, more than 5·10⁷", at: args.span)
                 }
+                let labels = try args.value("labels").map { try imageLabels($0, count: count, interp) }
                 if interp.checkOnly { return .none }
-                let images = t.reshaped([n] + shape)
-                try write(args.span) { try Pictures.grid(images, columns: used).writePNG(to: interp.resolve(path)) }
-                interp.output("wrote \(path)")
+                let images = t.reshaped([count] + shape)
+                try write(args.span) {
+                    try Pictures.titled(Pictures.grid(images, columns: used, minimumSize: size, labels: labels), title).writePNG(to: interp.outputPath(path))
+                }
+                interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
             ("series", { interp, args in
@@ -84,7 +96,7 @@ extension Builtins {
                 // a PNG or an SVG file, by the name's extension.
                 let (path, format) = try chartFile(&args)
                 let list = try args.required("series", position: 1)
-                var chart = Chart(title: try args.string("title", default: ""), xLabel: try args.string("x_label", default: ""),
+                var chart = Chart(title: interp.pictureTitle(try args.string("title", default: "")), xLabel: try args.string("x_label", default: ""),
                                   yLabel: try args.string("y_label", default: ""), logY: try args.boolean("log_y", default: false))
                 guard case let .list(items) = list.value else { throw Diagnostic.error("save_chart needs a list of series(…)", at: list.span) }
                 for item in items {
@@ -100,11 +112,11 @@ extension Builtins {
                 if interp.checkOnly { return .none }
                 try write(args.span) {
                     switch format {
-                    case .svg: try writeAtomically(chart.svg(), to: interp.resolve(path))
-                    case .png: try chart.image().writePNG(to: interp.resolve(path))
+                    case .svg: try writeAtomically(chart.svg(), to: interp.outputPath(path))
+                    case .png: try chart.image().writePNG(to: interp.outputPath(path))
                     }
                 }
-                interp.output("wrote \(path)")
+                interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
             ("save_boxplot", { interp, args in
@@ -120,16 +132,16 @@ extension Builtins {
                     }
                     return (interp.display(label), t.scalars)
                 }
-                let title = try args.string("title", default: ""), yLabel = try args.string("y_label", default: "")
+                let title = interp.pictureTitle(try args.string("title", default: "")), yLabel = try args.string("y_label", default: "")
                 if interp.checkOnly { return .none }
                 let plot = BoxPlot(title: title, yLabel: yLabel, groups: groups)
                 try write(args.span) {
                     switch format {
-                    case .svg: try writeAtomically(plot.svg(), to: interp.resolve(path))
-                    case .png: try plot.image().writePNG(to: interp.resolve(path))
+                    case .svg: try writeAtomically(plot.svg(), to: interp.outputPath(path))
+                    case .png: try plot.image().writePNG(to: interp.outputPath(path))
                     }
                 }
-                interp.output("wrote \(path)")
+                interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
         ]
@@ -155,6 +167,23 @@ extension Builtins {
             throw Diagnostic.error("\(args.function) writes a .png or an .svg file, not '\(path)'", at: span)
         }
         return (path, format)
+    }
+
+    /// The labels of save_images: a list (strings or numbers) or a tensor [N] of classes,
+    /// one per image.
+    static func imageLabels(_ argument: ArgumentValue, count: Int, _ interp: Interpreter) throws -> [String] {
+        let items: [String]
+        if case let .list(values) = argument.value {
+            items = values.map { interp.display($0) }
+        } else if let t = interp.tensorValue(argument.value), t.rank == 1 {
+            items = t.scalars.map { interp.display(.number($0)) }
+        } else {
+            throw Diagnostic.error("labels is a list of strings or numbers, or a tensor [N] of classes, one per image", at: argument.span)
+        }
+        guard items.count == count else {
+            throw Diagnostic.error("labels has \(items.count) entries for \(count) images", at: argument.span)
+        }
+        return items
     }
 
     static func write(_ span: SourceSpan, _ body: () throws -> Void) throws {

@@ -12,7 +12,7 @@ extension Interpreter {
         if checkOnly { return }
         let tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
         do {
-            try Safetensors.write(tensors, metadata: ["format": "pt", "netlang_model": m.name], to: resolve(path))
+            try Safetensors.write(tensors, metadata: ["format": "pt", "netlang_model": m.name], to: outputPath(path))
         } catch {
             throw Diagnostic.error("cannot save '\(path)': \(error)", at: pathExpr.span)
         }

@@ -27,6 +27,10 @@ public final class Interpreter {
     public private(set) var models: [ModelValue] = []
     /// The folder relative paths are resolved against (the script's folder).
     public var baseDirectory: String
+    /// The folder every file a script writes goes to (pictures, checkpoints, `save_npy`):
+    /// `netl run --out DIR`, `:out DIR` in the REPL. nil: next to the script, as reading.
+    /// See `OutputFiles.swift`.
+    public var outputDirectory: String?
 
     /// The context of a model application while a loss is being built (nil at top level).
     var symbolicContext: ApplyContext?
@@ -50,9 +54,10 @@ public final class Interpreter {
     /// While a train block compiles: label inputs of cross-entropies with their class count.
     var labelRequirements: [(labels: Node, classes: Int, span: SourceSpan)] = []
 
-    public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath) {
+    public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath, outputDirectory: String? = nil) {
         self.seed = seed
         self.baseDirectory = baseDirectory
+        self.outputDirectory = outputDirectory
         variables = VariableStore<Float>(graph)
         Builtins.install(in: self)
     }
@@ -102,8 +107,8 @@ public final class Interpreter {
         for s in statements { try execute(s, in: env) }
     }
 
-    /// Resolves a path written in a script against the script's folder.
-    func resolve(_ path: String) -> String {
+    /// Resolves a path written in a script against the script's folder (imports).
+    func resolveBesideScript(_ path: String) -> String {
         path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
     }
 
@@ -174,7 +179,7 @@ public final class Interpreter {
     public var lastValue: Value?
 
     private func importFile(_ path: String, span: SourceSpan) throws {
-        let full = resolve(path)
+        let full = resolveBesideScript(path)
         if importStack.contains(full) {
             throw Diagnostic.error("import cycle: \(path) imports itself through \(importStack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → "))", at: span)
         }

@@ -1,7 +1,7 @@
 /// A small monospaced bitmap font for the PNG charts, so that no font file is needed at
 /// run time: 5×9-pixel glyphs (7 rows above the baseline, 2 descender rows) in a 6-pixel
 /// advance, for printable ASCII 32–126 and a few symbols common in axis labels
-/// (−, ±, ×, ·, ≤, ≥, ≈, σ, μ, ε). Superscript digits and signs are written as `^` and
+/// (−, ±, ×, ·, ≤, ≥, ≈, σ, μ, ε) and picture labels (→, x̃, …). Superscript digits and signs are written as `^` and
 /// the plain characters (F⁻¹ → F^-1); any other character is drawn as a hollow box.
 ///
 /// Each glyph is drawn as rows of "#" (ink) and "." (paper), top row first. Glyphs with
@@ -187,5 +187,9 @@ public enum BitmapFont {
         ("σ", [".....", ".....", ".####", "#..#.", "#...#", "#...#", ".###."]),
         ("μ", [".....", ".....", "#...#", "#...#", "#...#", "##..#", "#.##.", "#....", "#...."]),
         ("ε", [".....", ".....", ".###.", "#....", ".##..", "#....", ".###."]),
+        // Labels under image grids: "x → x̃" (an image and its reconstruction), cut "…".
+        ("→", [".....", "...#.", "....#", "#####", "....#", "...#.", "....."]),
+        ("x̃", [".#..#", "#.##.", "#...#", ".#.#.", "..#..", ".#.#.", "#...#"]),
+        ("…", [".....", ".....", ".....", ".....", ".....", ".....", "#.#.#"]),
     ]
 }

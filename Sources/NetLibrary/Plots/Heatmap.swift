@@ -1,7 +1,8 @@
 import NetRuntime
 
 /// Pictures as PNG: a density heat-map on a grid (Fig. 5.2), a scatter of samples, and a
-/// grid of small grey-scale images (digits).
+/// grid of small grey-scale images (digits, `ImageGrid.swift`), each optionally under a
+/// title line (`PictureTitle.swift`).
 public enum Pictures {
     /// values[row][column] (row 0 at the top) scaled to [min, max] through viridis; each
     /// cell drawn as `scale`×`scale` pixels.
@@ -29,23 +30,6 @@ public enum Pictures {
             guard x.isFinite, y.isFinite else { continue }
             let px = Int((x + range) / (2 * range) * Double(size)), py = Int((range - y) / (2 * range) * Double(size))
             for dy in -1...1 { for dx in -1...1 { image[px + dx, py + dy] = color } }
-        }
-        return image
-    }
-
-    /// Images [N, H, W] (values in [0, 1]) tiled in a grid of `columns`, each pixel drawn
-    /// `scale`×`scale`, with 1-pixel white gaps.
-    public static func grid(_ images: Tensor<Double>, columns: Int, scale: Int = 4) -> RGBImage {
-        let n = images.shape[0], h = images.shape[1], w = images.shape[2]
-        let rows = (n + columns - 1) / columns
-        var image = RGBImage(width: columns * (w * scale + 1) + 1, height: rows * (h * scale + 1) + 1)
-        for k in 0..<n {
-            let ox = (k % columns) * (w * scale + 1) + 1, oy = (k / columns) * (h * scale + 1) + 1
-            for y in 0..<h { for x in 0..<w {
-                let v = images.scalars[(k * h + y) * w + x]
-                let g = UInt8(max(0, min(255, (1 - (v.isFinite ? v : 0)) * 255)))
-                for dy in 0..<scale { for dx in 0..<scale { image[ox + x * scale + dx, oy + y * scale + dy] = (g, g, g) } }
-            } }
         }
         return image
     }

@@ -63,7 +63,8 @@ public struct Chart {
     public func layout() -> Layout {
         let legendWidth = 46 + (series.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 12
         let (left, right, top, bottom) = (70.0, max(160.0, legendWidth), 40.0, 50.0)
-        let width = left + 410 + right, height = 420.0
+        // Wider when the title is (e.g. a quick run's marked title), so that it is never cut.
+        let width = max(left + 410 + right, ChartScene.textWidth(title, .title) + 16), height = 420.0
         func ty(_ v: Double) -> Double { logY ? log10(v) : v }
         let xs = series.flatMap(\.x).filter(\.isFinite)
         var ys: [Double] = []
@@ -165,7 +166,7 @@ public struct BoxPlot {
     public func scene() -> ChartScene {
         let spacing = max(90, (groups.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 16)
         let (left, top, bottom) = (70.0, 40.0, 50.0)
-        let width = max(360, left + 10 + spacing * Double(groups.count) + 20), height = 420.0
+        let width = max(360, left + 10 + spacing * Double(groups.count) + 20, ChartScene.textWidth(title, .title) + 16), height = 420.0
         let all = groups.flatMap(\.values).filter(\.isFinite)
         var y0 = all.min() ?? 0, y1 = all.max() ?? 1
         if y1 - y0 < 1e-9 { y0 -= 0.05; y1 += 0.05 }

@@ -16,7 +16,7 @@ final class ChartScriptTests: XCTestCase {
         save_chart("conv.svg", curves, title: "Lemma 4.5", x_label: "iterations", y_label: "error", log_y: true)
         save_boxplot("folds.PNG", ["a", "b"], [[0.8, 0.82, 0.85], [0.9, 0.91, 0.93]], title: "folds", y_label: "accuracy")
         save_boxplot("folds.svg", ["a", "b"], [[0.8, 0.82, 0.85], [0.9, 0.91, 0.93]])
-        """, baseDirectory: dir.path)
+        """, baseDirectory: dir.path, outputDirectory: dir.path)
         XCTAssertEqual(out, "wrote conv.png\nwrote conv.svg\nwrote folds.PNG\nwrote folds.svg")
         for name in ["conv.png", "folds.PNG"] {
             let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))

@@ -3,8 +3,10 @@ import XCTest
 @testable import NetLang
 
 /// Every script under examples/ is checked (`netl check`) and run with one epoch
-/// (`--set epochs=1 --set quick=true`; scripts use `quick` to shrink data and pictures),
-/// so none of them rots.
+/// (`--set epochs=1 --set quick=true`; scripts use `quick` to shrink data and pictures, and
+/// assert their headline numbers), so none of them rots. Their pictures go to a temporary
+/// output directory: the test suite leaves the examples folder, and the pictures a user's
+/// own runs wrote there, untouched.
 final class ExampleScriptTests: XCTestCase {
     static var examples: [URL] {
         let root = repositoryRoot.appendingPathComponent("examples")
@@ -17,14 +19,31 @@ final class ExampleScriptTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Self.examples.count, 2)
     }
 
-    func testEveryExampleChecksAndRuns() throws {
+    func testEveryExampleChecksAndRunsWithoutWritingIntoTheExamples() throws {
+        let examplesFolder = repositoryRoot.appendingPathComponent("examples")
+        let before = folderSnapshot(examplesFolder)
+        let out = temporaryFolder("netl-examples")
+        defer { try? FileManager.default.removeItem(at: out) }
         for url in Self.examples {
             let text = try String(contentsOf: url, encoding: .utf8)
             let base = url.deletingLastPathComponent().path
-            XCTAssertNoThrow(try runScript(text, checkOnly: true, baseDirectory: base), "check \(url.lastPathComponent)")
+            // Each example's files in a folder of its own, as `--out DIR/<chapter>` would.
+            let folder = out.appendingPathComponent(url.deletingLastPathComponent().lastPathComponent).path
+            XCTAssertNoThrow(try runScript(text, checkOnly: true, baseDirectory: base, outputDirectory: folder), "check \(url.lastPathComponent)")
             let start = Date()
-            XCTAssertNoThrow(try runScript(text, overrides: ["epochs": .number(1), "quick": .boolean(true)], baseDirectory: base), "run \(url.lastPathComponent)")
+            XCTAssertNoThrow(try runScript(text, overrides: ["epochs": .number(1), "quick": .boolean(true)], baseDirectory: base, outputDirectory: folder),
+                             "run \(url.lastPathComponent)")
             XCTAssertLessThan(Date().timeIntervalSince(start), 120, "\(url.lastPathComponent) is too slow for the test suite")
         }
+        // The pictures went to the output folder …
+        for picture in ["ch4/reconstruction.png", "ch5/digits_samples.png", "ch5/checkerboard_density.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(picture).path), "\(picture) was not written to --out")
+        }
+        // They say they come from a quick run.
+        let chart = (try? String(contentsOf: out.appendingPathComponent("ch4/reconstruction.svg"), encoding: .utf8)) ?? ""
+        XCTAssertTrue(chart.contains("QUICK RUN, not the full result"), "the quick run's chart title does not say so")
+        // … and nothing under examples/ was added, removed or rewritten.
+        let after = folderSnapshot(examplesFolder)
+        XCTAssertEqual(after, before, "running the examples changed examples/: \(Set(after.keys).symmetricDifference(before.keys).sorted())")
     }
 }

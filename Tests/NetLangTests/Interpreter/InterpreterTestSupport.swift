@@ -3,9 +3,15 @@ import XCTest
 @testable import NetLang
 
 /// Runs NetLang source in a fresh interpreter and returns what it printed.
+///
+/// Files the script writes go to `outputDirectory`; by default a fresh temporary folder,
+/// deleted after the run, so that no test writes into the source tree (a test that reads
+/// what a script wrote passes a folder of its own).
 func runScript(_ source: String, seed: UInt64 = 0, checkOnly: Bool = false, overrides: [String: Value] = [:],
-               baseDirectory: String = FileManager.default.currentDirectoryPath) throws -> String {
-    let interpreter = Interpreter(seed: seed, baseDirectory: baseDirectory)
+               baseDirectory: String = FileManager.default.currentDirectoryPath, outputDirectory: String? = nil) throws -> String {
+    let scratch = outputDirectory == nil ? temporaryFolder("netl-out") : nil
+    defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+    let interpreter = Interpreter(seed: seed, baseDirectory: baseDirectory, outputDirectory: outputDirectory ?? scratch!.path)
     interpreter.checkOnly = checkOnly
     interpreter.overrides = overrides
     interpreter.progress.enabled = false
@@ -29,3 +35,22 @@ func scriptError(_ source: String, file: StaticString = #filePath, line: UInt = 
 /// The repository root, from this file's path.
 let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
+
+/// A fresh, not yet created folder under the temporary directory (created by the first
+/// file written into it).
+func temporaryFolder(_ prefix: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+}
+
+/// Every file under a folder with its size and modification time, to show that a run
+/// changed nothing there.
+func folderSnapshot(_ folder: URL) -> [String: String] {
+    var snapshot: [String: String] = [:]
+    let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey, .isDirectoryKey]
+    for case let url as URL in FileManager.default.enumerator(at: folder, includingPropertiesForKeys: keys) ?? FileManager.DirectoryEnumerator() {
+        let values = try? url.resourceValues(forKeys: Set(keys))
+        let stamp = values?.contentModificationDate?.timeIntervalSince1970 ?? 0
+        snapshot[url.path] = values?.isDirectory == true ? "folder" : "\(values?.fileSize ?? -1) bytes, modified \(stamp)"
+    }
+    return snapshot
+}

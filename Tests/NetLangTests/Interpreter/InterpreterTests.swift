@@ -97,7 +97,7 @@ final class InterpreterTests: XCTestCase {
         save clf to "clf.safetensors"
         model other(input: [2]) { dense(16) tanh dense(3) }
         print accuracy(other, blobs.test) == before
-        """, baseDirectory: dir.path)
+        """, baseDirectory: dir.path, outputDirectory: dir.path)
         XCTAssertTrue(out.hasSuffix("true\nfalse"), out)
         // Loading into a model with other names fails clearly and changes nothing.
         let error = scriptError("""

@@ -12,7 +12,8 @@ final class RunErrorGoldenTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(scripts.count, 10)
         for script in scripts {
             let source = try String(contentsOf: folder.appendingPathComponent(script), encoding: .utf8)
-            let interpreter = Interpreter(baseDirectory: repositoryRoot.appendingPathComponent("examples/ch2").path)
+            let interpreter = Interpreter(baseDirectory: repositoryRoot.appendingPathComponent("examples/ch2").path,
+                                          outputDirectory: temporaryFolder("netl-golden").path)
             interpreter.output = { _ in }
             interpreter.progress.enabled = false
             var rendered = ""
