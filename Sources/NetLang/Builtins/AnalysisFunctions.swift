@@ -51,25 +51,25 @@ extension Builtins {
                 // save_spectra_decay(spectra, "decay.png", title: "…"): Fig. 3.4 left.
                 let s = try args.required("spectra", position: 0)
                 let path = try pngPath(&args, position: 1)
-                let title = try args.string("title", default: "singular values per layer")
+                let title = interp.pictureTitle(try args.string("title", default: "singular values per layer"))
                 let spectra = try spectraArgument(s)
                 if interp.checkOnly { return .none }
-                try write(args.span) { try SpectraCharts.decay(spectra, title: title).image().writePNG(to: interp.resolve(path)) }
-                interp.output("wrote \(path)")
+                try write(args.span) { try SpectraCharts.decay(spectra, title: title).image().writePNG(to: interp.outputPath(path)) }
+                interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
             ("save_spectra_panels", { interp, args in
                 // save_spectra_panels("fig34.png", [wide, thin], ["WideCIFAR", "ThinCIFAR"]): Fig. 3.4 right.
                 let path = try pngPath(&args, position: 0)
                 let list = try args.required("spectra", position: 1), names = try args.required("labels", position: 2)
-                let title = try args.string("title", default: "Fig. 3.4")
+                let title = interp.pictureTitle(try args.string("title", default: "Fig. 3.4"))
                 guard case let .list(items) = list.value, case let .list(labels) = names.value, items.count == labels.count, !items.isEmpty else {
                     throw Diagnostic.error("save_spectra_panels needs a list of layer_spectra results and as many labels", at: args.span)
                 }
                 let models = try zip(labels, items).map { (interp.display($0), try spectraArgument(ArgumentValue(label: nil, value: $1, span: list.span))) }
                 if interp.checkOnly { return .none }
-                try write(args.span) { try SpectraCharts.panels(models, title: title).writePNG(to: interp.resolve(path)) }
-                interp.output("wrote \(path)")
+                try write(args.span) { try SpectraCharts.panels(models, title: title).writePNG(to: interp.outputPath(path)) }
+                interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
             ("layer_operator", { interp, args in
@@ -185,8 +185,8 @@ extension Builtins {
                 let result = try preimageError(args.span) {
                     try LinearRegionPicture.render(network, variables: VariableStore<Double>(converting: interp.variables), point: point, range: range, grid: grid)
                 }
-                try write(args.span) { try result.image.writePNG(to: interp.resolve(path)) }
-                interp.output("wrote \(path)")
+                try write(args.span) { try Pictures.titled(result.image, interp.pictureTitle("")).writePNG(to: interp.outputPath(path)) }
+                interp.output("wrote \(interp.writtenName(path))")
                 return .record([("regions", .number(Double(result.regions))), ("preimage", preimageValue(result.preimage))])
             }),
         ]
