@@ -233,7 +233,8 @@ extension Interpreter {
             context.logDet = saved
             return -FlowDensity.logProbability(z: z, logDetTerms: Array(context.logDetTerms[before...])).mean()
         }
-        if case let .node(x) = input {
+        if isSymbolic {   // a loss, or grad with respect to x or to the parameters
+            let x = try node(input, span: span)
             guard Array(x.shape.dropFirst()) == model.inputShape else {
                 throw Diagnostic.error("'\(m.name)' expects [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(x.shape)", at: span)
             }
