@@ -23,6 +23,12 @@ enum Builtins {
                     throw error
                 }
                 if interpreter.neededNumbersOfNode { throw notDifferentiable(name, span) }
+                if interpreter.isSymbolic, !modelStructure.contains(name), values.contains(where: { holdsModel($0.value) }),
+                   holdsNumbers(result) {
+                    // Numbers from a model while differentiating: computed from the current
+                    // parameters, they would be constants (accuracy, log_likelihood, bounds).
+                    throw notDifferentiable(name, span)
+                }
                 try args.checkAllUsed()
                 return result
             }))
@@ -38,6 +44,27 @@ enum Builtins {
     /// values would give a constant, and a derivative through it silently zero.
     static func notDifferentiable(_ name: String, _ span: SourceSpan) -> Diagnostic {
         .error("'\(name)' cannot be differentiated or compiled: it needs the numbers of its arguments, so it cannot be used inside grad, vjp, jacobian, jit or a loss; compute it outside, at the top level", at: span)
+    }
+
+    /// Built-ins that read a model's structure, not its parameters' values.
+    static let modelStructure: Set<String> = ["parameter_count", "receptive_field", "summary"]
+
+    static func holdsModel(_ v: Value) -> Bool {
+        switch v {
+        case .model: true
+        case let .list(items): items.contains(where: holdsModel)
+        default: false
+        }
+    }
+
+    /// Whether a result carries computed numbers (rather than graph nodes).
+    static func holdsNumbers(_ v: Value) -> Bool {
+        switch v {
+        case .number, .tensor: true
+        case let .list(items): items.contains(where: holdsNumbers)
+        case let .record(fields): fields.contains { holdsNumbers($0.1) }
+        default: false
+        }
     }
 
     /// Every built-in name (REPL completion, suggestions).

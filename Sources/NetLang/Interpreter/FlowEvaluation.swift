@@ -52,7 +52,8 @@ extension Interpreter {
     /// loss, a number on data.
     func flowNLL(_ flow: Flow, name: String, _ input: Value, _ request: FlowEvaluationRequest, span: SourceSpan) throws -> Value {
         let model = flow.model
-        if case let .node(x) = input {
+        if isSymbolic {   // a loss, or grad with respect to x or to the parameters
+            let x = try node(input, span: span)
             guard Array(x.shape.dropFirst()) == model.inputShape else {
                 throw Diagnostic.error("'\(name)' expects [N, \(model.inputShape.map(String.init).joined(separator: ", "))], got \(x.shape)", at: span)
             }

@@ -219,12 +219,9 @@ func forEachSampleRange(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
     let threads = directThreads(g)
     if threads <= 1 { body(0, 0..<g.batch); return }
     let size = (g.batch + threads - 1) / threads
-    withoutActuallyEscaping(body) { escapable in
-        let shared = UncheckedSendable(escapable)
-        DispatchQueue.concurrentPerform(iterations: threads) { i in
-            let start = min(g.batch, i * size)
-            shared.value(i, start..<min(g.batch, start + size))
-        }
+    parallelFor(threads) { i in
+        let start = min(g.batch, i * size)
+        body(i, start..<min(g.batch, start + size))
     }
 }
 

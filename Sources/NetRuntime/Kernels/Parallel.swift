@@ -14,20 +14,11 @@ func parallelChunks(_ count: Int, minimumPerThread: Int = 32_768, _ body: (Range
     }
     let chunks = Swift.min(threads, count / minimumPerThread)
     let size = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { escapable in
-        // The chunks write disjoint ranges, so sharing the body between threads is safe.
-        let shared = UncheckedSendable(escapable)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let start = c * size
-            shared.value(start..<Swift.min(start + size, count))
-        }
+    // The chunks write disjoint ranges, so sharing the body between threads is safe.
+    parallelFor(chunks) { c in
+        let start = c * size
+        body(start..<Swift.min(start + size, count))
     }
-}
-
-/// A value handed to other threads where the caller guarantees there is no data race.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// Threads for elementwise kernels: the machine's cores (2 here).

@@ -106,12 +106,9 @@ public struct StridedLoop: Sendable {
               elementCount >= minimumElements else { forEachRun(run); return }
         let chunks = Swift.min(threads, extents[0])
         let size = (extents[0] + chunks - 1) / chunks
-        withoutActuallyEscaping(run) { escapable in
-            let shared = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = Swift.min(extents[0], c * size)
-                forEachRun(outer: lo..<Swift.min(extents[0], lo + size), shared.value)
-            }
+        parallelFor(chunks) { c in
+            let lo = Swift.min(extents[0], c * size)
+            forEachRun(outer: lo..<Swift.min(extents[0], lo + size), run)
         }
     }
 

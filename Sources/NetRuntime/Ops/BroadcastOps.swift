@@ -39,14 +39,10 @@ public struct SumToShapeOp: Operation {
             let partials = context.workspace(2 * m)
             return {
                 let size = (outer + 1) / 2
-                let half: (Int) -> Void = { c in
+                parallelFor(2) { c in   // disjoint partial buffers
                     let part = partials + c * m
                     part.update(repeating: 0, count: m)
                     accumulate(into: part, outer: (c * size)..<Swift.min(outer, (c + 1) * size))
-                }
-                withoutActuallyEscaping(half) { escapable in
-                    let shared = UncheckedSendable(escapable)   // disjoint partial buffers
-                    DispatchQueue.concurrentPerform(iterations: 2) { c in shared.value(c) }
                 }
                 for i in 0..<m { y[i] = partials[i] + partials[m + i] }
             }

@@ -188,6 +188,36 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         }
     }
 
+    /// Built-ins that compute numbers from a model's current parameters are constants for
+    /// differentiation: inside grad with respect to the parameters they fail, naming
+    /// themselves; those that build the model into the graph are differentiated.
+    func testBuiltinsReadingParametersInsideParameterGradients() throws {
+        let failing: [(String, String)] = [
+            ("accuracy", "accuracy(net, d)"), ("balanced_accuracy", "balanced_accuracy(net, d)"),
+            ("cross_entropy", "cross_entropy(net, d)"), ("log_likelihood", "sum(log_likelihood(net, [[0.1, 0.2]]))"),
+            ("bits_per_dim", "bits_per_dim(net, [[0.1, 0.2]])"), ("inverse", "sum(inverse(net, [[0.1, 0.2]]).x)"),
+            ("sample", "sum(sample(net, 2))"), ("logdet_bounds", "logdet_bounds(net).upper"),
+("grad", "grad(fn(n) = flow_nll(n, [[0.1, 0.2]], method: \"exact\"), net).flow.residual1.dense1.bias[0]"),
+            ("logdet_estimator_stats", "logdet_estimator_stats(net, [[0.1, 0.2]], [1]).bias[0]"),
+        ]
+        for (name, expression) in failing {
+            let model = ["accuracy", "balanced_accuracy", "cross_entropy"].contains(name) ? "mlp2" : "flow"
+            let script = Self.setup + "\nmodel mlp2(input: [2]) { dense(3) }\nlet g = grad(fn(net) = \(expression), \(model))"
+            do {
+                _ = try runScript(script)
+                XCTFail("\(name): grad with respect to the parameters gave a result")
+            } catch let d as Diagnostic {
+                XCTAssertTrue(d.message.contains("'\(name)' cannot be differentiated"), "\(name): \(d.message)")
+            }
+        }
+        let out = try runScript(Self.setup + """
+
+        let g = grad(fn(net) = flow_nll(net, [[0.1, 0.2], [0.5, -1]], method: "exact") + sum(predict(net, [[1, 2]])), flow)
+        print parameter_count(flow) > 0, sum(abs(g.flow.residual1.dense1.weight)) > 0
+        """)
+        XCTAssertEqual(out, "true true")
+    }
+
     // MARK: Helpers
 
     static func interpreter() throws -> Interpreter {

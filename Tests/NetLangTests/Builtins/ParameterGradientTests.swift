@@ -12,7 +12,7 @@ final class ParameterGradientTests: XCTestCase {
     let x = [[0.5, -1, 2], [1, 0.3, -0.2]]
     let y = [[1, 0, 0.5], [0, 1, -0.5]]
     assign(flow.actnorm1.scale, [1.5, 0.5, 2])
-    fn loss(nets) = mse(nets[0](x), y) + weight_decay(nets[0], 0.01) + sum(square(nets[1](nets[0](x))))
+    fn loss(nets) = mse(nets[0](x), y) + weight_decay(nets[0], 0.01) + sum(square(nets[1](nets[0](x)))) + flow_nll(nets[1], y, method: "exact")
     """
 
     func testParameterGradientsMatchFiniteDifferences() throws {

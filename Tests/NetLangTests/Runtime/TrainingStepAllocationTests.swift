@@ -43,9 +43,9 @@ final class TrainingStepAllocationTests: XCTestCase {
     }
 
     /// Large enough for the kernels' threaded paths (≥ 65,536 elements), run on one
-    /// thread: with two, each threaded kernel allocates per run — the Swift overlay of
-    /// `DispatchQueue.concurrentPerform` boxes its closure (a few small objects per call),
-    /// and OpenBLAS's threaded sgemm mallocs its job buffer (512 KB) per call.
+    /// thread: with two, OpenBLAS's threaded sgemm mallocs its job buffer (512 KB) at every
+    /// call of a large matrix product — outside NetLang; the threaded elementwise kernels
+    /// themselves allocate nothing (`testThreadedElementwiseStepAllocatesNothing`).
     func testPlannedLargeStepAllocatesNothingAfterTheFirstOnOneThread() throws {
         setComputeThreads(1)
         defer { setComputeThreads(ProcessInfo.processInfo.activeProcessorCount) }
@@ -54,6 +54,31 @@ final class TrainingStepAllocationTests: XCTestCase {
         model wide(input: [2]) { dense(256) relu dense(256) tanh dense(3) }
         train wide on blobs { loss cross_entropy(wide(x), y)  optimizer adam(lr: 1e-3)  epochs 1  batch 512 }
         """)
+    }
+
+    /// Elementwise ops, broadcasts and sums over 2 × 131,072 values split between two
+    /// threads by `parallelFor` (a persistent pool), with no matrix product. In
+    /// unoptimised builds `withoutActuallyEscaping` (handing a kernel's closure to the
+    /// pool) heap-allocates a thunk per threaded call, so this checks optimised builds
+    /// (`swift test -c release -Xswiftc -enable-testing`); `DispatchQueue.concurrentPerform`,
+    /// used before, allocated per call in any build (its Swift overlay boxes the closure).
+    func testThreadedElementwiseStepAllocatesNothing() throws {
+        #if DEBUG
+        throw XCTSkip("unoptimised builds allocate a withoutActuallyEscaping thunk per threaded kernel call")
+        #endif
+        setComputeThreads(2)
+        defer { setComputeThreads(ProcessInfo.processInfo.activeProcessorCount) }
+        let g = Graph()
+        var rng = RandomGenerator(seed: 4)
+        let x = g.input("x", shape: [512, 256])
+        let scale = g.variable("scale", .randomNormal([256], rng: &rng))
+        let shift = g.variable("shift", .zeros([1, 256]))
+        let loss = ((x * scale + shift).tanh().square() + x.sigmoid()).mean()
+        let step = TrainingStep<Float>(loss: loss, makeOptimizer: { Adam(parameterSizes: $0) })
+        step.executor.setInput(x, Tensor<Float>.randomNormal([512, 256], rng: &rng))
+        step.run()
+        let n = AllocationCounter.allocations { for _ in 0..<5 { step.run() } }
+        XCTAssertEqual(n, 0, "5 threaded steps allocated \(n) times")
     }
 
     /// The whole `TrainingStep.run()`: forward, backward and the optimiser's update in
