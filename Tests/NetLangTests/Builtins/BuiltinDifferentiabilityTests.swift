@@ -33,6 +33,8 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
     static let setup = """
     model m(input: [3]) { dense(2) }
     model flow(input: [2]) { residual lipschitz(c: 0.5) { dense(4) elu dense(2) } }
+    model r(input: [3]) { dense(4) relu dense(2) }
+    model r2(input: [2]) { dense(3) relu dense(2) }
     data d = generate("blobs", n: 8, seed: 1)
     let fitted = lda([[0, 1], [1, 0], [0, 2], [2, 0]], [0, 1, 0, 1])
     """
@@ -122,6 +124,24 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "group_majority": [.notDifferentiable("group_majority(x[0], [0, 0, 1])")],
         "median": [.notDifferentiable("median(x[0])")], "quantile": [.notDifferentiable("quantile(x[0], 0.5)")],
         "iqr": [.notDifferentiable("iqr(x[0])")],
+        // ReLU analysis (chapter 3).
+        "linearize": [.notDifferentiable("linearize(r, x[0])")],
+        "layer_spectra": [.notDifferentiable("layer_spectra(r, x)")],
+        "save_spectra_decay": [.noTensorValues("draws a layer_spectra result")],
+        "save_spectra_panels": [.noTensorValues("draws layer_spectra results")],
+        "layer_operator": [.noTensorValues("a model's layer as a matrix")],
+        "preimage": [.notDifferentiable("preimage(x, [0, 0], x: [1, 1, 1]).nullity")],
+        "omnidirectional": [.notDifferentiable("omnidirectional(x).rank")],
+        "inactive_set": [.notDifferentiable("inactive_set(x, [1, 1, 1])")],
+        "admissible": [.notDifferentiable("admissible(x, [0])")],
+        "relu_bounds": [.notDifferentiable("relu_bounds(x, [0]).rank")],
+        "weak_correlation_bound": [.notDifferentiable("weak_correlation_bound(x, [0], 0).c")],
+        "weakly_correlated_rows": [.noTensorValues("a random matrix of a shape")],
+        "save_regions": [.notDifferentiable("save_regions(r2, \"never_written.png\", reshape(x, [3, 2])[0]).regions")],
+        // Flows: the per-example log-det evaluates data.
+        "logdet": [.notDifferentiable("logdet(flow, x)", at: flowPoint)],
+        // Scripts.
+        "assert": [.noTensorValues("checks a boolean")],
     ]
 
     func testEveryBuiltinIsClassified() {
