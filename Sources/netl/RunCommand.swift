@@ -32,17 +32,18 @@ struct ScriptOptions: ParsableArguments {
 }
 
 /// Prints diagnostics (coloured on a terminal) and returns the exit code for them.
-func report(_ error: Error) -> ExitCode {
+/// `prefix` starts each message (the rank in a data-parallel job).
+func report(_ error: Error, prefix: String = "") -> ExitCode {
     let color = isatty(2) != 0
     switch error {
     case let list as DiagnosticList:
-        for d in list.diagnostics { FileHandle.standardError.write((d.render(color: color) + "\n").data(using: .utf8)!) }
+        for d in list.diagnostics { FileHandle.standardError.write((prefix + d.render(color: color) + "\n").data(using: .utf8)!) }
         let n = list.diagnostics.count
-        FileHandle.standardError.write("\(n) error\(n == 1 ? "" : "s")\n".data(using: .utf8)!)
+        FileHandle.standardError.write("\(prefix)\(n) error\(n == 1 ? "" : "s")\n".data(using: .utf8)!)
     case let d as Diagnostic:
-        FileHandle.standardError.write((d.render(color: color) + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write((prefix + d.render(color: color) + "\n").data(using: .utf8)!)
     default:
-        FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
+        FileHandle.standardError.write("\(prefix)error: \(error)\n".data(using: .utf8)!)
     }
     return ExitCode(1)
 }
@@ -54,8 +55,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let (interpreter, file) = try options.makeInterpreter()
-        do { try interpreter.run(file) } catch { throw report(error) }
-        warnUnusedOverrides(interpreter)
+        let world = try joinWorld(interpreter)
+        do { try interpreter.run(file) } catch { throw reportAndStop(error, world: world) }
+        if world.isPrimary { warnUnusedOverrides(interpreter) }
+        world.finalize()
     }
 }
 
@@ -77,7 +80,10 @@ struct CheckCommand: ParsableCommand {
         let (interpreter, file) = try options.makeInterpreter()
         interpreter.checkOnly = true
         interpreter.output = { _ in }
-        do { try interpreter.run(file) } catch { throw report(error) }
+        let world = try joinWorld(interpreter)
+        do { try interpreter.run(file) } catch { throw reportAndStop(error, world: world) }
+        world.finalize()
+        guard world.isPrimary else { return }
         warnUnusedOverrides(interpreter)
         for m in interpreter.models { print(m.model.summary() + "\n") }
         print("\(file.name): ok (\(interpreter.models.count) model\(interpreter.models.count == 1 ? "" : "s"))")

@@ -20,7 +20,7 @@ enum Builtins {
     }
 
     static var all: [(String, Body)] {
-        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions
+        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + parallelFunctions
     }
 
     /// Every built-in name (REPL completion, suggestions).

@@ -30,7 +30,7 @@ extension Builtins {
                 let request = FlowEvaluationRequest(settings: settings, float64: method == "exact", probes: nil)
                 let logp = interp.flowDensity(flow, Tensor(shape: [n * n, 2], scalars: points), request).logp
                 let density = (0..<n).map { r in (0..<n).map { c in Foundation.exp(logp[r * n + c]) } }
-                try write(args.span) { try Pictures.heatmap(density, scale: max(1, 400 / n)).writePNG(to: interp.resolve(path)) }
+                try write(interp, args.span) { try Pictures.heatmap(density, scale: max(1, 400 / n)).writePNG(to: interp.resolve(path)) }
                 interp.output("wrote \(path)")
                 return .none
             }),
@@ -44,7 +44,7 @@ extension Builtins {
                     throw Diagnostic.error("save_scatter needs points [N, 2]", at: x.span)
                 }
                 if interp.checkOnly { return .none }
-                try write(args.span) { try Pictures.scatter(t, range: range).writePNG(to: interp.resolve(path)) }
+                try write(interp, args.span) { try Pictures.scatter(t, range: range).writePNG(to: interp.resolve(path)) }
                 interp.output("wrote \(path)")
                 return .none
             }),
@@ -59,7 +59,7 @@ extension Builtins {
                 }
                 if interp.checkOnly { return .none }
                 let images = t.reshaped([t.count / (shape[0] * shape[1])] + shape)
-                try write(args.span) { try Pictures.grid(images, columns: columns).writePNG(to: interp.resolve(path)) }
+                try write(interp, args.span) { try Pictures.grid(images, columns: columns).writePNG(to: interp.resolve(path)) }
                 interp.output("wrote \(path)")
                 return .none
             }),
@@ -90,7 +90,7 @@ extension Builtins {
                     chart.series.append(.init(label: label, x: x, y: y, band: numbers("band")))
                 }
                 if interp.checkOnly { return .none }
-                try write(args.span) {
+                try write(interp, args.span) {
                     switch format {
                     case .svg: try writeAtomically(chart.svg(), to: interp.resolve(path))
                     case .png: try chart.image().writePNG(to: interp.resolve(path))
@@ -110,7 +110,7 @@ extension Builtins {
                 let title = try args.string("title", default: ""), yLabel = try args.string("y_label", default: "")
                 if interp.checkOnly { return .none }
                 let plot = BoxPlot(title: title, yLabel: yLabel, groups: groups)
-                try write(args.span) {
+                try write(interp, args.span) {
                     switch format {
                     case .svg: try writeAtomically(plot.svg(), to: interp.resolve(path))
                     case .png: try plot.image().writePNG(to: interp.resolve(path))
@@ -133,7 +133,9 @@ extension Builtins {
         return (path, format)
     }
 
-    static func write(_ span: SourceSpan, _ body: () throws -> Void) throws {
+    /// Writes a picture (only rank 0 of a data-parallel job does; the others hold the same values).
+    static func write(_ interp: Interpreter, _ span: SourceSpan, _ body: () throws -> Void) throws {
+        guard interp.world.isPrimary else { return }
         do { try body() } catch { throw Diagnostic.error("cannot write the picture: \(error)", at: span) }
     }
 }
