@@ -8,8 +8,9 @@
 # The demo: the chapter 4 i-ResNet classifiers on the digits (about 80 seconds).
 DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net
 
-# Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib).
-APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config
+# Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib), and
+# Open MPI for `mpirun -np N netl run` (loaded at run time only; docs/scaling.md).
+APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config libopenmpi-dev openmpi-bin
 
 # Parallelism: build jobs and test worker processes (the machine has 2 cores).
 JOBS ?= 2

@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetlTests",
-            dependencies: ["netl"],
+            dependencies: ["netl", "NetRuntime"],
             path: "Tests/NetlTests"
         ),
         .testTarget(

@@ -37,7 +37,11 @@ public final class Communicator: @unchecked Sendable {
         var message = [CChar](repeating: 0, count: 512)
         let rc = netl_mpi_init(&rank, &size, &message, message.count)
         guard rc == 0 else { throw CommunicatorError(message: String(cString: message)) }
-        return Communicator(rank: Int(rank), size: Int(size), usesMPI: true)
+        let world = Communicator(rank: Int(rank), size: Int(size), usesMPI: true)
+        // Open MPI connects the ranks on first use: do it now, so the first training step's
+        // all-reduce (and its measured share of the step) does not include it.
+        _ = world.sum([0])
+        return world
     }
 
     /// Sums `buffer` over the ranks in place (every rank gets the sum).
