@@ -149,8 +149,10 @@ extension Interpreter {
         let start = Date()
         var progress = self.progress
         interruptRequested = false
-        let previousHandler = signal(SIGINT) { _ in interruptRequested = true }
-        defer { signal(SIGINT, previousHandler) }
+        // Ctrl-C keeps the model as it is — in one process. Ranks would see it at different
+        // steps and wait for each other, so under mpirun it ends the job (mpirun forwards it).
+        let previousHandler = world.size == 1 ? signal(SIGINT) { _ in interruptRequested = true } : nil
+        defer { if world.size == 1 { signal(SIGINT, previousHandler) } }
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan
         training: for epoch in 0..<totalEpochs {
