@@ -140,7 +140,8 @@ extension Interpreter {
         if checkOnly { return }
         try training.broadcastFromFirstRank()
         try training.initializeActNorms()
-        let reduceStart = (seconds: world.reduceSeconds, calls: world.reduceCalls)
+        let reduceStart = (seconds: world.reduceSeconds, calls: world.reduceCalls, cpu: world.reduceCPUSeconds)
+        let cpuStart = Communicator.processCPUSeconds
         let data = training.data, models = training.models
         let batchSize = training.batchSize, batchesPerEpoch = training.batchesPerEpoch
         let totalSteps = training.totalSteps, totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
@@ -202,10 +203,13 @@ extension Interpreter {
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
         }
-        if world.size > 1 {
+        if world.usesMPI {
+            // What the scaling measurements read (scripts/scale_side_by_side.sh): the
+            // all-reduce's share of the wall time, and rank 0's CPU time outside it.
             let reduce = world.reduceSeconds - reduceStart.seconds, calls = world.reduceCalls - reduceStart.calls
+            let cpu = Communicator.processCPUSeconds - cpuStart - (world.reduceCPUSeconds - reduceStart.cpu)
             let floats = training.objectives.reduce(0) { $0 + ($1.step!.fusedCount) }
-            output("data-parallel over \(world.size) ranks: \(training.shardSize) of each batch of \(batchSize) per rank; \(calls) all-reduces of \(floats) floats took \(String(format: "%.1f", 100 * reduce / max(seconds, 1e-9)))% of the training time (rank 0)")
+            output("data-parallel over \(world.size) rank\(world.size == 1 ? "" : "s"): \(training.shardSize) of each batch of \(batchSize) per rank; \(calls) all-reduces of \(floats) floats took \(String(format: "%.1f", 100 * reduce / max(seconds, 1e-9)))% of the training time; rank 0 computed for \(String(format: "%.2f", cpu)) s of CPU time")
         }
         if let refiner = training.refiner, !refiner.history.isEmpty {
             // Inference normalises with the stored vectors: refine them for the final weights.

@@ -15,6 +15,16 @@ public final class Communicator: @unchecked Sendable {
     /// Time spent in MPI_Allreduce of Float buffers (the gradient all-reduces), and calls.
     public private(set) var reduceSeconds = 0.0
     public private(set) var reduceCalls = 0
+    /// CPU time of this process spent in those all-reduces (Open MPI polls while it waits).
+    public private(set) var reduceCPUSeconds = 0.0
+
+    /// CPU time of this process so far (all threads), for measuring a rank's own work on a
+    /// busy machine, where wall time also counts the time other processes ran.
+    public static var processCPUSeconds: Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
 
     private init(rank: Int, size: Int, usesMPI: Bool) {
         self.rank = rank; self.size = size; self.usesMPI = usesMPI
@@ -47,9 +57,10 @@ public final class Communicator: @unchecked Sendable {
     /// Sums `buffer` over the ranks in place (every rank gets the sum).
     public func sum(_ buffer: UnsafeMutableBufferPointer<Float>) {
         guard size > 1, let base = buffer.baseAddress, buffer.count > 0 else { return }
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.processCPUSeconds
         check(netl_mpi_allreduce_sum_float(base, buffer.count), "MPI_Allreduce")
         reduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        reduceCPUSeconds += Self.processCPUSeconds - cpuStart
         reduceCalls += 1
     }
 
