@@ -16,7 +16,8 @@ int netl_mpi_launched(void);
 /// message into `error` and returns non-zero.
 int netl_mpi_init(int *rank, int *size, char *error, size_t error_size);
 
-/// In-place sums over all ranks (MPI_Allreduce with MPI_IN_PLACE, MPI_SUM).
+/// In-place sums over all ranks (MPI_Iallreduce with MPI_IN_PLACE, MPI_SUM, completed by
+/// polling MPI_Test: first without pause, then with short sleeps).
 int netl_mpi_allreduce_sum_float(float *buffer, size_t count);
 int netl_mpi_allreduce_sum_double(double *buffer, size_t count);
 
