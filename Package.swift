@@ -51,9 +51,15 @@ let package = Package(
             path: "Sources/CReadline",
             linkerSettings: [.linkedLibrary("readline")]
         ),
+        // Open MPI, dlopened at run time only under mpirun (data-parallel training).
+        .target(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
         .target(
             name: "NetRuntime",
-            dependencies: ["CBLAS", "CZlib"],
+            dependencies: ["CBLAS", "CZlib", "CMPI"],
             path: "Sources/NetRuntime",
             swiftSettings: [.unsafeFlags(numericFlags, .when(configuration: .release))]
         ),
@@ -100,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NetlTests",
-            dependencies: ["netl"],
+            dependencies: ["netl", "NetRuntime"],
             path: "Tests/NetlTests"
         ),
         .testTarget(

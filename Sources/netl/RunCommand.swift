@@ -61,18 +61,19 @@ func writeStandardError(_ line: String) {
 }
 
 /// Prints diagnostics (coloured on a terminal) and returns the exit code for them.
-func report(_ error: Error) -> ExitCode {
+/// `prefix` starts each message (the rank in a data-parallel job).
+func report(_ error: Error, prefix: String = "") -> ExitCode {
     fflush(nil)   // every output stream, standard output included
     let color = isatty(2) != 0
     switch error {
     case let list as DiagnosticList:
-        for d in list.diagnostics { FileHandle.standardError.write((d.render(color: color) + "\n").data(using: .utf8)!) }
+        for d in list.diagnostics { FileHandle.standardError.write((prefix + d.render(color: color) + "\n").data(using: .utf8)!) }
         let n = list.diagnostics.count
-        FileHandle.standardError.write("\(n) error\(n == 1 ? "" : "s")\n".data(using: .utf8)!)
+        FileHandle.standardError.write("\(prefix)\(n) error\(n == 1 ? "" : "s")\n".data(using: .utf8)!)
     case let d as Diagnostic:
-        FileHandle.standardError.write((d.render(color: color) + "\n").data(using: .utf8)!)
+        FileHandle.standardError.write((prefix + d.render(color: color) + "\n").data(using: .utf8)!)
     default:
-        FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
+        FileHandle.standardError.write("\(prefix)error: \(error)\n".data(using: .utf8)!)
     }
     return ExitCode(1)
 }
@@ -84,7 +85,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let (interpreter, file) = try options.makeInterpreter()
-        do { try interpreter.run(file) } catch { throw report(error) }
+        let world = try joinWorld(interpreter)
+        do { try interpreter.run(file) } catch { throw reportAndStop(error, world: world) }
+        world.finalize()
     }
 }
 
@@ -110,7 +113,10 @@ struct CheckCommand: ParsableCommand {
     private func check(_ options: ScriptOptions) throws {
         let (interpreter, file) = try options.makeInterpreter(checkOnly: true)
         interpreter.output = { _ in }
-        do { try interpreter.run(file) } catch { throw report(error) }
+        let world = try joinWorld(interpreter)
+        do { try interpreter.run(file) } catch { throw reportAndStop(error, world: world) }
+        world.finalize()
+        guard world.isPrimary else { return }
         for m in interpreter.models { print(m.model.summary() + "\n") }
         print("\(file.name): ok (\(interpreter.models.count) model\(interpreter.models.count == 1 ? "" : "s"))")
     }

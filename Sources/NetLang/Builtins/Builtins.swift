@@ -36,7 +36,7 @@ enum Builtins {
     }
 
     static var all: [(String, Body)] {
-        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions + assertFunctions
+        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions + assertFunctions + parallelFunctions
     }
 
     /// A built-in that needs the numbers of its tensor arguments was given a symbolic one

@@ -56,7 +56,7 @@ extension Builtins {
             state.notedNeumannSurrogate = true
             interp.output("note: \(args.function)(gradient: \"neumann\"): the log-det's gradient comes from the surrogate uᵀJ_g·v (Neumann series), whose value is not the log-det; the loss shown is the series estimate, computed without a graph")
         }
-        let (probeCount, givenProbes) = try probeOption(&args, interp, flow: flow, input: input)
+        let (probeCount, givenProbes, probeNodes) = try probeOption(&args, interp, flow: flow, input: input)
         var settings: LogDetSettings
         switch method {
         case "series":
@@ -84,6 +84,7 @@ extension Builtins {
             }
         default: throw Diagnostic.error("method is \"series\", \"roulette\" or \"exact\", got \"\(method)\"", at: args.span)
         }
+        settings.probeVectors = probeNodes
         return FlowCall(model: model, flow: flow, input: input,
                         request: .init(settings: settings, float64: precisionName == "float64", probes: givenProbes))
     }
@@ -99,10 +100,21 @@ extension Builtins {
 
     /// probes: a count of random probes (default 1), or given probe vectors — a tensor
     /// [P, N] + input shape (or [N] + input shape for one probe) — for an exactly
-    /// reproducible estimate.
-    static func probeOption(_ args: inout Arguments, _ interp: Interpreter, flow: Flow, input: Value) throws -> (Int, Tensor<Double>?) {
-        guard let given = args.value("probes") else { return (1, nil) }
-        if case .number = given.value { return (try args.integer("probes", minimum: 1), nil) }
+    /// reproducible estimate; in a loss, one probe per example of the batch (a node).
+    static func probeOption(_ args: inout Arguments, _ interp: Interpreter, flow: Flow, input: Value) throws -> (Int, Tensor<Double>?, [Node]?) {
+        guard let given = args.value("probes") else { return (1, nil, nil) }
+        if case .number = given.value { return (try args.integer("probes", minimum: 1), nil, nil) }
+        if case let .node(xn) = input {
+            // In a loss: one probe vector per example, travelling with the batch (e.g. the
+            // y of `dataset(points, probes)`), so a data-parallel shard has its own probes.
+            guard case let .node(p) = given.value, p.shape == xn.shape else {
+                throw Diagnostic.error("in a loss, probes is a count (probes: 4) or one probe per example of the batch's shape \(xn.shape) (e.g. probes: y with dataset(points, probe_vectors)), got \(describe(given.value))", at: given.span)
+            }
+            if let block = flow.blockWithOtherInputSize() {
+                throw Diagnostic.error("given probes have the flow's input size, but layer \(block.index) (\(block.path)) sees \(block.inputShape); give a count instead", at: given.span)
+            }
+            return (1, nil, [p])
+        }
         guard case let .tensor(x) = input else {
             throw Diagnostic.error("given probe vectors are for evaluation on data; in a loss, give a count (probes: 4)", at: given.span)
         }
@@ -116,7 +128,7 @@ extension Builtins {
         if let block = flow.blockWithOtherInputSize() {
             throw Diagnostic.error("given probes have the flow's input size, but layer \(block.index) (\(block.path)) sees \(block.inputShape); give a count instead", at: given.span)
         }
-        return (probes.shape[0], probes)
+        return (probes.shape[0], probes, nil)
     }
 
     /// distribution: "geometric" (p:, default 0.5) or "poisson" (lambda:, default 2).

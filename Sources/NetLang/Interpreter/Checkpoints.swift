@@ -9,7 +9,8 @@ extension Interpreter {
         guard case let .string(path) = try evaluate(pathExpr, in: env) else {
             throw Diagnostic.error("save needs a file name: save \(m.name) to \"\(m.name).safetensors\"", at: pathExpr.span)
         }
-        if checkOnly { return }
+        // In a data-parallel job every rank holds the same values: rank 0 writes the file.
+        if checkOnly || !world.isPrimary { return }
         let tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
         do {
             try Safetensors.write(tensors, metadata: ["format": "pt", "netlang_model": m.name], to: outputPath(path))
@@ -24,6 +25,12 @@ extension Interpreter {
             throw Diagnostic.error("load needs a file name: load \(m.name) from \"\(m.name).safetensors\"", at: pathExpr.span)
         }
         if checkOnly { return }
+        // In a data-parallel job rank 0 reads and checks the file and every other rank
+        // receives its values (the file may exist only where rank 0 runs).
+        if !world.isPrimary {
+            receiveFromFirstRank(m)
+            return
+        }
         let file: [String: Tensor<Float>]
         do { file = try Safetensors.read(resolve(path)) } catch {
             throw Diagnostic.error("cannot load '\(path)': \(error)", at: pathExpr.span)
@@ -48,8 +55,18 @@ extension Interpreter {
             }
         }
         for v in wanted { variables.assign(v, file[(v.operation as! VariableOp).label]!) }
+        if world.size > 1 { receiveFromFirstRank(m) }
         // The stored power-iteration vectors may belong to other weights (an edited file):
         // make σ̂ the loaded weights' norms, so the constraints hold at once.
+        m.model.refreshSpectralNorms(variables)
+    }
+
+    /// Rank 0's values of a model's variables, broadcast to every rank (σ̂ refreshed).
+    private func receiveFromFirstRank(_ m: ModelValue) {
+        let wanted = stateVariables(m)
+        var values = wanted.map { variables.value($0) }
+        world.broadcast(&values)
+        for (v, t) in zip(wanted, values) { variables.assign(v, t) }
         m.model.refreshSpectralNorms(variables)
     }
 

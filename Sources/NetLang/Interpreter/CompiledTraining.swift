@@ -10,7 +10,10 @@ public final class CompiledTraining {
         var models: [ModelValue]
         var data: Dataset
         var objectives: [Objective]
+        /// The global batch: every rank of a data-parallel job takes `batchSize / world.size`
+        /// consecutive examples of it (its shard), in the same shuffled order on every rank.
         var batchSize: Int
+        var world: Communicator
         var x: Node
         var y: Node?
         /// ActNorm layers waiting for their data-dependent initialisation, with their inputs.
@@ -35,6 +38,9 @@ public final class CompiledTraining {
     var data: Dataset { configuration.data }
     var objectives: [Objective] { configuration.objectives }
     var batchSize: Int { configuration.batchSize }
+    var world: Communicator { configuration.world }
+    /// The examples of a batch this rank computes (all of them in one process).
+    var shardSize: Int { configuration.batchSize / configuration.world.size }
     var x: Node { configuration.x }
     var y: Node? { configuration.y }
     var refiner: PowerIterationRefiner? { configuration.refiner }
@@ -80,14 +86,23 @@ public final class CompiledTraining {
         }
     }
 
-    /// ActNorm's data-dependent initialisation on the first batch, layer by layer.
+    /// This rank's part of a global batch.
+    func shard(_ indices: ArraySlice<Int>) -> ArraySlice<Int> {
+        let start = indices.startIndex + world.rank * shardSize
+        return indices[start..<(start + shardSize)]
+    }
+
+    /// ActNorm's data-dependent initialisation on the first batch, layer by layer; in a
+    /// data-parallel job the per-channel sums are added over the ranks, so every rank gets
+    /// the statistics of the whole first batch.
     func initializeActNorms() throws {
-        let first = Array(0..<batchSize)[...]
+        let first = shard(Array(0..<batchSize)[...])
         for (layer, input) in configuration.pending where layer.needsInitialization {
             let exec = Executor<Float>(graph: x.graph, outputs: [input], variables: variables)
             load(first, into: exec)
             exec.run()
-            let (scale, shift) = layer.initialize(from: exec.value(input).converted())
+            let moments = world.sum(layer.moments(of: exec.value(input).converted()))
+            let (scale, shift) = layer.initialize(fromMoments: moments)
             variables.assign(layer.scale!, scale.converted())
             variables.assign(layer.shift!, shift.converted())
         }
@@ -105,8 +120,10 @@ public final class CompiledTraining {
                 try configuration.makeVariant(k, draw, base)
             }
             if let schedule = configuration.schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
-            load(indices, into: s.executor, remember: true)
-            let value = Double(s.computeGradients())
+            load(shard(indices), into: s.executor, remember: true)
+            // Data parallelism: the gradients of every rank's shard are averaged (one fused
+            // all-reduce) before the optimiser step; a NaN on any rank is a NaN on all.
+            let value = Double(s.averageOverRanks(world, loss: s.computeGradients()))
             guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span) }
             s.applyUpdate()
             if k == 0 { first = value * o.sign }
@@ -117,6 +134,22 @@ public final class CompiledTraining {
     /// For each Russian-roulette objective: its distribution and the draws K compiled so far.
     var rouletteDraws: [(TermDistribution, [Int])] {
         objectives.indices.compactMap { i in objectives[i].roulette.map { ($0, configuration.flowState.draws(i)) } }
+    }
+
+    /// Makes every rank start from rank 0's parameters, model state and optimiser state.
+    func broadcastFromFirstRank() throws {
+        guard world.size > 1 else { return }
+        var tensors = models.flatMap(\.model.variables).map { variables.value($0) }
+        world.broadcast(&tensors)
+        for (v, t) in zip(models.flatMap(\.model.variables), tensors) { variables.assign(v, t) }
+        for o in objectives {
+            let optimizer = o.step!.optimizer
+            let state = optimizer.stateTensors()
+            let names = state.keys.sorted()
+            var values = names.map { state[$0]! }
+            world.broadcast(&values)
+            try optimizer.restoreState(Dictionary(uniqueKeysWithValues: zip(names, values)))
+        }
     }
 
     /// The trained parameters' values (to restore after a divergence).

@@ -18,6 +18,9 @@ public final class Interpreter {
     public var seed: UInt64
     /// `--set NAME=VALUE`: replaces the value of `let NAME = …` wherever it is bound.
     public var overrides: [String: Value] = [:]
+    /// The ranks of a data-parallel job (`mpirun -np N netl run`); one process by default.
+    /// Train blocks split every batch over the ranks; only rank 0 writes files.
+    public var world: Communicator = .single
     /// Build and check without training or evaluating (`netl check`).
     public var checkOnly = false
     /// Load checkpoints whose weights hold NaN or infinity (`--allow-nonfinite`); by

@@ -33,7 +33,7 @@ extension Interpreter {
         var objectives: [Objective] = []
         var optimizerSpec: OptimizerSpec? = nil
         var schedule: (any LearningRateSchedule)? = nil
-        var epochs: Int? = nil, steps: Int? = nil, batch = 32, shuffle = true
+        var epochs: Int? = nil, steps: Int? = nil, batch = 32, shuffle = true, batchSpan = t.span
         var logged: [Expression] = []
         var validation: Dataset? = nil
         for item in t.items {
@@ -53,7 +53,7 @@ extension Interpreter {
                 switch name {
                 case "epochs": epochs = n
                 case "steps": steps = n
-                default: batch = n
+                default: batch = n; batchSpan = e.span
                 }
             case let .shuffle(e, _): shuffle = try truth(evaluate(e, in: env), span: e.span)
             case let .log(items, _): logged += items
@@ -66,11 +66,16 @@ extension Interpreter {
             throw Diagnostic.error("a train block needs a loss: loss cross_entropy(\(models[0].name)(x), y)", at: t.span)
         }
         let batchSize = min(batch, data.count)
+        guard batchSize % world.size == 0 else {
+            throw Diagnostic.error("the batch of \(batchSize) examples cannot be split evenly over \(world.size) ranks; use a multiple of \(world.size)", at: batchSpan)
+        }
         let optimizer = optimizerSpec ?? Builtins.adam(learningRate: 1e-3, weightDecay: 0, decoupled: false)
 
         // Compile: x, y are inputs of the batch's shape; each objective becomes a step.
-        let x = graph.input("x", shape: [batchSize] + data.exampleShape)
-        let y = data.y.map { graph.input("y", shape: [batchSize] + $0.shape.dropFirst()) }
+        // (Under mpirun each rank computes its shard of every batch.)
+        let shardSize = batchSize / world.size
+        let x = graph.input("x", shape: [shardSize] + data.exampleShape)
+        let y = data.y.map { graph.input("y", shape: [shardSize] + $0.shape.dropFirst()) }
         var pending: [(layer: ActNorm, input: Node)] = []
         var powerIterations: [PowerIterationRefiner.Item] = []
         let flowState = FlowTrainingState(seed: seed)
@@ -99,7 +104,7 @@ extension Interpreter {
                             makeOptimizer: { _ in shared.optimizer }).step
         }
         return CompiledTraining(CompiledTraining.Configuration(
-            models: models, data: data, objectives: objectives, batchSize: batchSize, x: x, y: y, pending: pending,
+            models: models, data: data, objectives: objectives, batchSize: batchSize, world: world, x: x, y: y, pending: pending,
             refiner: PowerIterationRefiner(powerIterations, variables: variables), flowState: flowState, makeVariant: makeVariant,
             schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle, logged: logged, validation: validation,
             variables: variables))
@@ -128,15 +133,21 @@ extension Interpreter {
         guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: span) }
         let loss = objective.sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
         variables.syncWithGraph()
+        // Random nodes (Hutchinson probes, dropout) draw from a stream per rank: rank r adds
+        // r · 0x9E3779B97F4A7C15 to the seed, so rank 0 draws what a single process draws.
         let step = TrainingStep<Float>(loss: loss, parameters: parameters, updates: context.updates, variables: variables,
-                                       seed: seed &+ UInt64(i) &+ 17 &+ UInt64(extraTerms) &* 7919, makeOptimizer: makeOptimizer)
+                                       seed: seed &+ UInt64(i) &+ 17 &+ UInt64(extraTerms) &* 7919 &+ UInt64(world.rank) &* 0x9E37_79B9_7F4A_7C15,
+                                       makeOptimizer: makeOptimizer)
         return (step, context)
     }
 
     func train(_ t: TrainStatement, in env: Environment) throws {
         let training = try compileTraining(t, in: env)
         if checkOnly { return }
+        try training.broadcastFromFirstRank()
         try training.initializeActNorms()
+        let reduceStart = (seconds: world.reduceSeconds, calls: world.reduceCalls, cpu: world.reduceCPUSeconds)
+        let cpuStart = Communicator.processCPUSeconds
         let data = training.data, models = training.models
         let batchSize = training.batchSize, batchesPerEpoch = training.batchesPerEpoch
         let totalSteps = training.totalSteps, totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
@@ -144,10 +155,12 @@ extension Interpreter {
         var step = 0
         let start = Date()
         var progress = self.progress
-        // Ctrl-C (`Interruption`) stops training cleanly and keeps the model as it is.
+        // Ctrl-C (`Interruption`) stops training cleanly and keeps the model as it is — in
+        // one process. Ranks would see it at different steps and wait for each other, so
+        // under mpirun it ends the job (mpirun forwards it).
         Interruption.clear()
-        let previousHandler = InterruptHandler.install { _ in Interruption.request() }
-        defer { InterruptHandler.restore(previousHandler) }
+        let previousHandler = world.size == 1 ? InterruptHandler.install { _ in Interruption.request() } : nil
+        defer { if let previousHandler { InterruptHandler.restore(previousHandler) } }
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan
         training: for epoch in 0..<totalEpochs {
@@ -196,6 +209,14 @@ extension Interpreter {
             Interruption.clear()
         } else {
             output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
+        }
+        if world.usesMPI {
+            // What the scaling measurements read (scripts/scale_side_by_side.sh): the
+            // all-reduce's share of the wall time, and rank 0's CPU time outside it.
+            let reduce = world.reduceSeconds - reduceStart.seconds, calls = world.reduceCalls - reduceStart.calls
+            let cpu = Communicator.processCPUSeconds - cpuStart - (world.reduceCPUSeconds - reduceStart.cpu)
+            let floats = training.objectives.reduce(0) { $0 + ($1.step!.fusedCount) }
+            output("data-parallel over \(world.size) rank\(world.size == 1 ? "" : "s"): \(training.shardSize) of each batch of \(batchSize) per rank; \(calls) all-reduces of \(floats) floats took \(String(format: "%.1f", 100 * reduce / max(seconds, 1e-9)))% of the training time; rank 0 computed for \(String(format: "%.2f", cpu)) s of CPU time")
         }
         if let refiner = training.refiner, !refiner.history.isEmpty {
             // Inference normalises with the stored vectors: refine them for the final weights.

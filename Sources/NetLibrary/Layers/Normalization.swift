@@ -46,19 +46,33 @@ public final class ActNorm: Layer {
 
     /// The data-dependent initialisation from a batch of this layer's inputs.
     public func initialize(from batch: Tensor<Double>) -> (scale: Tensor<Double>, shift: Tensor<Double>) {
+        initialize(fromMoments: moments(of: batch))
+    }
+
+    /// Per-channel sums [Σx…, Σx²…, n] of a batch: summed over the ranks of a data-parallel
+    /// job they give the statistics of the whole batch.
+    public func moments(of batch: Tensor<Double>) -> [Double] {
         let c = channelShape[0]
-        let perChannel = batch.count / c
-        var mean = [Double](repeating: 0, count: c), sq = mean
+        var sums = [Double](repeating: 0, count: 2 * c + 1)
         let n = batch.shape[0], inner = batch.count / (n * c)
         for s in 0..<n { for ch in 0..<c { for i in 0..<inner {
             let v = batch.scalars[(s * c + ch) * inner + i]
-            mean[ch] += v; sq[ch] += v * v
+            sums[ch] += v; sums[c + ch] += v * v
         } } }
+        sums[2 * c] = Double(batch.count / c)
+        return sums
+    }
+
+    /// The initialisation from `moments(of:)` (possibly summed over ranks): scale 1/std,
+    /// shift −mean/std per channel.
+    public func initialize(fromMoments sums: [Double]) -> (scale: Tensor<Double>, shift: Tensor<Double>) {
+        let c = channelShape[0]
+        let perChannel = sums[2 * c]
         var scale = Tensor<Double>.zeros(channelShape), shift = Tensor<Double>.zeros(channelShape)
         for ch in 0..<c {
-            let m = mean[ch] / Double(perChannel)
+            let m = sums[ch] / perChannel
             // Clamp: rounding can make the variance of a constant channel slightly negative.
-            let std = max(max(sq[ch] / Double(perChannel) - m * m, 0).squareRoot(), 1e-6)
+            let std = max(max(sums[c + ch] / perChannel - m * m, 0).squareRoot(), 1e-6)
             scale.scalars[ch] = 1 / std
             shift.scalars[ch] = -m / std
         }

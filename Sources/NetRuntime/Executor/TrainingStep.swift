@@ -10,8 +10,12 @@ public final class TrainingStep<T: NetScalar> {
     public let gradients: [Node]
     public let executor: Executor<T>
     public let optimizer: Optimizer<T>
+    /// The variables the step's updates write (power-iteration vectors, running statistics).
+    public let updatedVariables: [Node]
     private let parameterBuffers: [UnsafeMutableBufferPointer<T>]
-    private let gradientBuffers: [UnsafeBufferPointer<T>]
+    let gradientBuffers: [UnsafeBufferPointer<T>]
+    /// The fused buffer of a data-parallel step (see `GradientAllReduce.swift`).
+    var fused: [T] = []
 
     /// - Parameters:
     ///   - loss: a scalar node.
@@ -38,6 +42,7 @@ public final class TrainingStep<T: NetScalar> {
         let executor = Executor<T>(graph: graph, outputs: [loss] + gradients + extraOutputs,
                                    variables: variables, updates: updates, seed: seed)
         self.executor = executor
+        updatedVariables = updates.map(\.variable)
         optimizer = makeOptimizer(parameters.map(\.count))
         parameterBuffers = parameters.map { executor.variables.buffer($0) }
         gradientBuffers = gradients.map { UnsafeBufferPointer(start: executor.pointer($0), count: $0.count) }
