@@ -142,6 +142,7 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "logdet": [.notDifferentiable("logdet(flow, x)", at: flowPoint)],
         // Scripts.
         "assert": [.noTensorValues("checks a boolean")],
+        "world": [.noTensorValues("the rank and size of a data-parallel job")],
     ]
 
     func testEveryBuiltinIsClassified() {
