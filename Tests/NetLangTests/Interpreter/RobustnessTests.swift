@@ -94,7 +94,7 @@ final class RobustnessTests: XCTestCase {
     func testNegativeSeedsAreAnErrorNotACrash() throws {
         for call in ["generate(\"blobs\", n: 10, seed: -1)", "shuffle(generate(\"blobs\", n: 4), seed: -5)", "randn([2], seed: -1)",
                      "sample(m, 2, seed: -1)", "kfold(generate(\"blobs\", n: 4), 2, seed: -3)"] {
-            let message = scriptError("model m(input: [2]) { dense(2) }\nprint \(call)\n")
+            let message = scriptError("model m(input: [2]) { residual lipschitz(c: 0.5) { dense(4) elu dense(2) } }\nprint \(call)\n")
             XCTAssertTrue(message.contains("'seed' must be at least 0"), message)
         }
         XCTAssertEqual(try runScript("print generate(\"blobs\", n: 10, seed: 3, test: 0.5).size\n"), "10")
