@@ -21,6 +21,7 @@ enum Builtins {
 
     static var all: [(String, Body)] {
         tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions
+            + invarianceFunctions
     }
 
     /// Every built-in name (REPL completion, suggestions).
