@@ -63,17 +63,23 @@ public enum BijectiveClassifier {
     /// block t stops at x_{k+1} = y − g(x_k), so F_t(x_{k+1}) − y = g(x_k) − g(x_{k+1}), of norm
     /// at most L_t·r_t with r_t = ‖x_{k+1} − x_k‖ its last residual; that error then passes
     /// through the later layers (Lip ≤ 1 + L for a residual block, max|s| for actnorm, 1 for
-    /// reshapes). Sum over blocks: Σ_t L_t·r_t·Π_{s>t} Lip(F_s). Nil if a block has no bound.
+    /// reshapes). Sum over blocks: Σ_t L_t·r_t·Π_{s>t} Lip(F_s). L_t is the product of the
+    /// block's *measured* layer norms (`LipschitzVerification`: exact for dense layers), not
+    /// the coefficients c, because a power iteration of one step per training step can leave
+    /// a layer a few per cent above c. Nil if a block has no bound or a bound ≥ 1.
     /// `blocks` are the reports of `FixedPointInverse.invert`, in forward order.
     public static func forwardErrorBound(model: Model, variables: VariableStore<Float>,
                                          blocks: [FixedPointInverse.BlockReport]) -> Double? {
+        let measured = Dictionary(LipschitzVerification.verify(model, variables: variables).blocks.map { ($0.index, $0.bound) },
+                                  uniquingKeysWith: { a, _ in a })
         let layers = model.root.layers
         var lipschitzAfter = [Double](repeating: 1, count: layers.count + 1)   // Π over layers ≥ i
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
             var lip = 1.0
             switch layers[i] {
             case let residual as Residual:
-                guard let L = FixedPointInverse.lipschitzBound(residual) else { return nil }
+                // The product of measured norms bounds Lip(g) only with 1-Lipschitz activations.
+                guard FixedPointInverse.lipschitzBound(residual) != nil, let L = measured[i + 1], L < 1 else { return nil }
                 lip = 1 + L
             case let actnorm as ActNorm:
                 lip = variables.value(actnorm.scale!).scalars.map { Double(Swift.abs($0)) }.max() ?? 1
@@ -84,7 +90,7 @@ public enum BijectiveClassifier {
         }
         var bound = 0.0
         for report in blocks {
-            guard let L = report.lipschitzBound, let r = report.residuals.last else { return nil }
+            guard let L = measured[report.index], let r = report.residuals.last else { return nil }
             // report.index counts layers from 1: the layers after block t start at index t.
             bound += L * r * lipschitzAfter[report.index]
         }
