@@ -45,7 +45,13 @@ extension Builtins {
             ("forward_logdet", { interp, args in
                 // {z, logdet}: the flow's output and log|det J_F(x)| per example (the power
                 // series of chapter 5, or exact), from one forward pass: the MLE term of eq. 6.13.
+                let first = args.value("model", position: 0)
                 let (model, input, settings) = try flowArguments(&args, interp)
+                // Layers that are not invertible add no log-det term: refuse rather than
+                // return a log-det that silently leaves them out.
+                if let reason = BijectiveClassifier.notAFlowReason(model.model) {
+                    throw Diagnostic.error("'\(model.name)' is not a flow: \(reason)", at: first?.span ?? args.span)
+                }
                 return try interp.forwardLogDet(model, input, settings, span: args.span)
             }),
             ("metameric_sample", { interp, args in

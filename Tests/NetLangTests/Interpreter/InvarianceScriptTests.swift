@@ -228,6 +228,11 @@ final class InvarianceScriptTests: XCTestCase {
         print metameric_sample(f, randn([2, 4]), randn([2, 4]), classes: 2)
         """)
         XCTAssertTrue(unconstrained.contains("without a Lipschitz constraint"), unconstrained)
+        let logdet = scriptError("""
+        model mlp(input: [4]) { dense(4) relu dense(4) }
+        print forward_logdet(mlp, randn([2, 4])).logdet
+        """)
+        XCTAssertTrue(logdet.contains("test.net:2:22: error: 'mlp' is not a flow"), logdet)
         let overlap = scriptError("""
         data blobs = generate("blobs", n: 100, seed: 2)
         model clf(input: [2]) { dense(3) }
