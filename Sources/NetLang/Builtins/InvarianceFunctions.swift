@@ -24,10 +24,13 @@ extension Builtins {
                     throw Diagnostic.error("generate_spheres: 2·\(n) points of \(d) dimensions exceed 5·10⁷ numbers", at: args.span)
                 }
                 let seed = UInt64(try args.integer("seed", default: 0, minimum: 0))
-                let (x, y) = AdversarialSpheres.generate(perSphere: n, dimension: d, inner: r1, outer: r2, seed: seed)
+                // `netl check` evaluates the script's tensor arithmetic but trains nothing:
+                // a few hundred points per sphere show every shape error at a fraction of the cost.
+                let drawn = interp.checkOnly ? min(n, checkModeSpherePoints) : n
+                let (x, y) = AdversarialSpheres.generate(perSphere: drawn, dimension: d, inner: r1, outer: r2, seed: seed)
                 let data = Dataset(name: "spheres", x: x, y: y)
-                data.parts = [("inner", data.subset(Array(0..<n), name: "spheres.inner")),
-                              ("outer", data.subset(Array(n..<(2 * n)), name: "spheres.outer"))]
+                data.parts = [("inner", data.subset(Array(0..<drawn), name: "spheres.inner")),
+                              ("outer", data.subset(Array(drawn..<(2 * drawn)), name: "spheres.outer"))]
                 return .dataset(data)
             }),
             ("greater", { interp, args in
@@ -80,6 +83,9 @@ extension Builtins {
             }),
         ]
     }
+
+    /// Points per sphere that generate_spheres draws under `netl check`.
+    static let checkModeSpherePoints = 20
 
     static func notInLoss(_ args: Arguments) -> Diagnostic {
         Diagnostic.error("\(args.function) is not differentiable; use it on values, outside a loss or a differentiated function", at: args.span)
