@@ -37,6 +37,7 @@ enum Builtins {
 
     static var all: [(String, Body)] {
         tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions + assertFunctions + parallelFunctions
+            + invarianceFunctions
     }
 
     /// A built-in that needs the numbers of its tensor arguments was given a symbolic one

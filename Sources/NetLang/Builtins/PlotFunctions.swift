@@ -98,17 +98,7 @@ extension Builtins {
                 let list = try args.required("series", position: 1)
                 var chart = Chart(title: interp.pictureTitle(try args.string("title", default: "")), xLabel: try args.string("x_label", default: ""),
                                   yLabel: try args.string("y_label", default: ""), logY: try args.boolean("log_y", default: false))
-                guard case let .list(items) = list.value else { throw Diagnostic.error("save_chart needs a list of series(…)", at: list.span) }
-                for item in items {
-                    guard case let .record(fields) = item else { throw Diagnostic.error("each entry is a series(label, x, y)", at: list.span) }
-                    func numbers(_ name: String) -> [Double]? {
-                        fields.first { $0.0 == name }.flatMap { interp.tensorValue($0.1)?.scalars }
-                    }
-                    guard case let .string(label)? = fields.first(where: { $0.0 == "label" })?.1, let x = numbers("x"), let y = numbers("y"), x.count == y.count else {
-                        throw Diagnostic.error("a series needs a label and x, y of equal length", at: list.span)
-                    }
-                    chart.series.append(.init(label: label, x: x, y: y, band: numbers("band")))
-                }
+                chart.series = try chartSeries(list.value, interp, span: list.span)
                 if interp.checkOnly { return .none }
                 try write(interp, args.span) {
                     switch format {
@@ -156,6 +146,21 @@ extension Builtins {
             throw Diagnostic.error("\(args.function) writes a PNG picture; name the file '….png', not '\(path)'", at: span)
         }
         return path
+    }
+
+    /// The lines of a chart from a list of series(label, x, y, band:) records.
+    static func chartSeries(_ value: Value, _ interp: Interpreter, span: SourceSpan) throws -> [Chart.Series] {
+        guard case let .list(items) = value else { throw Diagnostic.error("expected a list of series(…)", at: span) }
+        return try items.map { item in
+            guard case let .record(fields) = item else { throw Diagnostic.error("each entry is a series(label, x, y)", at: span) }
+            func numbers(_ name: String) -> [Double]? {
+                fields.first { $0.0 == name }.flatMap { interp.tensorValue($0.1)?.scalars }
+            }
+            guard case let .string(label)? = fields.first(where: { $0.0 == "label" })?.1, let x = numbers("x"), let y = numbers("y"), x.count == y.count else {
+                throw Diagnostic.error("a series needs a label and x, y of equal length", at: span)
+            }
+            return .init(label: label, x: x, y: y, band: numbers("band"))
+        }
     }
 
     /// The file argument of save_chart / save_boxplot and the format its extension names

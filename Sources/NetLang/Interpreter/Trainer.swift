@@ -65,6 +65,7 @@ extension Interpreter {
         guard !objectives.isEmpty else {
             throw Diagnostic.error("a train block needs a loss: loss cross_entropy(\(models[0].name)(x), y)", at: t.span)
         }
+        try checkMinMaxSeparation(t.items, objectives)
         let batchSize = min(batch, data.count)
         guard batchSize % world.size == 0 else {
             throw Diagnostic.error("the batch of \(batchSize) examples cannot be split evenly over \(world.size) ranks; use a multiple of \(world.size)", at: batchSpan)
@@ -227,6 +228,21 @@ extension Interpreter {
         }
         for (distribution, draws) in training.rouletteDraws {
             output("Russian roulette, K ~ \(distribution): steps compiled for K = \(draws.map(String.init).joined(separator: ", ")) (one drawn per step)")
+        }
+    }
+
+    /// Min-max training (e.g. the nuisance classifier of Def. 6.14) needs disjoint players: a
+    /// model trained by a maximize objective must not also be trained by a loss or minimize
+    /// objective, or the two steps would undo each other on the same parameters.
+    private func checkMinMaxSeparation(_ items: [TrainItem], _ objectives: [Objective]) throws {
+        let minimized = Set(objectives.filter { $0.sign > 0 }.flatMap { $0.models.map(\.name) })
+        for item in items {
+            guard case let .maximize(e, over, span) = item else { continue }
+            let maximized = objectives.first { $0.sign < 0 && $0.expression.span == e.span }?.models.map(\.name) ?? []
+            let shared = maximized.filter(minimized.contains)
+            guard !shared.isEmpty else { continue }
+            let at = over.first { shared.contains($0.name) }?.span ?? span
+            throw Diagnostic.error("min-max training needs separate parameter sets: \(shared.map { "'\($0)'" }.joined(separator: ", ")) is both minimised and maximised; name the models of each side with 'over' (minimize … over f  maximize … over critic)", at: at)
         }
     }
 

@@ -143,6 +143,12 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         // Scripts.
         "assert": [.noTensorValues("checks a boolean")],
         "world": [.noTensorValues("the rank and size of a data-parallel job")],
+        // Invariance (chapter 6).
+        "generate_spheres": [.noTensorValues("a data set from a generator")],
+        "greater": [.notDifferentiable("greater(x, 0)")],
+        "forward_logdet": [.differentiable("forward_logdet(flow, x, method: \"exact\").logdet", at: flowPoint)],
+        "metameric_sample": [.noTensorValues("inverts a flow at given codes")],
+        "save_panels": [.noTensorValues("draws charts")],
     ]
 
     func testEveryBuiltinIsClassified() {
