@@ -23,7 +23,7 @@ extension Builtins {
                 guard n <= 1000 else { throw Diagnostic.error("grid is at most 1000", at: args.span) }
                 let method = try args.string("method", default: "exact")
                 let title = interp.pictureTitle(try args.string("title", default: ""))
-                let settings = method == "exact" ? LogDetSettings(method: .exact) : LogDetSettings(method: .powerSeries(terms: try args.integer("terms", default: 10)))
+                let settings = method == "exact" ? LogDetSettings(method: .exact) : LogDetSettings(method: .powerSeries(terms: try args.integer("terms", default: 10, minimum: 1)))
                 if interp.checkOnly { return .none }
                 var points: [Double] = []
                 for r in 0..<n { for c in 0..<n {

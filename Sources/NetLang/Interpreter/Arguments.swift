@@ -57,8 +57,11 @@ struct Arguments {
         guard abs(x) <= Interpreter.largestWholeNumber else {
             throw Diagnostic.error("\(function): '\(name)' is too large (\(formatValue(x)); at most \(formatValue(Interpreter.largestWholeNumber)))", at: a.span)
         }
-        // Seeds are whole numbers ≥ 0 everywhere (they become UInt64 seeds).
+        // Seeds are whole numbers ≥ 0 everywhere (they become UInt64 seeds); a power
+        // series has at most 1000 terms everywhere (each term is a vector-Jacobian product
+        // in the graph: 10⁹ terms ran out of memory instead of being reported).
         let minimum = name == "seed" ? Swift.max(minimum ?? 0, 0) : minimum
+        let maximum = name == "terms" ? Swift.min(maximum ?? 1000, 1000) : maximum
         if let minimum, Int(x) < minimum {
             throw Diagnostic.error("\(function): '\(name)' must be at least \(minimum), got \(Int(x))", at: a.span)
         }

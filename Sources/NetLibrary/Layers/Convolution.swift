@@ -58,6 +58,11 @@ public final class Convolution: Layer {
     }
 
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
+        _ = try outputShape(for: input)   // a kernel larger than the input fails here, before its size is used
+        // With "same"-style padding any kernel fits; its weight must still be representable.
+        guard pow(Double(kernel), Double(dimensions)) * Double(input[0]) * Double(channels) <= 1e8 else {
+            throw LayerError("\(kind): kernel \(kernel) makes a weight of more than 10⁸ values")
+        }
         inputShape = input
         let fanIn = input[0] * Int(pow(Double(kernel), Double(dimensions)))
         let kernelShape = Array(repeating: kernel, count: dimensions)

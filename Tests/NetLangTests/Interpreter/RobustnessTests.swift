@@ -151,6 +151,16 @@ final class FuzzFindingsTests: XCTestCase {
         XCTAssertTrue(message.contains("test.net:2:3"), message)
     }
 
+    func testAHugeKernelInsideAResidualIsAShapeError() {
+        let message = scriptError("model m(input: [1, 8, 8]) {\n  residual { conv2d(1, kernel: 1e15) }\n}\n")
+        XCTAssertTrue(message.contains("kernel 1000000000000000"), message)
+    }
+
+    func testPowerSeriesTermsAreBounded() {
+        let message = scriptError("model f(input: [2]) { residual lipschitz(0.9) { dense(4) elu dense(2) } }\nprint flow_nll(f, [[0, 1]], terms: 1e9)\n")
+        XCTAssertTrue(message.contains("'terms' must be at most 1000"), message)
+    }
+
     func testNestedRepeatsAreBounded() {
         let message = scriptError("model m(input: [4]) {\n  repeat 1000 {\n    repeat 1000 { relu }\n  }\n}\n")
         XCTAssertTrue(message.contains("more than 100000 layers"), message)
