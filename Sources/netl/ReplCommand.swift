@@ -136,4 +136,4 @@ final class ReplSession {
 let replKeywords = ["import", "let", "fn", "block", "model", "data", "train", "on", "print", "repeat", "for", "in",
                     "if", "else", "return", "save", "to", "load", "from", "residual", "lipschitz", "loss", "minimize",
                     "maximize", "over", "optimizer", "schedule", "epochs", "steps", "batch", "shuffle", "log", "validate",
-                    "true", "false", "and", "or", "not"] + ["dense", "conv1d", "conv2d", "relu", "elu", "tanh", "flatten", "dropout"]
+                    "true", "false", "and", "or", "not"] + LayerCatalog.names

@@ -21,10 +21,11 @@ enum Builtins {
 
     static var all: [(String, Body)] {
         tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions
+            + scriptFunctions
     }
 
     /// Every built-in name (REPL completion, suggestions).
-    static var names: [String] { all.map(\.0) + LayerRegistry.names }
+    static var names: [String] { all.map(\.0) + LayerCatalog.names }
 
     /// A unary tensor function that works eagerly and symbolically.
     static func elementwise(_ name: String, _ f: @escaping (Node) -> Node) -> (String, Body) {

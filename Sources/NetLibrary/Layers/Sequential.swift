@@ -20,7 +20,7 @@ public final class Sequential: Layer {
         inputShapes = []
         for layer in layers {
             inputShapes.append(shape)
-            try builder.scope(layer.kind) { try layer.build(builder, input: shape) }
+            try builder.scope(layer.kind, layer: layer) { try layer.build(builder, input: shape) }
             shape = try layer.outputShape(for: shape)
         }
     }
