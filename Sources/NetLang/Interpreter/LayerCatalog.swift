@@ -197,6 +197,9 @@ struct LayerArguments {
         }
         let positional = description.arguments.filter(\.positional).map(\.name)
         let given = values.filter { $0.label == nil }
+        if description.arguments.isEmpty, let first = values.first {
+            throw Diagnostic.error("\(description.name) takes no arguments", at: first.span)
+        }
         if given.count > positional.count {
             let what = positional.isEmpty ? "no positional arguments"
                 : "at most \(positional.count) positional argument\(positional.count == 1 ? "" : "s") (\(positional.joined(separator: ", ")))"

@@ -72,7 +72,8 @@ extension Interpreter {
             }
             let (layer, description) = try LayerCatalog.make(name, args, span: span, nameSpan: nameSpan)
             if let c = constraints.last, !description.acceptsLipschitz {
-                throw Diagnostic.error("lipschitz constrains dense and convolution layers, not '\(name)'", at: c.span)
+                let constrainable = LayerCatalog.all.filter(\.acceptsLipschitz).map(\.name).joined(separator: ", ")
+                throw Diagnostic.error("lipschitz constrains \(constrainable) layers, not '\(name)'", at: c.span)
             }
             if let own {
                 if layer is LocallyConnected {
