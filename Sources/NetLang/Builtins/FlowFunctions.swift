@@ -46,7 +46,7 @@ extension Builtins {
                 if case let .model(m) = first.value {
                     let y = try args.required("y", position: 1)
                     guard let t = interp.tensorValue(y.value) else { throw Diagnostic.error("inverse needs outputs y", at: y.span) }
-                    var stopping = FixedPointInverse.Stopping()
+                    var stopping = FixedPointInverse<Float>.Stopping()
                     if let n = try args.optionalInteger("iterations") {
                         stopping = .init(maxIterations: max(1, n), tolerance: nil)
                     } else {
@@ -92,7 +92,7 @@ extension Builtins {
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("logdet_bounds needs a model", at: m.span) }
                 let blocks = model.model.root.layers.compactMap { $0 as? Residual }
-                let ls = blocks.compactMap(FixedPointInverse.lipschitzBound)
+                let ls = blocks.compactMap(FixedPointInverse<Float>.lipschitzBound)
                 guard ls.count == blocks.count, !ls.isEmpty else { throw Diagnostic.error("every residual block needs Lipschitz constraints", at: m.span) }
                 let (lo, hi) = LogDetBounds.lemma55(dimension: model.model.inputShape.reduce(1, *), lipschitz: ls)
                 return .record([("lower", .number(lo)), ("upper", .number(hi))])
@@ -244,26 +244,48 @@ extension Interpreter {
         return .number(-logp.scalars.reduce(0, +) / Double(max(logp.count, 1)))
     }
 
-    /// The fixed-point inverse as a record: x, converged, per-block residuals and bounds.
-    func invert(_ m: ModelValue, _ y: Tensor<Double>, stopping: FixedPointInverse.Stopping, span: SourceSpan) throws -> Value {
+    /// The fixed-point inverse as a record: x, converged, per-block residuals and bounds,
+    /// and the precision it was computed in.
+    ///
+    /// Float32 first. Its residual ‖x_{k+1} − x_k‖ stops falling at a floor set by rounding
+    /// (about 1e-5 for a 2-D flow of 128-wide blocks), so a tolerance below that floor is
+    /// never met: when the Float32 iteration does not reach the tolerance without
+    /// diverging, the inverse is computed again in Float64 (weights copied from the
+    /// Float32 store), whose floor is 10⁹ times lower.
+    func invert(_ m: ModelValue, _ y: Tensor<Double>, stopping: FixedPointInverse<Float>.Stopping, span: SourceSpan) throws -> Value {
         guard Array(y.shape.dropFirst()) == m.model.outputShape else {
             throw Diagnostic.error("inverse of '\(m.name)' needs outputs [N, \(m.model.outputShape.map(String.init).joined(separator: ", "))], got \(y.shape)", at: span)
         }
-        if checkOnly { return .record([("x", .tensor(.zeros([y.shape[0]] + m.model.inputShape))), ("converged", .boolean(true)), ("blocks", .list([]))]) }
+        if checkOnly { return .record([("x", .tensor(.zeros([y.shape[0]] + m.model.inputShape))), ("converged", .boolean(true)), ("blocks", .list([])), ("precision", .string("float32"))]) }
         var inverse = inverses[ObjectIdentifier(m.model)] ?? FixedPointInverse(model: m.model, variables: variables)
         defer { inverses[ObjectIdentifier(m.model)] = inverse }
-        let result: FixedPointInverse.Result
-        do { result = try inverse.invert(y.converted(), stopping: stopping) } catch {
+        var x: Tensor<Double>
+        var blocks: [FixedPointInverse<Float>.BlockReport]
+        var precision = "float32"
+        do {
+            let result = try inverse.invert(y.converted(), stopping: stopping)
+            (x, blocks) = (result.x.converted(), result.blocks)
+            if !result.converged, stopping.tolerance != nil, result.blocks.allSatisfy({ $0.converged || !$0.diverged }) {
+                var precise = FixedPointInverse(model: m.model, variables: VariableStore<Double>(converting: variables))
+                let again = try precise.invert(y, stopping: .init(maxIterations: stopping.maxIterations, tolerance: stopping.tolerance))
+                (x, precision) = (again.x, "float64")
+                blocks = again.blocks.map { b in
+                    .init(index: b.index, residuals: b.residuals, converged: b.converged, lipschitzBound: b.lipschitzBound,
+                          errorBound: b.errorBound, aPosterioriBound: b.aPosterioriBound)
+                }
+            }
+        } catch {
             throw Diagnostic.error("\(error)", at: span)
         }
         func list(_ xs: [Double]) -> Value { .list(xs.map { .number($0) }) }
-        let blocks: [Value] = result.blocks.map { b in
+        let reports: [Value] = blocks.map { b in
             .record([("block", .number(Double(b.index))), ("iterations", .number(Double(b.residuals.count))),
                      ("converged", .boolean(b.converged)), ("residuals", list(b.residuals)),
                      ("lipschitz", b.lipschitzBound.map { .number($0) } ?? .none),
                      ("error_bound", b.errorBound.map { .number($0) } ?? .none),
                      ("a_posteriori_bound", b.aPosterioriBound.map { .number($0) } ?? .none)])
         }
-        return .record([("x", .tensor(result.x.converted())), ("converged", .boolean(result.converged)), ("blocks", .list(blocks))])
+        return .record([("x", .tensor(x)), ("converged", .boolean(blocks.allSatisfy(\.converged))), ("blocks", .list(reports)),
+                        ("precision", .string(precision))])
     }
 }

@@ -30,7 +30,7 @@ public final class Interpreter {
     var importStack: [String] = []
     var modelSeedCounter: UInt64 = 0
     var usedOverrides: Set<String> = []
-    var inverses: [ObjectIdentifier: FixedPointInverse] = [:]
+    var inverses: [ObjectIdentifier: FixedPointInverse<Float>] = [:]
     var likelihoodPlans: [String: (model: Model, executor: Executor<Float>, input: Node, output: Node)] = [:]
     var inferencePlans: [ObjectIdentifier: InferencePlan] = [:]
     /// While a train block compiles: the number K of further Russian-roulette terms the

@@ -9,7 +9,7 @@ import NetRuntime
 /// ‖x − x_k‖₂ ≤ Lᵏ/(1 − L)·‖x₁ − x₀‖₂, from an upper bound L on Lip(g).
 /// A block whose iteration does not converge (an unconstrained ResNet) is reported as such,
 /// never returned silently.
-public struct FixedPointInverse {
+public struct FixedPointInverse<T: NetScalar> {
     /// When to stop iterating a block.
     public struct Stopping: Sendable {
         /// Fixed number of iterations (when `tolerance` is nil), or the cap.
@@ -37,10 +37,21 @@ public struct FixedPointInverse {
         /// The a-posteriori bound L/(1 − L)·‖x_k − x_{k−1}‖₂ from the same contraction
         /// argument; usually much tighter.
         public var aPosterioriBound: Double?
+        /// Whether the residuals grew instead of shrinking (not a contraction), as opposed
+        /// to stalling at the precision's rounding floor or running out of iterations.
+        public var diverged: Bool {
+            guard let last = residuals.last, let first = residuals.first else { return false }
+            return !last.isFinite || last > first
+        }
+        public init(index: Int, residuals: [Double], converged: Bool, lipschitzBound: Double?,
+                    errorBound: Double? = nil, aPosterioriBound: Double? = nil) {
+            self.index = index; self.residuals = residuals; self.converged = converged
+            self.lipschitzBound = lipschitzBound; self.errorBound = errorBound; self.aPosterioriBound = aPosterioriBound
+        }
     }
 
     public struct Result {
-        public var x: Tensor<Float>
+        public var x: Tensor<T>
         public var blocks: [BlockReport]
         public var converged: Bool { blocks.allSatisfy(\.converged) }
     }
@@ -53,22 +64,22 @@ public struct FixedPointInverse {
     }
 
     public let model: Model
-    public let variables: VariableStore<Float>
-    private var plans: [String: (executor: Executor<Float>, input: Node)] = [:]
+    public let variables: VariableStore<T>
+    private var plans: [String: (executor: Executor<T>, input: Node)] = [:]
 
-    public init(model: Model, variables: VariableStore<Float>) {
+    public init(model: Model, variables: VariableStore<T>) {
         self.model = model
         self.variables = variables
     }
 
     /// x with model(x) = y, for y [N] + outputShape.
-    public mutating func invert(_ y: Tensor<Float>, stopping: Stopping = Stopping()) throws -> Result {
+    public mutating func invert(_ y: Tensor<T>, stopping: Stopping = Stopping()) throws -> Result {
         precondition(Array(y.shape.dropFirst()) == model.outputShape, "inverse expects [N] + \(model.outputShape), got \(y.shape)")
         let layers = model.root.layers, shapes = model.root.inputShapes
         var current = y
         // A multi-scale flow: z = [factored parts…, last output]; peel the last output off
         // and hand each part back to its factor_out layer on the way down.
-        var factoredParts: [Tensor<Float>] = []
+        var factoredParts: [Tensor<T>] = []
         if model.hasFactorOut {
             let n = y.shape[0]
             var sizes = zip(layers, shapes).compactMap { layer, shape in (layer as? FactorOut)?.factoredShape(for: shape) }
@@ -78,7 +89,7 @@ public struct FixedPointInverse {
             let width = y.count / max(n, 1)
             for shape in sizes {
                 let size = shape.reduce(1, *)
-                var part = [Float](); part.reserveCapacity(n * size)
+                var part = [T](); part.reserveCapacity(n * size)
                 for i in 0..<n { part += y.scalars[(i * width + offset)..<(i * width + offset + size)] }
                 factoredParts.append(Tensor(shape: [n] + shape, scalars: part))
                 offset += size
@@ -113,7 +124,7 @@ public struct FixedPointInverse {
                 // Channels: the factored part first, then the rest (FactorOut's order).
                 let part = factoredParts.removeLast()
                 let a = part.count / n, b = current.count / n
-                var joined = [Float](); joined.reserveCapacity(n * (a + b))
+                var joined = [T](); joined.reserveCapacity(n * (a + b))
                 for i in 0..<n {
                     joined += part.scalars[(i * a)..<((i + 1) * a)]
                     joined += current.scalars[(i * b)..<((i + 1) * b)]
@@ -127,13 +138,13 @@ public struct FixedPointInverse {
     }
 
     /// x ← y − g(x), x₀ = y.
-    private mutating func fixedPoint(_ block: Residual, _ y: Tensor<Float>, inputShape: [Int], batch: Int,
-                                     stopping: Stopping, report: inout BlockReport) throws -> Tensor<Float> {
+    private mutating func fixedPoint(_ block: Residual, _ y: Tensor<T>, inputShape: [Int], batch: Int,
+                                     stopping: Stopping, report: inout BlockReport) throws -> Tensor<T> {
         let key = "block\(report.index)x\(batch)"
         if plans[key] == nil {
             let input = model.graph.input("inverse_x", shape: [batch] + inputShape)
             let g = block.body.apply(input, ApplyContext(training: false))
-            plans[key] = (Executor<Float>(graph: model.graph, outputs: [g], variables: variables), input)
+            plans[key] = (Executor<T>(graph: model.graph, outputs: [g], variables: variables), input)
         }
         let (exec, input) = plans[key]!
         let xp = exec.inputPointer(input), gp = exec.pointer(exec.outputs[0])
@@ -197,11 +208,11 @@ public struct FixedPointInverse {
         return bound
     }
 
-    private mutating func evaluate(key: String, _ x: Tensor<Float>, inputShape: [Int], _ f: (Node) -> Node) throws -> Tensor<Float> {
+    private mutating func evaluate(key: String, _ x: Tensor<T>, inputShape: [Int], _ f: (Node) -> Node) throws -> Tensor<T> {
         let k = key + "x\(x.shape[0])"
         if plans[k] == nil {
             let input = model.graph.input("inverse_" + key, shape: x.shape)
-            plans[k] = (Executor<Float>(graph: model.graph, outputs: [f(input)], variables: variables), input)
+            plans[k] = (Executor<T>(graph: model.graph, outputs: [f(input)], variables: variables), input)
         }
         let (exec, input) = plans[k]!
         exec.setInput(input, x)
@@ -210,7 +221,7 @@ public struct FixedPointInverse {
     }
 
     /// (y − b)/s per channel (axis 1), for ActNorm.
-    static func channelwise(_ y: Tensor<Float>, _ s: Tensor<Float>, _ b: Tensor<Float>, _ f: (Float, Float, Float) -> Float) -> Tensor<Float> {
+    static func channelwise(_ y: Tensor<T>, _ s: Tensor<T>, _ b: Tensor<T>, _ f: (T, T, T) -> T) -> Tensor<T> {
         let n = y.shape[0], c = s.count
         let inner = y.count / max(n * c, 1)
         var out = y
