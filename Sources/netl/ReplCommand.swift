@@ -33,6 +33,7 @@ final class ReplSession {
       :load FILE       run a script in this session
       :shape EXPR      the shape of an expression's value
       :summary MODEL   a model's layers, output shapes and parameters
+      :layers          the built-in layers with their arguments and shape rules
       :reset           forget every definition
       :quit            leave (also Ctrl-D)
     Multi-line input continues while ( [ { are open. Tab completes names.
@@ -76,7 +77,7 @@ final class ReplSession {
 
     private func updateCompletions() {
         guard interactive else { return }
-        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":reset", ":quit"])
+        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":layers", ":reset", ":quit"])
         let list = words.sorted().joined(separator: "\0") + "\0\0"
         list.withCString { netl_set_completions($0) }
     }
@@ -107,6 +108,7 @@ final class ReplSession {
         case ":quit", ":q", ":exit": return false
         case ":help", ":h": print(Self.help)
         case ":reset": interpreter.reset(); print("all definitions cleared")
+        case ":layers": print(Self.layerList())
         case ":load":
             guard !argument.isEmpty, let source = try? String(contentsOfFile: argument, encoding: .utf8) else {
                 print("error: cannot read '\(argument)'"); return true
@@ -129,6 +131,18 @@ final class ReplSession {
             print("unknown command \(parts[0]); :help lists the commands")
         }
         return true
+    }
+}
+
+extension ReplSession {
+    /// The layer catalog as a two-column list: signature, then shape rule and what the
+    /// layer accepts besides its arguments.
+    static func layerList() -> String {
+        let rows = LayerCatalog.all.map { d in
+            (d.signature, d.shapeRule + (d.acceptsLipschitz ? "; takes lipschitz(…)" : ""))
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n")
     }
 }
 
