@@ -143,6 +143,8 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         // Scripts.
         "assert": [.noTensorValues("checks a boolean")],
         "world": [.noTensorValues("the rank and size of a data-parallel job")],
+        "clock": [.noTensorValues("the wall-clock time")],
+        "layers": [.noTensorValues("a model's layers: names, kinds, constraints and the stored parameters")],
     ]
 
     func testEveryBuiltinIsClassified() {
