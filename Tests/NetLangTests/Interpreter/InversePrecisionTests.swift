@@ -41,4 +41,23 @@ final class InversePrecisionTests: XCTestCase {
         """)
         XCTAssertEqual(out, "true")
     }
+
+    /// The Float64 retry goes through every invertible layer (actnorm, squeeze, factor-out,
+    /// pad_channels, residual blocks) and keeps flow-type's record fields.
+    func testMultiScaleFlowInvertsInFloat64() throws {
+        let out = try runScript("""
+        let images = randn([10, 1, 4, 4], seed: 4)
+        model flow(input: [1, 4, 4]) {
+          pad_channels(1)
+          actnorm
+          squeeze
+          residual lipschitz(c: 0.7) { conv2d(8, kernel: 3) elu conv2d(8, kernel: 3) }
+          factor_out(4)
+          residual lipschitz(c: 0.7) { conv2d(8, kernel: 3) elu conv2d(4, kernel: 3) }
+        }
+        let inv = inverse(flow, flow(images), tolerance: 1e-12, max_iterations: 500)
+        print inv.precision, inv.converged, inv.blocks[0].name, inv.blocks[1].name, max(abs(inv.x - images)) < 1e-4
+        """)
+        XCTAssertEqual(out, "float64 true residual1 residual2 true")
+    }
 }
