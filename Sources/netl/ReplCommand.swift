@@ -42,6 +42,7 @@ final class ReplSession {
       :load FILE       run a script in this session
       :shape EXPR      the shape of an expression's value
       :summary MODEL   a model's layers, output shapes and parameters
+      :layers          the built-in layers with their arguments and shape rules
       :reset           forget every definition
       :out [DIR]       where written files go (pictures, checkpoints); no DIR: show it
       :quit            leave (also Ctrl-D)
@@ -97,7 +98,7 @@ final class ReplSession {
 
     private func updateCompletions() {
         guard interactive else { return }
-        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":reset", ":out", ":quit"])
+        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":layers", ":reset", ":out", ":quit"])
         let list = words.sorted().joined(separator: "\0") + "\0\0"
         list.withCString { netl_set_completions($0) }
     }
@@ -142,6 +143,7 @@ final class ReplSession {
         case ":out":
             if !argument.isEmpty { interpreter.outputDirectory = argument }
             print("files are written to \(interpreter.outputDirectory ?? interpreter.baseDirectory)")
+        case ":layers": print(Self.layerList())
         case ":load":
             guard !argument.isEmpty else { print("error: :load needs a file name"); return true }
             Interruption.clear()
@@ -167,8 +169,20 @@ final class ReplSession {
     }
 }
 
+extension ReplSession {
+    /// The layer catalog as a two-column list: signature, then shape rule and what the
+    /// layer accepts besides its arguments.
+    static func layerList() -> String {
+        let rows = LayerCatalog.all.map { d in
+            (d.signature, d.shapeRule + (d.acceptsLipschitz ? "; takes lipschitz(…)" : ""))
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}
+
 /// Words offered by tab completion besides the bound names.
 let replKeywords = ["import", "let", "fn", "block", "model", "data", "train", "on", "print", "repeat", "for", "in",
                     "if", "else", "return", "save", "to", "load", "from", "residual", "lipschitz", "loss", "minimize",
                     "maximize", "over", "optimizer", "schedule", "epochs", "steps", "batch", "shuffle", "log", "validate",
-                    "true", "false", "and", "or", "not"] + ["dense", "conv1d", "conv2d", "relu", "elu", "tanh", "flatten", "dropout"]
+                    "true", "false", "and", "or", "not"] + LayerCatalog.names

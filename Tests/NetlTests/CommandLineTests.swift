@@ -66,6 +66,16 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(err.contains("'twice' is not defined"), err)
     }
 
+    /// `:layers` lists every layer of the catalog with its signature.
+    func testReplListsTheLayerCatalog() throws {
+        try requireBinary()
+        let (code, out, _) = try run(["repl"], input: ":layers\n:quit\n")
+        XCTAssertEqual(code, 0)
+        XCTAssertTrue(out.contains("dense(units, bias: true, init: the model's)"), out)
+        XCTAssertTrue(out.contains("factor_out(channels)"), out)
+        XCTAssertTrue(out.contains("takes lipschitz"), out)
+    }
+
     func testNoArgumentsStartsTheRepl() throws {
         try requireBinary()
         let (code, out, _) = try run([], input: "1 + 2\n")

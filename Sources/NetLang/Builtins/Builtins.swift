@@ -37,7 +37,7 @@ enum Builtins {
 
     static var all: [(String, Body)] {
         tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions + assertFunctions + parallelFunctions
-            + invarianceFunctions
+            + invarianceFunctions + scriptFunctions
     }
 
     /// A built-in that needs the numbers of its tensor arguments was given a symbolic one
@@ -69,7 +69,7 @@ enum Builtins {
     }
 
     /// Every built-in name (REPL completion, suggestions).
-    static var names: [String] { all.map(\.0) + LayerRegistry.names }
+    static var names: [String] { all.map(\.0) + LayerCatalog.names }
 
     /// A unary tensor function that works eagerly and symbolically.
     static func elementwise(_ name: String, _ f: @escaping (Node) -> Node) -> (String, Body) {

@@ -67,7 +67,7 @@ extension Builtins {
                     guard let t = interp.tensorValue(y.value) else { throw Diagnostic.error("inverse needs outputs y", at: y.span) }
                     let tolerance = try args.number("tolerance", default: 1e-6)
                     guard tolerance > 0 else { throw Diagnostic.error("tolerance must be positive", at: args.span) }
-                    let stopping: FixedPointInverse.Stopping
+                    let stopping: FixedPointInverse<Float>.Stopping
                     if let n = try args.optionalInteger("iterations") {
                         // A fixed count; `converged` still means the last residual is within tolerance.
                         guard args.value("max_iterations") == nil else {
@@ -97,7 +97,7 @@ extension Builtins {
                 let n = try args.integer("n", position: 1, minimum: 1)
                 var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
                 let z = Tensor<Double>.randomNormal([n] + model.model.outputShape, std: try args.number("temperature", default: 1), rng: &rng)
-                let stopping = FixedPointInverse.Stopping(maxIterations: try args.integer("max_iterations", default: 200, minimum: 1),
+                let stopping = FixedPointInverse<Float>.Stopping(maxIterations: try args.integer("max_iterations", default: 200, minimum: 1),
                                                           tolerance: try args.number("tolerance", default: 1e-5))
                 guard case let .record(fields) = try interp.invert(model, z, stopping: stopping, span: args.span),
                       let x = fields.first(where: { $0.0 == "x" })?.1 else { return .none }

@@ -99,7 +99,7 @@ extension Builtins {
     }
 
     /// tolerance: / max_iterations: or iterations: n, as for inverse(model, y, …).
-    static func inverseStopping(_ args: inout Arguments) throws -> FixedPointInverse.Stopping {
+    static func inverseStopping(_ args: inout Arguments) throws -> FixedPointInverse<Float>.Stopping {
         let tolerance = try args.number("tolerance", default: 1e-6)
         guard tolerance > 0 else { throw Diagnostic.error("tolerance must be positive", at: args.span) }
         // A fixed count; `converged` still means the last residual is within tolerance.
@@ -148,7 +148,7 @@ extension Interpreter {
     /// `forward_error` is max_i ‖F(x_met,i) − target_i‖₂ and `error_bound` its bound from the
     /// inverse's last residuals (`BijectiveClassifier.forwardErrorBound`).
     func metamericSample(_ m: ModelValue, _ x: Tensor<Double>, _ reference: Tensor<Double>, classes: Int, mix: Double,
-                         stopping: FixedPointInverse.Stopping, span: SourceSpan) throws -> Value {
+                         stopping: FixedPointInverse<Float>.Stopping, span: SourceSpan) throws -> Value {
         let model = m.model
         let n = x.shape[0], d = model.inputShape.reduce(1, *)
         if checkOnly {
@@ -160,7 +160,7 @@ extension Interpreter {
         let target = BijectiveClassifier.metamericTarget(z: z, reference: zRef, classes: classes, mix: mix)
         var inverse = flowEvaluation.inverses[ObjectIdentifier(model)] ?? FixedPointInverse(model: model, variables: variables)
         defer { flowEvaluation.inverses[ObjectIdentifier(model)] = inverse }
-        let result: FixedPointInverse.Result
+        let result: FixedPointInverse<Float>.Result
         do { result = try inverse.invert(target.reshaped([n] + model.outputShape).converted(), stopping: stopping) } catch {
             throw Diagnostic.error("\(error)", at: span)
         }

@@ -47,7 +47,7 @@ final class FlowDensityPlan<T: NetScalar> {
 final class FlowEvaluationCache {
     var plans32: [String: FlowDensityPlan<Float>] = [:]
     var plans64: [String: FlowDensityPlan<Double>] = [:]
-    var inverses: [ObjectIdentifier: FixedPointInverse] = [:]
+    var inverses: [ObjectIdentifier: FixedPointInverse<Float>] = [:]
     /// Draws K for Russian-roulette evaluations outside training (one draw per call).
     var rouletteRandom = RandomGenerator(seed: 0x5EED_4011)
     /// Numbers the random streams of evaluation plans.

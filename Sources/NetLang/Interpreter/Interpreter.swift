@@ -10,8 +10,9 @@ public final class Interpreter {
     public let graph = Graph()
     public let variables: VariableStore<Float>
     public let globals = Environment()
-    /// Where `print` writes.
-    public var output: (String) -> Void = { print($0) }
+    /// Where `print` writes: standard output, flushed per line so that results of a long
+    /// run sent to a file survive the run being stopped, and interleave with progress.
+    public var output: (String) -> Void = { print($0); fflush(nil) }
     /// Where progress lines go (stderr by default, so results can be piped).
     public var progress: ProgressReporter = ProgressReporter()
     /// The seed of parameter initialisation, shuffling and random draws (`--seed`).

@@ -11,6 +11,14 @@ extension Interpreter {
             throw Diagnostic.error("model '\(m.name)' needs its input shape, e.g. model \(m.name)(input: [64]) { … }", at: m.nameSpan)
         }
         let input = try args.shape("input", position: 0)
+        // init: "torch" (default), "xavier_uniform", … — every weight layer without its own.
+        var initialization = WeightInitialization.torch
+        if let scheme = args.value("init") {
+            guard case let .string(name) = scheme.value else {
+                throw Diagnostic.error("model \(m.name): 'init' must be the name of an initialisation scheme, got \(describe(scheme.value))", at: scheme.span)
+            }
+            initialization = try initializationScheme(named: name, span: scheme.span)
+        }
         try args.checkAllUsed()
         let layers = try m.layers.flatMap { try layersFor($0, in: env, constraint: nil) }
         // Build layer by layer so a shape error names the layer that does not fit.
@@ -22,7 +30,8 @@ extension Interpreter {
             }
         }
         do {
-            let model = try Model(name: m.name, inputShape: input, layers: layers, graph: graph, seed: nextModelSeed())
+            let model = try Model(name: m.name, inputShape: input, layers: layers, graph: graph, seed: nextModelSeed(),
+                                  initialization: initialization)
             variables.syncWithGraph()
             return ModelValue(model: model, definition: m)
         } catch let error as LayerError {
@@ -64,10 +73,11 @@ extension Interpreter {
                 try bind(parameters: b.definition.parameters, arguments: args, into: inner, function: name, span: span, defaultsIn: b.environment)
                 return try b.definition.layers.flatMap { try layersFor($0, in: inner, constraint: own) }
             }
-            let layer = try LayerRegistry.make(name, args, span: span, nameSpan: nameSpan)
+            let (layer, description) = try LayerCatalog.make(name, args, span: span, nameSpan: nameSpan)
             layerSpans[ObjectIdentifier(layer)] = span
-            if let c = constraints.last, !(layer is Dense || layer is Convolution) {
-                throw Diagnostic.error("lipschitz constrains dense and convolution layers, not '\(name)'", at: c.span)
+            if let c = constraints.last, !description.acceptsLipschitz {
+                let constrainable = LayerCatalog.all.filter(\.acceptsLipschitz).map(\.name).joined(separator: ", ")
+                throw Diagnostic.error("lipschitz constrains \(constrainable) layers, not '\(name)'", at: c.span)
             }
             if let own {
                 if layer is LocallyConnected {
@@ -102,7 +112,7 @@ extension Interpreter {
         }
     }
 
-    /// `lipschitz(c: 0.9, iterations: 2)` (c also positional).
+    /// `lipschitz(c: 0.9, iterations: 2, start: "random")` (c also positional).
     func lipschitz(_ c: Constraint, in env: Environment) throws -> LipschitzConstraint {
         var args = Arguments("lipschitz", try c.arguments.map {
             ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
@@ -111,6 +121,11 @@ extension Interpreter {
         let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1)
         let tolerance = try args.optionalNumber("tolerance")
         let maxIterations = try args.integer("max_iterations", default: 100, minimum: 1)
+        let startName = try args.string("start", default: PowerIterationStart.exact.rawValue)
+        guard let start = PowerIterationStart(rawValue: startName) else {
+            throw Diagnostic.error("lipschitz: 'start' is \"exact\" (the top singular vector) or \"random\", got \"\(startName)\"",
+                                   at: args.value("start")?.span ?? c.span)
+        }
         try args.checkAllUsed()
         guard coefficient > 0 else { throw Diagnostic.error("the Lipschitz coefficient c must be positive, got \(formatValue(coefficient))", at: c.span) }
         if let tolerance, !(tolerance > 0 && tolerance < 1) {
@@ -119,7 +134,8 @@ extension Interpreter {
         if let tolerance, tolerance < PowerIterationRefiner.resolution {
             throw Diagnostic.error("tolerance \(formatValue(tolerance)) is below what Float32 power iteration resolves (‖Δu‖ ≈ \(formatValue(PowerIterationRefiner.resolution)) at the fixed point); ask for at least that", at: c.span)
         }
-        return LipschitzConstraint(coefficient: coefficient, iterations: iterations, tolerance: tolerance, maxIterations: maxIterations)
+        return LipschitzConstraint(coefficient: coefficient, iterations: iterations, tolerance: tolerance,
+                                   maxIterations: maxIterations, start: start)
     }
 
     /// Puts a constraint on a layer with a weight; activations and other weightless layers
@@ -127,61 +143,5 @@ extension Interpreter {
     func attach(_ c: LipschitzConstraint, to layer: Layer, span: SourceSpan) throws {
         if let d = layer as? Dense { d.constraint = c }
         else if let conv = layer as? Convolution { conv.constraint = c }
-    }
-}
-
-/// The built-in layers by name, with their arguments.
-enum LayerRegistry {
-    static let names = ["dense", "conv1d", "conv2d", "locally_connected", "relu", "elu", "tanh", "sigmoid", "softplus",
-                        "leaky_relu", "lipswish", "maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d", "global_avgpool",
-                        "flatten", "reshape", "dropout", "batchnorm", "actnorm", "squeeze", "unsqueeze", "pad_channels", "factor_out"]
-
-    static func make(_ name: String, _ values: [ArgumentValue], span: SourceSpan, nameSpan: SourceSpan) throws -> Layer {
-        var a = Arguments(name, values, span)
-        let layer: Layer
-        do {
-            switch name {
-            case "dense":
-                layer = Dense(units: try a.integer("units", position: 0, minimum: 1), useBias: try a.boolean("bias", default: true))
-            case "conv1d", "conv2d":
-                layer = try Convolution(dimensions: name == "conv1d" ? 1 : 2, channels: try a.integer("channels", position: 0, minimum: 1),
-                                        kernel: try a.integer("kernel", position: 1, default: 3, minimum: 1),
-                                        stride: try a.integer("stride", default: 1, minimum: 1),
-                                        padding: try a.optionalInteger("padding"), useBias: try a.boolean("bias", default: true))
-            case "locally_connected":
-                layer = try LocallyConnected(channels: try a.integer("channels", position: 0, minimum: 1),
-                                             kernel: try a.integer("kernel", position: 1, default: 3, minimum: 1),
-                                             stride: try a.integer("stride", default: 1, minimum: 1),
-                                             padding: try a.integer("padding", default: 0, minimum: 0))
-            case "relu": layer = Activation.relu()
-            case "tanh": layer = Activation.tanh()
-            case "sigmoid": layer = Activation.sigmoid()
-            case "softplus": layer = Activation.softplus()
-            case "elu": layer = Activation.elu(try a.number("alpha", position: 0, default: 1))
-            case "leaky_relu": layer = Activation.leakyRelu(try a.number("slope", position: 0, default: 0.01))
-            case "lipswish": layer = LipSwish()
-            case "maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d":
-                let kernel = try a.integer("kernel", position: 0, default: 2, minimum: 1)
-                layer = try Pooling(name.hasPrefix("max") ? .max : .average, dimensions: name.hasSuffix("1d") ? 1 : 2,
-                                    kernel: kernel, stride: try a.optionalInteger("stride"), padding: try a.integer("padding", default: 0, minimum: 0))
-            case "global_avgpool": layer = GlobalAveragePooling()
-            case "flatten": layer = Flatten()
-            case "reshape": layer = Reshape(try a.shape("shape", position: 0))
-            case "dropout": layer = try Dropout(try a.number("p", position: 0))
-            case "batchnorm": layer = BatchNorm(momentum: try a.number("momentum", default: 0.1))
-            case "actnorm": layer = ActNorm(dataInitialization: try a.boolean("data_init", default: true))
-            case "squeeze": layer = Squeeze(try a.integer("factor", position: 0, default: 2, minimum: 1))
-            case "unsqueeze": layer = Unsqueeze(try a.integer("factor", position: 0, default: 2, minimum: 1))
-            case "pad_channels": layer = PadChannels(try a.integer("channels", position: 0, minimum: 0))
-            case "factor_out": layer = try FactorOut(channels: try a.integer("channels", position: 0, minimum: 1))
-            default:
-                let hint = suggestion(for: name, among: names).map { "; did you mean '\($0)'?" } ?? ""
-                throw Diagnostic.error("unknown layer '\(name)'\(hint)", at: nameSpan)
-            }
-        } catch let e as LayerError {
-            throw Diagnostic.error(e.message, at: span)
-        }
-        try a.checkAllUsed()
-        return layer
     }
 }

@@ -163,7 +163,7 @@ extension Interpreter {
         let previousHandler = world.size == 1 ? InterruptHandler.install { _ in Interruption.request() } : nil
         defer { if let previousHandler { InterruptHandler.restore(previousHandler) } }
         let label = "train " + models.map(\.name).joined(separator: ", ")
-        var lastLoss = Double.nan
+        var lastLoss = Double.nan, lastStepLoss = Double.nan
         training: for epoch in 0..<totalEpochs {
             let order = training.shuffle ? rng.permutation(data.count) : Array(0..<data.count)
             var sum = 0.0, count = 0
@@ -171,7 +171,8 @@ extension Interpreter {
             for b in 0..<batchesPerEpoch where step < totalSteps {
                 let indices = order[(b * batchSize)..<((b + 1) * batchSize)]
                 do {
-                    sum += try training.step(indices, epoch: epoch, step: step)
+                    lastStepLoss = try training.step(indices, epoch: epoch, step: step)
+                    sum += lastStepLoss
                     count += 1
                 } catch let failure as TrainingDivergence {
                     training.restore(snapshot)
@@ -209,7 +210,8 @@ extension Interpreter {
             output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
             Interruption.clear()
         } else {
-            output("trained \(models.map(\.name).joined(separator: ", ")) for \(step) steps (\(totalEpochs) epochs of \(batchesPerEpoch) batches of \(batchSize)) in \(String(format: "%.1f", seconds)) s; final loss \(formatValue(lastLoss))")
+            output(trainingSummary(models: models.map(\.name), steps: step, epochs: totalEpochs, batchesPerEpoch: batchesPerEpoch,
+                                   batchSize: batchSize, seconds: seconds, epochMeanLoss: lastLoss, lastStepLoss: lastStepLoss))
         }
         if world.usesMPI {
             // What the scaling measurements read (scripts/scale_side_by_side.sh): the
@@ -244,6 +246,17 @@ extension Interpreter {
             let at = over.first { shared.contains($0.name) }?.span ?? span
             throw Diagnostic.error("min-max training needs separate parameter sets: \(shared.map { "'\($0)'" }.joined(separator: ", ")) is both minimised and maximised; name the models of each side with 'over' (minimize … over f  maximize … over critic)", at: at)
         }
+    }
+
+    /// The line printed after training. The loss of the last epoch is the mean over its
+    /// steps (each taken with different weights), so it is labelled as such and the last
+    /// step's loss is printed next to it.
+    func trainingSummary(models: [String], steps: Int, epochs: Int, batchesPerEpoch: Int, batchSize: Int,
+                         seconds: Double, epochMeanLoss: Double, lastStepLoss: Double) -> String {
+        func count(_ n: Int, _ word: String, plural: String? = nil) -> String { "\(n) " + (n == 1 ? word : plural ?? word + "s") }
+        return "trained \(models.joined(separator: ", ")) for \(count(steps, "step")) (\(count(epochs, "epoch")) of "
+            + "\(count(batchesPerEpoch, "batch", plural: "batches")) of \(batchSize)) in \(String(format: "%.1f", seconds)) s; "
+            + "mean loss over the last epoch \(formatValue(epochMeanLoss)), last step \(formatValue(lastStepLoss))"
     }
 
     private func resolveModels(_ names: [(name: String, span: SourceSpan)], _ trained: [ModelValue], _ env: Environment) throws -> [ModelValue] {

@@ -39,7 +39,7 @@ public enum BijectiveClassifier {
     /// a layer a few per cent above c. Nil if a block has no bound or a bound ≥ 1.
     /// `blocks` are the reports of `FixedPointInverse.invert`, in forward order.
     public static func forwardErrorBound(model: Model, variables: VariableStore<Float>,
-                                         blocks: [FixedPointInverse.BlockReport]) -> Double? {
+                                         blocks: [FixedPointInverse<Float>.BlockReport]) -> Double? {
         // Each block's measured Lip(g), as the inverse reported it (its layer index from 1).
         var measured: [Int: Double] = [:]
         for report in blocks { if let L = report.lipschitzBound { measured[report.index] = L } }

@@ -12,7 +12,11 @@ import NetRuntime
 /// the body's measured layer constants, `LipschitzReport.measured`). A block whose
 /// iteration does not converge (an unconstrained ResNet) is reported as such, never
 /// returned silently; a layer that is not an `InvertibleLayer` is an error.
-public struct FixedPointInverse {
+///
+/// Generic over the scalar: `T = Float` inverts with the model's own weights; `T = Double`
+/// (weights copied with `VariableStore<Double>(converting:)`) meets tolerances below
+/// Float32's rounding floor of the residual.
+public struct FixedPointInverse<T: NetScalar> {
     /// When to stop iterating a block, and when its result counts as converged.
     public struct Stopping: Sendable {
         /// The number of iterations when `stopsEarly` is false, else the cap.
@@ -46,10 +50,22 @@ public struct FixedPointInverse {
         /// The a-posteriori bound L/(1 − L)·‖x_k − x_{k−1}‖₂ from the same contraction
         /// argument; usually much tighter.
         public var aPosterioriBound: Double?
+        /// Whether the residuals grew instead of shrinking (not a contraction), as opposed
+        /// to stalling at the precision's rounding floor or running out of iterations.
+        public var diverged: Bool {
+            guard let last = residuals.last, let first = residuals.first else { return false }
+            return !last.isFinite || last > first
+        }
+        public init(index: Int, name: String, residuals: [Double], converged: Bool, nominalLipschitz: Double? = nil,
+                    lipschitzBound: Double?, errorBound: Double? = nil, aPosterioriBound: Double? = nil) {
+            self.index = index; self.name = name; self.residuals = residuals; self.converged = converged
+            self.nominalLipschitz = nominalLipschitz; self.lipschitzBound = lipschitzBound
+            self.errorBound = errorBound; self.aPosterioriBound = aPosterioriBound
+        }
     }
 
     public struct Result {
-        public var x: Tensor<Float>
+        public var x: Tensor<T>
         public var blocks: [BlockReport]
         public var converged: Bool { blocks.allSatisfy(\.converged) }
     }
@@ -62,25 +78,25 @@ public struct FixedPointInverse {
     }
 
     public let model: Model
-    public let variables: VariableStore<Float>
-    private var plans: [String: (executor: Executor<Float>, input: Node)] = [:]
+    public let variables: VariableStore<T>
+    private var plans: [String: (executor: Executor<T>, input: Node)] = [:]
     // State of one `invert` call, used by the layers' `invert`.
     private var stopping = Stopping()
-    private var factoredParts: [Tensor<Float>] = []
+    private var factoredParts: [Tensor<T>] = []
     private var reports: [BlockReport] = []
     private var current: (index: Int, name: String) = (0, "")
     private var measuredStore: VariableStore<Double>?
     /// Each block's measured Lipschitz report with the values of the block's variables it
     /// was measured on: repeated inverses of unchanged weights skip the SVDs.
-    private var measured: [Int: (values: [[Float]], report: LipschitzReport?)] = [:]
+    private var measured: [Int: (values: [[T]], report: LipschitzReport?)] = [:]
 
-    public init(model: Model, variables: VariableStore<Float>) {
+    public init(model: Model, variables: VariableStore<T>) {
         self.model = model
         self.variables = variables
     }
 
     /// x with model(x) = y, for y [N] + outputShape.
-    public mutating func invert(_ y: Tensor<Float>, stopping: Stopping = Stopping()) throws -> Result {
+    public mutating func invert(_ y: Tensor<T>, stopping: Stopping = Stopping()) throws -> Result {
         precondition(Array(y.shape.dropFirst()) == model.outputShape, "inverse expects [N] + \(model.outputShape), got \(y.shape)")
         let root = model.root
         self.stopping = stopping
@@ -109,12 +125,12 @@ public struct FixedPointInverse {
     }
 
     /// Splits z [N, Σ sizes] into parts [N] + shape.
-    static func split(_ z: Tensor<Float>, into shapes: [[Int]]) -> [Tensor<Float>] {
+    static func split(_ z: Tensor<T>, into shapes: [[Int]]) -> [Tensor<T>] {
         let n = z.shape[0], width = z.count / max(n, 1)
         var offset = 0
         return shapes.map { shape in
             let size = shape.reduce(1, *)
-            var part = [Float](); part.reserveCapacity(n * size)
+            var part = [T](); part.reserveCapacity(n * size)
             for i in 0..<n { part += z.scalars[(i * width + offset)..<(i * width + offset + size)] }
             offset += size
             return Tensor(shape: [n] + shape, scalars: part)
@@ -122,10 +138,10 @@ public struct FixedPointInverse {
     }
 
     /// The next factored-out part for a `FactorOut` layer (last in, first out).
-    mutating func takeFactoredPart() -> Tensor<Float> { factoredParts.removeLast() }
+    mutating func takeFactoredPart() -> Tensor<T> { factoredParts.removeLast() }
 
     /// x ← y − g(x), x₀ = y, for the residual block being inverted.
-    mutating func fixedPoint(_ block: Residual, _ y: Tensor<Float>, inputShape: [Int]) throws -> Tensor<Float> {
+    mutating func fixedPoint(_ block: Residual, _ y: Tensor<T>, inputShape: [Int]) throws -> Tensor<T> {
         guard block.projection == nil else {
             throw InverseError.notInvertible("layer \(current.index) is a residual block with a projection shortcut, which is not invertible")
         }
@@ -137,7 +153,7 @@ public struct FixedPointInverse {
         if plans[key] == nil {
             let input = model.graph.input("inverse_x", shape: [batch] + inputShape)
             let g = block.body.apply(input, ApplyContext(training: false))
-            plans[key] = (Executor<Float>(graph: model.graph, outputs: [g], variables: variables), input)
+            plans[key] = (Executor<T>(graph: model.graph, outputs: [g], variables: variables), input)
         }
         let (exec, input) = plans[key]!
         let xp = exec.inputPointer(input), gp = exec.pointer(exec.outputs[0])
@@ -192,11 +208,11 @@ public struct FixedPointInverse {
     }
 
     /// f(x) for a parameter-free layout map, planned once per key and batch size.
-    mutating func evaluate(key: String, _ x: Tensor<Float>, _ f: (Node) -> Node) throws -> Tensor<Float> {
+    mutating func evaluate(key: String, _ x: Tensor<T>, _ f: (Node) -> Node) throws -> Tensor<T> {
         let k = key + "|\(x.shape)"
         if plans[k] == nil {
             let input = model.graph.input("inverse_" + key, shape: x.shape)
-            plans[k] = (Executor<Float>(graph: model.graph, outputs: [f(input)], variables: variables), input)
+            plans[k] = (Executor<T>(graph: model.graph, outputs: [f(input)], variables: variables), input)
         }
         let (exec, input) = plans[k]!
         exec.setInput(input, x)
@@ -205,7 +221,7 @@ public struct FixedPointInverse {
     }
 
     /// (y − b)/s per channel (axis 1), for ActNorm.
-    static func channelwise(_ y: Tensor<Float>, _ s: Tensor<Float>, _ b: Tensor<Float>, _ f: (Float, Float, Float) -> Float) -> Tensor<Float> {
+    static func channelwise(_ y: Tensor<T>, _ s: Tensor<T>, _ b: Tensor<T>, _ f: (T, T, T) -> T) -> Tensor<T> {
         let n = y.shape[0], c = s.count
         let inner = y.count / max(n * c, 1)
         var out = y

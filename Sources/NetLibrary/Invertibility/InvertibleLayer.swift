@@ -14,7 +14,7 @@ public protocol InvertibleLayer: Layer {
     /// volume-preserving map) — the layer's term in the change of variables (Lemma 5.2).
     func applyWithLogDet(_ x: Node, _ context: ApplyContext, settings: LogDetSettings) -> (output: Node, logDet: Node?)
     /// x with layer(x) = y, y of shape [N] + the layer's output shape.
-    func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float>
+    func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T>
     /// The range log|det J| can take at any x, given the measured Lip(g) of a residual
     /// block (Lemma 5.5); exact for maps with a constant Jacobian.
     func logDetRange(inputShape: [Int], lipschitz: LipschitzReport?, variables: VariableStore<Double>) -> (lower: Double, upper: Double)

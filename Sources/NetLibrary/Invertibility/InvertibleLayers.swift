@@ -10,9 +10,9 @@ extension ActNorm: InvertibleLayer {
         (forward(x, context), (scale!.abs().log().sum() * Double(spatialSize)).reshaped([1]).broadcast(to: [x.shape[0]]))
     }
 
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         let s = inverse.variables.value(scale!), b = inverse.variables.value(shift!)
-        return FixedPointInverse.channelwise(y, s, b) { y, s, b in (y - b) / s }
+        return FixedPointInverse<T>.channelwise(y, s, b) { y, s, b in (y - b) / s }
     }
 
     public func logDetRange(inputShape: [Int], lipschitz: LipschitzReport?, variables: VariableStore<Double>) -> (lower: Double, upper: Double) {
@@ -22,13 +22,13 @@ extension ActNorm: InvertibleLayer {
 }
 
 extension Squeeze: InvertibleLayer {
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         try inverse.evaluate(key: "unsqueeze\(factor)", y) { $0.unsqueezed(factor) }
     }
 }
 
 extension Unsqueeze: InvertibleLayer {
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         try inverse.evaluate(key: "squeeze\(factor)", y) { $0.squeezed(factor) }
     }
 }
@@ -41,18 +41,18 @@ extension PadChannels: InvertibleLayer {
             : nil
     }
 
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         try inverse.evaluate(key: "unpad\(inputShape[0])", y) { $0.droppingPaddedChannels(keeping: inputShape[0]) }
     }
 }
 
 extension FactorOut: InvertibleLayer {
     /// Joins the part that left here (from z) with the rest: channels, factored part first.
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         let n = y.shape[0]
         let part = inverse.takeFactoredPart()
         let a = part.count / max(n, 1), b = y.count / max(n, 1)
-        var joined = [Float](); joined.reserveCapacity(n * (a + b))
+        var joined = [T](); joined.reserveCapacity(n * (a + b))
         for i in 0..<n {
             joined += part.scalars[(i * a)..<((i + 1) * a)]
             joined += y.scalars[(i * b)..<((i + 1) * b)]
@@ -62,13 +62,13 @@ extension FactorOut: InvertibleLayer {
 }
 
 extension Flatten: InvertibleLayer {
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         y.reshaped([y.shape[0]] + inputShape)
     }
 }
 
 extension Reshape: InvertibleLayer {
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         y.reshaped([y.shape[0]] + inputShape)
     }
 }

@@ -36,7 +36,7 @@ extension Residual: InvertibleLayer {
     }
 
     /// x ← y − g(x) from x₀ = y, with Lemma 4.5's bounds from the measured Lip(g).
-    public func invert(_ y: Tensor<Float>, inputShape: [Int], _ inverse: inout FixedPointInverse) throws -> Tensor<Float> {
+    public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         try inverse.fixedPoint(self, y, inputShape: inputShape)
     }
 

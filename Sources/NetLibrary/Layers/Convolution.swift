@@ -11,6 +11,8 @@ public final class Convolution: Layer {
     public let padding: Int
     public let useBias: Bool
     public var constraint: LipschitzConstraint?
+    /// This layer's initialisation scheme; nil: the model's.
+    public var initialization: WeightInitialization?
     public private(set) var weight: Node?
     public private(set) var bias: Node?
     private var vector: Node?
@@ -64,13 +66,17 @@ public final class Convolution: Layer {
             throw LayerError("\(kind): kernel \(kernel) makes a weight of more than 10⁸ values")
         }
         inputShape = input
-        let fanIn = input[0] * Int(pow(Double(kernel), Double(dimensions)))
+        let taps = Int(pow(Double(kernel), Double(dimensions)))
+        let fanIn = input[0] * taps
         let kernelShape = Array(repeating: kernel, count: dimensions)
-        weight = try builder.uniformParameter("weight", shape: [channels, input[0]] + kernelShape, fanIn: fanIn)
-        if useBias { bias = try builder.uniformParameter("bias", shape: [channels], fanIn: fanIn) }
-        if constraint != nil {
-            // Warm start: u from power iteration on the initial operator (see Dense).
-            let u0 = builder.graph.initialValue(of: weight!).map {
+        weight = try builder.weightParameter("weight", shape: [channels, input[0]] + kernelShape, fanIn: fanIn,
+                                             fanOut: channels * taps, scheme: initialization)
+        if useBias { bias = try builder.biasParameter("bias", shape: [channels], fanIn: fanIn, scheme: initialization) }
+        if let constraint {
+            // Exact start: u from power iteration on the initial operator (see Dense);
+            // random start: a random unit tensor.
+            let w0 = constraint.start == .random ? nil : builder.graph.initialValue(of: weight!)
+            let u0 = w0.map {
                 LipschitzVerification.topOutputVector($0, conv: self, inputShape: input, iterations: 100)
             }
             vector = try builder.stateVector("u", shape: try outputShape(for: input), initial: u0)
@@ -95,6 +101,8 @@ public final class Convolution: Layer {
 /// W [L', C', C·k], bias [C', L'].
 public final class LocallyConnected: Layer {
     public let channels: Int, kernel: Int, stride: Int, padding: Int
+    /// This layer's initialisation scheme; nil: the model's.
+    public var initialization: WeightInitialization?
     public private(set) var weight: Node?
     public private(set) var bias: Node?
 
@@ -118,8 +126,9 @@ public final class LocallyConnected: Layer {
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
         let out = try outputShape(for: input)
         let fanIn = input[0] * kernel
-        weight = try builder.uniformParameter("weight", shape: [out[1], channels, fanIn], fanIn: fanIn)
-        bias = try builder.uniformParameter("bias", shape: [channels, out[1]], fanIn: fanIn)
+        weight = try builder.weightParameter("weight", shape: [out[1], channels, fanIn], fanIn: fanIn, fanOut: channels,
+                                             scheme: initialization)
+        bias = try builder.biasParameter("bias", shape: [channels, out[1]], fanIn: fanIn, scheme: initialization)
     }
 
     public func apply(_ x: Node, _ context: ApplyContext) -> Node {

@@ -6,6 +6,8 @@ public final class Dense: Layer {
     public let units: Int
     public let useBias: Bool
     public var constraint: LipschitzConstraint?
+    /// This layer's initialisation scheme; nil: the model's.
+    public var initialization: WeightInitialization?
     public private(set) var weight: Node?
     public private(set) var bias: Node?
     private var vector: Node?
@@ -31,13 +33,14 @@ public final class Dense: Layer {
 
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
         let fanIn = input[0]
-        weight = try builder.uniformParameter("weight", shape: [units, fanIn], fanIn: fanIn)
-        if useBias { bias = try builder.uniformParameter("bias", shape: [units], fanIn: fanIn) }
-        if constraint != nil {
-            // Warm start: u = the top left singular vector of the initial weight, so the
+        weight = try builder.weightParameter("weight", shape: [units, fanIn], fanIn: fanIn, fanOut: units, scheme: initialization)
+        if useBias { bias = try builder.biasParameter("bias", shape: [units], fanIn: fanIn, scheme: initialization) }
+        if let constraint {
+            // Exact start: u = the top left singular vector of the initial weight, so the
             // constraint holds from the first step (eq. 4.9 with a converged σ̂).
-            let w0 = builder.graph.initialValue(of: weight!)
-            let u0 = w0.flatMap { try? svd($0) }.map { r in Tensor(shape: [units], scalars: (0..<units).map { r.u[$0, 0] }) }
+            // Random start: a random unit vector, as the reference implementations.
+            let u0 = constraint.start == .random ? nil : builder.graph.initialValue(of: weight!)
+                .flatMap { try? svd($0) }.map { r in Tensor(shape: [units], scalars: (0..<units).map { r.u[$0, 0] }) }
             vector = try builder.stateVector("u", shape: [units], initial: u0)
         }
     }

@@ -92,17 +92,27 @@ public final class ModelBuilder {
     public private(set) var created: [Node] = []
     private var counters: [String: [String: Int]] = [:]
 
-    public init(graph: Graph, seed: UInt64) {
+    /// The scheme for weights and biases of layers that do not choose their own.
+    public let initialization: WeightInitialization
+
+    public init(graph: Graph, seed: UInt64, initialization: WeightInitialization = .torch) {
         self.graph = graph
         self.rng = RandomGenerator(seed: seed)
+        self.initialization = initialization
     }
 
-    /// Runs `body` with names prefixed by a unique child name for `kind` ("dense1", "dense2").
-    public func scope<R>(_ kind: String, _ body: () throws -> R) rethrows -> R {
+    /// Every layer built in a scope of its own, with its hierarchical name
+    /// ("flow.residual2.dense1"), in build order (depth first).
+    public private(set) var namedLayers: [(name: String, layer: Layer)] = []
+
+    /// Runs `body` with names prefixed by a unique child name for `kind` ("dense1", "dense2");
+    /// `layer`, when given, is recorded under that name.
+    public func scope<R>(_ kind: String, layer: Layer? = nil, _ body: () throws -> R) rethrows -> R {
         let key = prefix.joined(separator: ".")
         let n = (counters[key]?[kind] ?? 0) + 1
         counters[key, default: [:]][kind] = n
         prefix.append("\(kind)\(n)")
+        if let layer { namedLayers.append((prefix.joined(separator: "."), layer)) }
         defer { prefix.removeLast() }
         return try body()
     }
@@ -133,11 +143,20 @@ public final class ModelBuilder {
         total += n
     }
 
-    /// A trainable parameter initialised U(−1/√fanIn, 1/√fanIn) (PyTorch's default).
-    public func uniformParameter(_ leaf: String, shape: [Int], fanIn: Int) throws -> Node {
+    /// A trainable weight initialised by `scheme` (the builder's when nil).
+    public func weightParameter(_ leaf: String, shape: [Int], fanIn: Int, fanOut: Int,
+                                scheme: WeightInitialization? = nil) throws -> Node {
         try reserve(shape)
-        let bound = 1 / Double(Swift.max(fanIn, 1)).squareRoot()
-        let v = graph.variable(qualified(leaf), .randomUniform(shape, low: -bound, high: bound, rng: &rng))
+        let value = (scheme ?? initialization).weight(shape: shape, fanIn: fanIn, fanOut: fanOut, rng: &rng)
+        let v = graph.variable(qualified(leaf), value)
+        created.append(v)
+        return v
+    }
+
+    /// A trainable bias initialised by `scheme` (the builder's when nil).
+    public func biasParameter(_ leaf: String, shape: [Int], fanIn: Int, scheme: WeightInitialization? = nil) throws -> Node {
+        try reserve(shape)
+        let v = graph.variable(qualified(leaf), (scheme ?? initialization).bias(shape: shape, fanIn: fanIn, rng: &rng))
         created.append(v)
         return v
     }

@@ -24,7 +24,7 @@ public final class Residual: Layer {
         let output = try body.outputShape(for: input)
         if output != input {
             projection = try Self.makeProjection(from: input, to: output)
-            try builder.scope("projection") { try projection!.build(builder, input: input) }
+            try builder.scope("projection", layer: projection) { try projection!.build(builder, input: input) }
         }
     }
 

@@ -24,7 +24,7 @@ public final class Sequential: Layer {
         paths = []
         for layer in layers {
             inputShapes.append(shape)
-            try builder.scope(layer.kind) {
+            try builder.scope(layer.kind, layer: layer) {
                 paths.append(builder.path)
                 try layer.build(builder, input: shape)
             }

@@ -17,17 +17,22 @@ public struct LipschitzConstraint: Sendable, Equatable, CustomStringConvertible 
     public var tolerance: Double?
     /// The cap on refinement iterations per step when `tolerance` is set.
     public var maxIterations: Int
+    /// Where the power iteration's vector u starts when the layer is built.
+    public var start: PowerIterationStart
 
-    public init(coefficient: Double, iterations: Int = 1, tolerance: Double? = nil, maxIterations: Int = 100) {
+    public init(coefficient: Double, iterations: Int = 1, tolerance: Double? = nil, maxIterations: Int = 100,
+                start: PowerIterationStart = .exact) {
         self.coefficient = coefficient
         self.iterations = iterations
         self.tolerance = tolerance
         self.maxIterations = maxIterations
+        self.start = start
     }
 
     public var description: String {
-        if let tolerance { return "lipschitz(c: \(coefficient), tolerance: \(tolerance))" }
-        return "lipschitz(c: \(coefficient), iterations: \(iterations))"
+        let from = start == .exact ? "" : ", start: \"\(start.rawValue)\""
+        if let tolerance { return "lipschitz(c: \(coefficient), tolerance: \(tolerance)\(from))" }
+        return "lipschitz(c: \(coefficient), iterations: \(iterations)\(from))"
     }
 
     /// The constrained version of a dense weight [out, in], recording the update of the

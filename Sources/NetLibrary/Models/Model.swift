@@ -15,15 +15,19 @@ public final class Model {
     public let variables: [Node]
 
     /// Builds `layers` for inputs of shape `inputShape` (without the batch dimension).
-    public init(name: String, inputShape: [Int], layers: [Layer], graph: Graph, seed: UInt64) throws {
+    /// `initialization` is the scheme of every weight layer that does not choose its own.
+    public init(name: String, inputShape: [Int], layers: [Layer], graph: Graph, seed: UInt64,
+                initialization: WeightInitialization = .torch) throws {
         self.name = name
+        self.initialization = initialization
         self.inputShape = inputShape
         self.graph = graph
         let root = Sequential(layers)
-        let builder = ModelBuilder(graph: graph, seed: seed)
+        let builder = ModelBuilder(graph: graph, seed: seed, initialization: initialization)
         try builder.named(name) { try root.build(builder, input: inputShape) }
         self.root = root
         variables = builder.created
+        namedLayers = builder.namedLayers.map { (String($0.name.dropFirst(name.count + 1)), $0.layer) }
         let last = try root.outputShape(for: inputShape)
         // A multi-scale flow outputs its factored-out parts and the last layer's output,
         // flattened side by side (see `FactorOut`).
@@ -37,6 +41,13 @@ public final class Model {
             throw LayerError("factor_out splits a flow at its top level; it cannot be inside a \(outer.kind) block")
         }
     }
+
+    /// Every layer, nested ones included, depth first, with the name its parameters carry
+    /// after the model's ("residual2", "residual2.dense1").
+    public let namedLayers: [(name: String, layer: Layer)]
+
+    /// The default initialisation scheme of the model's weight layers.
+    public let initialization: WeightInitialization
 
     /// Whether the model has `factor_out` layers (a multi-scale flow).
     public let hasFactorOut: Bool

@@ -149,6 +149,8 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "forward_logdet": [.differentiable("forward_logdet(flow, x, method: \"exact\").logdet", at: flowPoint)],
         "metameric_sample": [.noTensorValues("inverts a flow at given codes")],
         "save_panels": [.noTensorValues("draws charts")],
+        "clock": [.noTensorValues("the wall-clock time")],
+        "layers": [.noTensorValues("a model's layers: names, kinds, constraints and the stored parameters")],
     ]
 
     func testEveryBuiltinIsClassified() {
