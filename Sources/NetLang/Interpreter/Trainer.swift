@@ -222,8 +222,9 @@ extension Interpreter {
             output("data-parallel over \(world.size) rank\(world.size == 1 ? "" : "s"): \(training.shardSize) of each batch of \(batchSize) per rank; \(calls) all-reduces of \(floats) floats took \(String(format: "%.1f", 100 * reduce / max(seconds, 1e-9)))% of the training time; rank 0 computed for \(String(format: "%.2f", cpu)) s of CPU time")
         }
         if let refiner = training.refiner, !refiner.history.isEmpty {
-            // Inference normalises with the stored vectors: refine them for the final weights.
-            refiner.refine()
+            // Inference normalises with the stored vectors: refine them for the final weights,
+            // with a cap 20 times the per-step one (once, so a layer does not stay above c).
+            refiner.refine(capScale: 20)
             let later = refiner.history.dropFirst().sorted()
             output("power iteration to tolerance: \(refiner.history[0]) iterations before the first step, median \(later.isEmpty ? 0 : later[later.count / 2]) after" +
                    (refiner.cappedCalls > 0 ? "; the cap was reached in \(refiner.cappedCalls) steps" : ""))

@@ -52,11 +52,16 @@ public final class PowerIterationRefiner {
     /// u = cos θ·e₁ + sin θ·e₂ with ρ = (σ₂/σ₁)², a step moves u by about (1 − ρ)θ and σ̂
     /// is low by about (1 − ρ)θ²/2 relative, so ‖Δu‖ ≤ τ leaves a relative error of σ̂
     /// below about τ whatever ρ is (the worst case, ρ ≈ 1 − τ, gives ≈ 0.8τ).
+    ///
+    /// `capScale` multiplies every layer's `maxIterations`: the refine after training, which
+    /// fixes the vectors inference normalises with, runs once and may take much longer than
+    /// a per-step refine (nearly equal top singular values of trained convolutions), so it
+    /// gets a higher cap rather than leaving a layer above its constraint.
     @discardableResult
-    public func refine() -> Int {
+    public func refine(capScale: Int = 1) -> Int {
         var settled = [Bool](repeating: false, count: items.count)
         var iterations = 0, capped = false
-        let cap = items.map(\.maxIterations).max() ?? 1
+        let cap = (items.map(\.maxIterations).max() ?? 1) * max(1, capScale)
         while iterations < cap && settled.contains(false) {
             executor.run()
             iterations += 1
@@ -70,7 +75,7 @@ public final class PowerIterationRefiner {
                 vectors[i].baseAddress!.update(from: next, count: vectors[i].count)
                 if moved.squareRoot() <= item.tolerance {
                     settled[i] = true
-                } else if iterations >= item.maxIterations {
+                } else if iterations >= item.maxIterations * max(1, capScale) {
                     settled[i] = true
                     capped = true
                 }
