@@ -18,7 +18,7 @@ for r in $(seq "$rounds"); do
     for n in 1 2; do
       # shellcheck disable=SC2086
       text=$("${mpirun[@]}" -np "$n" "$netl" run $w 2>/dev/null)
-      seconds=$(sed -n 's/.* in \([0-9.]*\) s; final loss.*/\1/p' <<<"$text")
+      seconds=$(sed -n 's/.* in \([0-9.]*\) s; mean loss.*/\1/p' <<<"$text")
       share=$(sed -n 's/.*took \([0-9.]*\)% of the training time.*/\1/p' <<<"$text")
       cpu=$(sed -n 's/.*computed for \([0-9.]*\) s of CPU time.*/\1/p' <<<"$text")
       echo "$r ${w%% *} $n $seconds ${share:-0} $(cut -d' ' -f1 /proc/loadavg) ${cpu:-0}" | tee -a "$out"

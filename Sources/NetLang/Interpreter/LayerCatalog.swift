@@ -233,7 +233,13 @@ struct LayerArguments {
     mutating func optionalInteger(_ name: String) throws -> Int? {
         let (spec, v) = try given(name)
         guard let v else { return nil }
-        guard case let .number(x) = v.value, let n = exactInt(x) else { throw mismatch(spec, v) }
+        guard case let .number(x) = v.value else { throw mismatch(spec, v) }
+        guard let n = exactInt(x) else {
+            if x.isFinite, x == x.rounded() {
+                throw Diagnostic.error("\(description.name): '\(spec.name)' is far too large (\(describe(v.value))); no layer can have that many", at: v.span)
+            }
+            throw mismatch(spec, v)
+        }
         if case let .wholeNumber(minimum) = spec.kind, n < minimum { throw mismatch(spec, v) }
         return n
     }
