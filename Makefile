@@ -5,7 +5,7 @@
 #   make bench          release build, then `netl bench` (all workloads)
 #   make bench-compare  netl bench side by side with PyTorch / JAX (../shared/bench)
 #
-# The demo: the chapter 4 i-ResNet classifiers on the digits (about 80 seconds).
+# The demo: the chapter 4 i-ResNet classifiers on the digits (about 90 seconds).
 DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net
 
 # Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib),

@@ -223,8 +223,9 @@ extension Interpreter {
         }
         if let refiner = training.refiner, !refiner.history.isEmpty {
             // Inference normalises with the stored vectors: refine them for the final weights,
-            // with a cap 20 times the per-step one (once, so a layer does not stay above c).
-            refiner.refine(capScale: 20)
+            // once, to a tenth of the tolerance and with 20 times the per-step cap, so no
+            // layer ends about τ above c.
+            refiner.refine(capScale: 20, toleranceScale: 0.1)
             let later = refiner.history.dropFirst().sorted()
             output("power iteration to tolerance: \(refiner.history[0]) iterations before the first step, median \(later.isEmpty ? 0 : later[later.count / 2]) after" +
                    (refiner.cappedCalls > 0 ? "; the cap was reached in \(refiner.cappedCalls) steps" : ""))
