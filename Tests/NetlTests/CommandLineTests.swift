@@ -4,21 +4,6 @@ import XCTest
 /// The `netl` binary end to end: the REPL through piped standard input, `run`, `check`
 /// and the exit codes and messages of bad input.
 final class CommandLineTests: XCTestCase {
-    /// The netl executable next to the test bundle (.build/debug/netl).
-    var netl: URL {
-        var dir = Bundle(for: CommandLineTests.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("netl")
-    }
-
-    /// The binary is built by `make test` (swift build --product netl) before the tests.
-    func requireBinary() throws {
-        guard FileManager.default.fileExists(atPath: netl.path) else {
-            XCTFail("netl is not built at \(netl.path); run `swift build --product netl` first")
-            throw CancellationError()
-        }
-    }
-
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs netl with arguments and standard input; returns (exit code, stdout, stderr).
@@ -38,7 +23,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testReplKeepsDefinitionsAndSurvivesErrors() throws {
-        try requireBinary()
+        try requireNetl()
         let session = """
         let a = [[1, 2], [3, 4]]
         a @ a
@@ -68,7 +53,7 @@ final class CommandLineTests: XCTestCase {
 
     /// `:layers` lists every layer of the catalog with its signature.
     func testReplListsTheLayerCatalog() throws {
-        try requireBinary()
+        try requireNetl()
         let (code, out, _) = try run(["repl"], input: ":layers\n:quit\n")
         XCTAssertEqual(code, 0)
         XCTAssertTrue(out.contains("dense(units, bias: true, init: the model's)"), out)
@@ -77,14 +62,14 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testNoArgumentsStartsTheRepl() throws {
-        try requireBinary()
+        try requireNetl()
         let (code, out, _) = try run([], input: "1 + 2\n")
         XCTAssertEqual(code, 0)
         XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines), "3")
     }
 
     func testCheckPrintsSummaryAndRunReportsErrors() throws {
-        try requireBinary()
+        try requireNetl()
         let (code, out, _) = try run(["check", "examples/ch2/mlp.net"])
         XCTAssertEqual(code, 0)
         XCTAssertTrue(out.contains("total parameters: 26122"), out)
@@ -104,7 +89,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testSetOverridesAndSeed() throws {
-        try requireBinary()
+        try requireNetl()
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("set-\(UUID().uuidString).net")
         try "let n = 3\nprint n * 2, randn([1])\n".write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
@@ -121,7 +106,7 @@ final class CommandLineTests: XCTestCase {
     /// folder is left as it was, its inputs are still read from beside it; the REPL's
     /// `--out` and `:out` do the same for a session.
     func testOutFolderTakesEveryFileTheScriptWrites() throws {
-        try requireBinary()
+        try requireNetl()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netl-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let scriptFolder = folder.appendingPathComponent("checkout"), out = folder.appendingPathComponent("results/run1")

@@ -6,19 +6,10 @@ import XCTest
 /// with the whole batch, a failing rank stops the job, checkpoints written under mpirun
 /// load in one process. Skipped (with a message) only where Open MPI's mpirun is absent.
 final class DataParallelTests: XCTestCase {
-    var netl: URL {
-        var dir = Bundle(for: DataParallelTests.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("netl")
-    }
-
     var directory: URL!
 
     override func setUpWithError() throws {
-        guard FileManager.default.fileExists(atPath: netl.path) else {
-            XCTFail("netl is not built at \(netl.path); run `swift build --product netl` first")
-            throw CancellationError()
-        }
+        try requireNetl()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("netl-mpi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -41,9 +32,9 @@ final class DataParallelTests: XCTestCase {
         if ranks > 0 {
             p.executableURL = URL(fileURLWithPath: Self.mpirun!)
             // Root in CI, and 2 ranks may exceed the cores a busy machine offers.
-            p.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", netl.path] + arguments
+            p.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", NetlTests.netl.path] + arguments
         } else {
-            p.executableURL = netl
+            p.executableURL = NetlTests.netl
             p.arguments = arguments
         }
         p.currentDirectoryURL = directory
@@ -259,7 +250,7 @@ final class DataParallelTests: XCTestCase {
     func testNetlDoesNotLinkMPI() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        p.arguments = [netl.path]
+        p.arguments = [NetlTests.netl.path]
         let out = Pipe()
         p.standardOutput = out
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ldd") else { throw XCTSkip("no ldd") }

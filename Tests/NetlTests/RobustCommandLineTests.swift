@@ -4,18 +4,9 @@ import XCTest
 /// Issue 14 at the command line: how files are named and found, what `check` may write,
 /// the order of output on a pipe, and the REPL under Ctrl-C on a real terminal.
 final class RobustCommandLineTests: XCTestCase {
-    var netl: URL {
-        var dir = Bundle(for: RobustCommandLineTests.self).bundleURL
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "Contents" { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("netl")
-    }
-
     var dir: URL!
     override func setUpWithError() throws {
-        guard FileManager.default.fileExists(atPath: netl.path) else {
-            XCTFail("netl is not built at \(netl.path); run `swift build --product netl` first")
-            throw CancellationError()
-        }
+        try requireNetl()
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("netl-robust-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }

@@ -147,4 +147,19 @@ extension Builtins {
             throw Diagnostic.error("distribution is \"geometric\" or \"poisson\", got \"\(name)\"", at: args.span)
         }
     }
+
+    /// How a fixed-point inverse stops (`inverse`, `metameric_sample`): `tolerance:` with
+    /// `max_iterations:` (a cap with early stopping, default 100) or `iterations: n` (a fixed
+    /// count; `converged` still means the last residual is within tolerance), not both.
+    static func inverseStopping(_ args: inout Arguments) throws -> FixedPointInverse<Float>.Stopping {
+        let tolerance = try args.number("tolerance", default: 1e-6)
+        guard tolerance > 0 else { throw Diagnostic.error("tolerance must be positive", at: args.span) }
+        guard let n = try args.optionalInteger("iterations") else {
+            return .init(maxIterations: try args.integer("max_iterations", default: 100, minimum: 1), tolerance: tolerance)
+        }
+        guard args.value("max_iterations") == nil else {
+            throw Diagnostic.error("give iterations: (a fixed count) or max_iterations: (a cap with early stopping), not both", at: args.span)
+        }
+        return .init(maxIterations: max(1, n), tolerance: tolerance, stopsEarly: false)
+    }
 }

@@ -65,18 +65,7 @@ extension Builtins {
                     }
                     let y = try args.required("y", position: 1)
                     guard let t = interp.tensorValue(y.value) else { throw Diagnostic.error("inverse needs outputs y", at: y.span) }
-                    let tolerance = try args.number("tolerance", default: 1e-6)
-                    guard tolerance > 0 else { throw Diagnostic.error("tolerance must be positive", at: args.span) }
-                    let stopping: FixedPointInverse<Float>.Stopping
-                    if let n = try args.optionalInteger("iterations") {
-                        // A fixed count; `converged` still means the last residual is within tolerance.
-                        guard args.value("max_iterations") == nil else {
-                            throw Diagnostic.error("give iterations: (a fixed count) or max_iterations: (a cap with early stopping), not both", at: args.span)
-                        }
-                        stopping = .init(maxIterations: max(1, n), tolerance: tolerance, stopsEarly: false)
-                    } else {
-                        stopping = .init(maxIterations: try args.integer("max_iterations", default: 100, minimum: 1), tolerance: tolerance)
-                    }
+                    let stopping = try inverseStopping(&args)
                     return try interp.invert(m, t, stopping: stopping, span: y.span)
                 }
                 // inverse(matrix): the linear-algebra inverse (InverseOp inside grad or a loss).

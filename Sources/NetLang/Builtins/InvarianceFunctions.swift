@@ -97,15 +97,6 @@ extension Builtins {
         }
         return t
     }
-
-    /// tolerance: / max_iterations: or iterations: n, as for inverse(model, y, …).
-    static func inverseStopping(_ args: inout Arguments) throws -> FixedPointInverse<Float>.Stopping {
-        let tolerance = try args.number("tolerance", default: 1e-6)
-        guard tolerance > 0 else { throw Diagnostic.error("tolerance must be positive", at: args.span) }
-        // A fixed count; `converged` still means the last residual is within tolerance.
-        if let n = try args.optionalInteger("iterations") { return .init(maxIterations: max(1, n), tolerance: tolerance, stopsEarly: false) }
-        return .init(maxIterations: try args.integer("max_iterations", default: 100, minimum: 1), tolerance: tolerance)
-    }
 }
 
 extension Interpreter {
