@@ -105,9 +105,11 @@ final class RobustCommandLineTests: XCTestCase {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        p.arguments = ["-qfec", "'\(netl.path)' repl", "/dev/null"]
+        // `exec`: script(1) starts the command through $SHELL -c; a shell left waiting
+        // (dash, CI's /bin/sh) gets the terminal's SIGINT too and dies of it (exit 130).
+        p.arguments = ["-qfec", "exec '\(netl.path)' repl", "/dev/null"]
         p.currentDirectoryURL = dir
-        p.environment = ProcessInfo.processInfo.environment.merging(["HOME": home.path, "TERM": "dumb"]) { $1 }
+        p.environment = ProcessInfo.processInfo.environment.merging(["HOME": home.path, "TERM": "dumb", "SHELL": "/bin/sh"]) { $1 }
         let stdin = Pipe(), stdout = Pipe()
         p.standardInput = stdin; p.standardOutput = stdout; p.standardError = stdout
         let collected = Collected()
