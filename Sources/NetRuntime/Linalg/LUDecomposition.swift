@@ -170,6 +170,7 @@ public func inverse(_ a: Tensor<Float>) throws -> Tensor<Double> {
 
 /// dgetrf on a copy of the (already validated) n×n matrix.
 private func factorize(_ a: Tensor<Double>, _ n: Int, _ operation: String) throws -> LUDecomposition {
+    BLASKernelSelection.ensure()
     var lu = a.scalars
     var ipiv = [Int32](repeating: 0, count: n)
     let anorm = LAPACKE_dlange(LAPACK_ROW_MAJOR, lapackChar("1"), Int32(n), Int32(n), a.scalars, Int32(n))

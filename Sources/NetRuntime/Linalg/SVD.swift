@@ -86,6 +86,7 @@ public func conditionNumber(_ a: Tensor<Float>) throws -> Double {
 /// a fresh copy (dgesdd overwrites A). `job` is "N" (values only) or "S" (thin factors).
 private func runSVD(job: Unicode.Scalar, m: Int, n: Int, a: inout [Double], s: inout [Double],
                     u: inout [Double], ldu: Int, vt: inout [Double], ldvt: Int) throws {
+    BLASKernelSelection.ensure()
     let original = a
     let info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, lapackChar(job), Int32(m), Int32(n), &a, Int32(n),
                               &s, &u, Int32(ldu), &vt, Int32(ldvt))

@@ -44,6 +44,7 @@ extension Float: NetScalar {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        BLASKernelSelection.ensure()
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -86,6 +87,7 @@ extension Double: NetScalar {
         b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
+        BLASKernelSelection.ensure()
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -101,7 +103,13 @@ extension Double: NetScalar {
 }
 
 /// Sets the number of OpenBLAS compute threads (the benchmarks use 2).
-public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+public func setBLASThreads(_ n: Int) {
+    BLASKernelSelection.ensure()
+    openblas_set_num_threads(Int32(n))
+}
 
 /// The OpenBLAS kernel in use (e.g. "Cooperlake"), for benchmark reports.
-public func blasCoreName() -> String { String(cString: openblas_get_corename()) }
+public func blasCoreName() -> String {
+    BLASKernelSelection.ensure()
+    return String(cString: openblas_get_corename())
+}

@@ -50,6 +50,7 @@ enum GemmWorkload {
         for (x, y) in zip(c64.scalars, c32.scalars) { err = max(err, abs(x - Double(y))); scale = max(scale, abs(x)) }
         result["max_rel_err"] = err / scale
         result["blas_arch"] = blasCoreName()
+        if let replaced = BLASKernelSelection.replacedCore { result["blas_arch_detected"] = replaced }
         return result
     }
 }
