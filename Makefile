@@ -4,6 +4,7 @@
 #   make test           install missing system packages, run the whole test suite
 #   make bench          release build, then `netl bench` (all workloads)
 #   make bench-compare  netl bench side by side with PyTorch / JAX (../shared/bench)
+#   make bench-sweep    cost of a log-det step against batch, width, terms (chart)
 #
 # The demo: the chapter 4 i-ResNet classifiers on the digits (about 90 seconds).
 DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net
@@ -37,10 +38,10 @@ SHELL := bash
 .DEFAULT_GOAL := help
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help deps toolchain build demo test bench bench-compare venv-ref clean
+.PHONY: help deps toolchain build demo test bench bench-compare bench-sweep venv-ref clean
 
 help:
-	@sed -n '2,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
 
 ## Installs the missing Debian packages (apt-get update only when something is missing).
 deps: toolchain
@@ -100,17 +101,18 @@ $(VENV)/.installed:
 	$(VENV)/bin/pip install -q "torch==2.13.0+cpu" || $(VENV)/bin/pip install -q --no-cache-dir torch==2.15.0
 	touch $@
 
-## NetLang and the reference frameworks, $(ROUNDS) interleaved rounds each, then the ratio table.
+## NetLang and the reference frameworks, $(ROUNDS) interleaved rounds, one fresh process
+## each (torch plain and malloc-tuned, jax, numpy), then the table: medians, NetLang / best
+## peer, peak memory.
 bench-compare: build venv-ref
 	@test -f $(SHARED)/bench/reference.py || { echo "error: $(SHARED)/bench/reference.py not found (set SHARED=...)" >&2; exit 1; }
+	NETL=$(NETL) PY_REF=$(PY_REF) REFERENCE=$(SHARED)/bench/reference.py python3 scripts/bench_side_by_side.py --rounds $(ROUNDS) $(BENCH_ARGS)
+
+## How the cost of a log-det step grows with batch, width and series terms: JSON lines and
+## bench-results/sweep.png.
+bench-sweep: build
 	@mkdir -p $(BENCH_DIR)
-	@stamp=$$(date +%Y%m%d-%H%M%S); \
-	ref=$(BENCH_DIR)/reference-$$stamp.jsonl; net=$(BENCH_DIR)/netlang-$$stamp.jsonl; \
-	echo "reference frameworks -> $$ref"; \
-	$(PY_REF) $(SHARED)/bench/reference.py --rounds $(ROUNDS) $(BENCH_ARGS) | tee $$ref; \
-	echo "netlang -> $$net"; \
-	$(NETL) bench --rounds $(ROUNDS) $(BENCH_ARGS) | tee $$net; \
-	python3 scripts/bench_compare.py $$ref $$net | tee $(BENCH_DIR)/compare-$$stamp.txt
+	$(NETL) bench --sweep --chart $(BENCH_DIR)/sweep.png
 
 clean:
 	rm -rf .build $(BENCH_DIR)

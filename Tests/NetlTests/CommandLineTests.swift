@@ -133,4 +133,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: replOut.appendingPathComponent("b/b.npy").path))
         XCTAssertTrue(replStdout.contains("files are written to \(replOut.path)/b"), replStdout)
     }
+
+    /// `netl bench --sweep` names a PNG chart; anything else is refused before any timing.
+    func testBenchSweepRefusesAChartThatIsNotAPNG() throws {
+        try requireNetl()
+        let (code, _, stderr) = try run(["bench", "--sweep", "--chart", "sweep.jpg"])
+        XCTAssertNotEqual(code, 0)
+        XCTAssertTrue(stderr.contains("--chart must name a .png file, got 'sweep.jpg'"), stderr)
+    }
 }

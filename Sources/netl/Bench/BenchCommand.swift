@@ -18,6 +18,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Compute threads (OpenBLAS).") var threads = 2
     @Flag(help: "Run every workload in this process instead of one fresh process each.") var inProcess = false
     @Option(help: .hidden) var round: Int?
+    @Flag(help: "Time the iresnet_toy and conv_iresnet training steps for growing batch, width and series terms; print one JSON line per point and draw a chart (--chart).")
+    var sweep = false
+    @Option(help: ArgumentHelp("Where --sweep writes its chart.", valueName: "FILE.png")) var chart = "bench-sweep.png"
     @Flag(help: "Print a per-kernel time profile of the selected workloads (default: mlp, iresnet_toy, conv_iresnet, isotopenet) instead.") var profile = false
 
     func validate() throws {
@@ -32,6 +35,12 @@ struct BenchCommand: ParsableCommand {
         if ProcessInfo.processInfo.environment["NETL_CONV_IM2COL"] != nil {
             ConvGeometry.direct1DEnabled = false
             ConvGeometry.direct2DEnabled = false
+        }
+        if sweep {
+            guard chart.lowercased().hasSuffix(".png") else { throw ValidationError("--chart must name a .png file, got '\(chart)'") }
+            setComputeThreads(threads)
+            try CostSweep.run(quick: quick, chartPath: chart)
+            return
         }
         if profile {
             setComputeThreads(threads)
@@ -79,6 +88,9 @@ struct BenchCommand: ParsableCommand {
         var line: [(String, Any)] = [("workload", name), ("framework", "netlang"), ("ms", result.removeValue(forKey: "ms") ?? Double.nan),
                                      ("reps", r), ("warmup", w), ("threads", threads)]
         if let round { line.append(("round", round)) }
+        // The whole process's peak resident set (data, weights, arenas, libraries), as
+        // the peers' lines from scripts/bench_side_by_side.py report it.
+        if result["peak_rss_mb"] == nil { result["peak_rss_mb"] = peakResidentMegabytes() }
         for key in result.keys.sorted() { line.append((key, result[key]!)) }
         line.append(("wall_s", Date().timeIntervalSince(start)))
         print(jsonLine(line))
