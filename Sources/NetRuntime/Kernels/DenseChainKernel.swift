@@ -1,0 +1,170 @@
+import CBLAS
+import Synchronization
+
+/// The kernel of `DenseChainOp`: data parallelism over row blocks.
+///
+/// The m rows are cut into blocks of `rowsPerBlock` rows. Each compute thread takes blocks
+/// from a shared counter and runs its block through all layers — a single-threaded GEMM
+/// (or the thin-input / thin-output loops of `LinearOp`), then the activation over the
+/// block while it is still in cache — using two block buffers of its own. Layers are never
+/// synchronised: the threads meet once, when every block is done. OpenBLAS runs with one
+/// thread while the blocks are in flight (its own threads would compete with ours, and it
+/// serialises concurrent calls otherwise) and gets its thread count back afterwards.
+///
+/// Every row is computed exactly as `LinearOp` and `UnaryOp` compute it (bias written
+/// first, GEMM with β = 1, the same activation formulas), so fused and unfused results
+/// agree to the rounding of the BLAS blocking.
+final class DenseChainKernel<T: NetScalar> {
+    private struct Layer {
+        let weight: UnsafeMutablePointer<T>, bias: UnsafeMutablePointer<T>
+        let inputs: Int, outputs: Int
+        /// Wᵀ [k, n] for the thin-input loop (k ≤ 8), refreshed at every run.
+        let transposed: UnsafeMutablePointer<T>?
+        let thinOutput: Bool
+        let activation: Activation
+    }
+
+    /// The fused activations, with their parameter converted once.
+    enum Activation {
+        case none, relu, elu(T), leakyRelu(T), tanh, sigmoid
+        init(_ f: UnaryFunction?) {
+            switch f {
+            case nil: self = .none
+            case .relu?: self = .relu
+            case let .elu(a)?: self = .elu(T(a))
+            case let .leakyRelu(a)?: self = .leakyRelu(T(a))
+            case .tanh?: self = .tanh
+            case .sigmoid?: self = .sigmoid
+            case let f?: preconditionFailure("dense_chain cannot fuse \(f.name)")
+            }
+        }
+    }
+
+    private let x: UnsafeMutablePointer<T>, y: UnsafeMutablePointer<T>
+    private let rows: Int
+    private let layers: [Layer]
+    let rowsPerBlock: Int
+    /// Width of the largest intermediate value (the size of one row of a block buffer).
+    private let hiddenWidth: Int
+    /// Two block buffers per thread slot.
+    private let buffers: ScratchBuffer<T>?
+    private let slots: Int
+    private let nextBlock = Atomic<Int>(0)
+
+    init(_ context: KernelContext<T>, activations: [UnaryFunction?]) {
+        x = context.inputs[0]
+        y = context.output
+        rows = context.inputShapes[0][0]
+        var layers: [Layer] = []
+        for (l, f) in activations.enumerated() {
+            let shape = context.inputShapes[1 + 2 * l]
+            let (n, k) = (shape[0], shape[1])
+            let thinInput = k <= 8
+            layers.append(Layer(weight: context.inputs[1 + 2 * l], bias: context.inputs[2 + 2 * l], inputs: k, outputs: n,
+                                transposed: thinInput ? context.workspace(k * n) : nil,
+                                thinOutput: !thinInput && n <= 4 && k >= 16 && LinearOp.thinOutputKernel,
+                                activation: Activation(f)))
+        }
+        self.layers = layers
+        hiddenWidth = layers.dropLast().map(\.outputs).max() ?? 0
+        rowsPerBlock = DenseChainKernel.rowsPerBlock(width: Swift.max(hiddenWidth, layers.last!.outputs))
+        let blocks = (rows + rowsPerBlock - 1) / rowsPerBlock
+        slots = Swift.max(1, Swift.min(computeThreads, blocks))
+        buffers = hiddenWidth > 0 ? context.scratch(slots * 2 * rowsPerBlock * hiddenWidth) : nil
+    }
+
+    /// Rows per block: a block of the widest layer fills about 128 KiB (two of them stay in
+    /// L2 with the weights), between 64 rows (so a GEMM amortises reading W) and 512.
+    static func rowsPerBlock(width: Int) -> Int {
+        if let rows = DenseChainFusion.rowsPerBlock { return rows }
+        let target = 131_072 / MemoryLayout<T>.stride / Swift.max(width, 1)
+        return Swift.min(512, Swift.max(64, target / 16 * 16))
+    }
+
+    func run() {
+        // Index loops: an array iterator allocates per element in debug builds, and
+        // planned kernels must not allocate (TrainingStepAllocationTests).
+        var index = 0
+        while index < layers.count {
+            let layer = layers[index]
+            index += 1
+            guard let t = layer.transposed else { continue }
+            let (k, n) = (layer.inputs, layer.outputs)
+            for l in 0..<k { for j in 0..<n { t[l * n + j] = layer.weight[j * k + l] } }
+        }
+        let blocks = (rows + rowsPerBlock - 1) / rowsPerBlock
+        let threads = Swift.min(computeThreads, slots, blocks)
+        if threads <= 1 {
+            // One thread: OpenBLAS keeps its threads for the (then large) blocks.
+            var b = 0
+            while b < blocks { runBlock(b, slot: 0); b += 1 }
+            return
+        }
+        BLASKernelSelection.ensure()
+        let blasThreads = openblas_get_num_threads()
+        if blasThreads != 1 { openblas_set_num_threads(1) }
+        nextBlock.store(0, ordering: .relaxed)
+        parallelFor(threads) { slot in
+            while true {
+                let b = nextBlock.wrappingAdd(1, ordering: .relaxed).oldValue
+                if b >= blocks { return }
+                runBlock(b, slot: slot)
+            }
+        }
+        if blasThreads != 1 { openblas_set_num_threads(blasThreads) }
+    }
+
+    /// Rows [b·R, min(m, (b + 1)·R)) through every layer, in slot `slot`'s buffers.
+    private func runBlock(_ b: Int, slot: Int) {
+        let start = b * rowsPerBlock, count = Swift.min(rowsPerBlock, rows - start)
+        var input = UnsafePointer(x + start * layers[0].inputs)
+        var l = 0
+        while l < layers.count {
+            let layer = layers[l]
+            let output = l == layers.count - 1
+                ? y + start * layer.outputs
+                : buffers!.pointer + (2 * slot + l % 2) * rowsPerBlock * hiddenWidth
+            dense(layer, input, output, count)
+            activate(layer.activation, output, count * layer.outputs)
+            input = UnsafePointer(output)
+            l += 1
+        }
+    }
+
+    /// output[i] = input[i]·Wᵀ + b for `count` rows, as `LinearOp` computes each row.
+    @inline(__always)
+    private func dense(_ layer: Layer, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ count: Int) {
+        let (k, n, w, b) = (layer.inputs, layer.outputs, layer.weight, layer.bias)
+        if let wRows = layer.transposed {
+            for i in 0..<count {
+                let yi = y + i * n, xi = x + i * k
+                for j in 0..<n { yi[j] = b[j] }
+                for l in 0..<k {
+                    let xl = xi[l], wl = wRows + l * n
+                    for j in 0..<n { yi[j] += xl * wl[j] }
+                }
+            }
+        } else if layer.thinOutput {
+            for i in 0..<count {
+                let xi = x + i * k
+                for j in 0..<n { y[i * n + j] = b[j] + dot(xi, w + j * k, k) }
+            }
+        } else {
+            for i in 0..<count { (y + i * n).update(from: b, count: n) }
+            T.gemm(transA: false, transB: true, m: count, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k, beta: 1, c: y, ldc: n)
+        }
+    }
+
+    /// The activation in place over `count` values, with `UnaryOp`'s formulas.
+    @inline(__always)
+    private func activate(_ f: Activation, _ y: UnsafeMutablePointer<T>, _ count: Int) {
+        switch f {
+        case .none: return
+        case .relu: for i in 0..<count { y[i] = y[i] > 0 ? y[i] : 0 }
+        case let .elu(a): for i in 0..<count { let v = y[i]; let e = a * (T.fastExp(v) - 1); y[i] = v > 0 ? v : e }
+        case let .leakyRelu(a): for i in 0..<count { let v = y[i]; y[i] = v > 0 ? v : a * v }
+        case .tanh: for i in 0..<count { y[i] = T.tanh(y[i]) }
+        case .sigmoid: for i in 0..<count { y[i] = 1 / (1 + T.fastExp(-y[i])) }
+        }
+    }
+}
