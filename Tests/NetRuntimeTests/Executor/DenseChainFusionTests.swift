@@ -82,6 +82,25 @@ final class DenseChainFusionTests: XCTestCase {
         }
     }
 
+    /// The Float32 elu of the fused kernel is UnaryOp's elu bit for bit, NaN, infinities,
+    /// −0 and the clamp of eˣ included.
+    func testFloat32EluEqualsUnaryOpBitForBit() {
+        var values: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, 1e-30, -1e-30, -87.3, -87.4, -100, -1e30, 88, 89, 1e30,
+                               .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        var rng = RandomGenerator(seed: 3)
+        values += Tensor<Double>.randomNormal([4_000], std: 6, rng: &rng).scalars.map(Float.init)
+        for alpha in [1.0, 0.3] {
+            let g = Graph()
+            let x = g.input("x", shape: [values.count])
+            let expected = g.evaluate([x.elu(alpha)], as: Float.self, inputs: [x: Tensor(shape: [values.count], scalars: values)])[0]
+            var fused = values
+            fused.withUnsafeMutableBufferPointer { eluInPlace($0.baseAddress!, $0.count, alpha: Float(alpha)) }
+            for (v, (a, b)) in zip(values, zip(fused, expected.scalars)) {
+                XCTAssertTrue(a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN), "elu(\(v)) = \(a), UnaryOp: \(b)")
+            }
+        }
+    }
+
     /// Many row blocks of a wide hidden layer, shared between two threads.
     func testWideChainOverManyBlocks() {
         setComputeThreads(2)
