@@ -59,6 +59,15 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
             for i in Set(r.inputs) { readers[root[i]] += 1 }
         }
         pinned = Set(pinned.map { root[$0] })
+        // Dense layers with activations whose intermediate values nothing else reads run
+        // as one kernel at the chain's last node; the other nodes get no buffer.
+        let chains = DenseChainFusion.chains(in: graph, order: order, root: root, pinned: pinned)
+        var chainEndingAt: [Int: DenseChainFusion.Chain] = [:]
+        var absorbed = Set<Int>()
+        for chain in chains {
+            chainEndingAt[chain.nodes.last!] = chain
+            absorbed.formUnion(chain.nodes.dropLast())
+        }
 
         // 3. Offsets in the arena: a simulated allocator with exact-size free lists.
         let align = 16
@@ -67,7 +76,7 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
         var free: [Int: [Int]] = [:]
         var arenaSize = 0
         var leafBuffers: [Int: UnsafeMutablePointer<T>] = [:]
-        for id in order {
+        for id in order where !absorbed.contains(id) {
             let r = graph.record(id)
             let op = r.operation
             let count = r.shape.reduce(1, *)
@@ -89,12 +98,15 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
                     arenaSize += size
                 }
             }
-            // Release inputs whose last reader this node is.
-            for i in Set(r.inputs) {
-                let ri = root[i]
-                readers[ri] -= 1
-                if readers[ri] == 0, !pinned.contains(ri), let off = offsets[ri] {
-                    free[rounded(graph.record(ri).shape.reduce(1, *)), default: []].append(off)
+            // Release inputs whose last reader this node is (for a fused chain, the
+            // inputs of all its nodes, which its one kernel reads).
+            for node in chainEndingAt[id]?.nodes ?? [id] {
+                for i in Set(graph.record(node).inputs) {
+                    let ri = root[i]
+                    readers[ri] -= 1
+                    if readers[ri] == 0, !pinned.contains(ri), let off = offsets[ri] {
+                        free[rounded(graph.record(ri).shape.reduce(1, *)), default: []].append(off)
+                    }
                 }
             }
         }
@@ -111,13 +123,16 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
         var workspaces: [UnsafeMutableRawPointer] = []
         var scratchRegions: [ScratchBuffer<T>] = []
         var scratchSize = 0
-        for id in order {
+        for id in order where !absorbed.contains(id) {
             pointers[id] = pointer(id)
             let r = graph.record(id)
             if r.inputs.isEmpty && !(r.operation is RandomOp) { continue }
             if r.operation.aliasesFirstInput { continue }
+            let chain = chainEndingAt[id]
+            let operation: any Operation = chain?.operation ?? r.operation
+            let inputs = chain?.inputs ?? r.inputs
             let context = KernelContext<T>(
-                inputs: r.inputs.map(pointer), inputShapes: r.inputs.map { graph.record($0).shape },
+                inputs: inputs.map(pointer), inputShapes: inputs.map { graph.record($0).shape },
                 output: pointer(id), outputShape: r.shape, random: random,
                 workspace: { n in
                     let p = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(n, 1))
@@ -133,8 +148,8 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
                     scratchSize = Swift.max(scratchSize, offset + rounded(n))
                     return region
                 })
-            kernels.append(PlannedKernel(run: r.operation.makeKernel(context)))
-            kernelNames.append(r.operation.name + "\(r.shape)")
+            kernels.append(PlannedKernel(run: operation.makeKernel(context)))
+            kernelNames.append(operation.name + "\(r.shape)")
         }
         owned.append(contentsOf: workspaces)
         let scratch = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(scratchSize, 1))
