@@ -57,7 +57,7 @@ public struct RandomOp: Operation {
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let out = context.output, n = context.outputCount, stream = context.random
         switch distribution {
-        case let .normal(mean, std): return { stream.generator.fillNormal(out, count: n, mean: mean, std: std) }
+        case let .normal(mean, std): return { stream.generator.fillNormalBlocked(out, count: n, mean: mean, std: std) }
         case let .uniform(low, high): return { stream.generator.fillUniform(out, count: n, low: low, high: high) }
         case .rademacher: return { stream.generator.fillRademacher(out, count: n) }
         case let .bernoulliMask(keep): return { stream.generator.fillBernoulliMask(out, count: n, keep: keep) }
