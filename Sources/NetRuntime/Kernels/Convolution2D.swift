@@ -183,7 +183,22 @@ private func rowsGemmTransposedTN<S: NetScalar>(M: Int, K: Int, T: Int, gt: Unsa
             add(r + 3, c30, c31); add(r + 4, c40, c41); add(r + 5, c50, c51)
             r += 6
         }
-        while r < K {
+        // The last K mod 6 taps two at a time (four accumulators), then one.
+        while r + 2 <= K {
+            let x0 = rows[r], x1 = rows[r + 1]
+            var c00 = SIMD8<S>(), c01 = SIMD8<S>(), c10 = SIMD8<S>(), c11 = SIMD8<S>()
+            var p = gm
+            for t in 0..<T {
+                let g0 = load8(p), g1 = load8(p + 8)
+                let b0 = x0[t], b1 = x1[t]
+                c00 = c00.addingProduct(b0, g0); c01 = c01.addingProduct(b0, g1)
+                c10 = c10.addingProduct(b1, g0); c11 = c11.addingProduct(b1, g1)
+                p += ldg
+            }
+            add(r, c00, c01); add(r + 1, c10, c11)
+            r += 2
+        }
+        if r < K {
             let x0 = rows[r]
             var c00 = SIMD8<S>(), c01 = SIMD8<S>()
             var p = gm
@@ -193,7 +208,6 @@ private func rowsGemmTransposedTN<S: NetScalar>(M: Int, K: Int, T: Int, gt: Unsa
                 p += ldg
             }
             add(r, c00, c01)
-            r += 1
         }
         m += 16
     }

@@ -335,8 +335,9 @@ extension ConvolutionTests {
     }
 
     /// Odd shapes around the benchmark's: channels that are not multiples of 4 or 8,
-    /// widths whose tiles end in every tail length 1…7, batch 1, padding 0 and 1, stride
-    /// 2 (the im2col path), in both precisions, direct and im2col.
+    /// widths whose tiles end in every tail length 1…7, every tap remainder of the weight
+    /// gradient's 6-tap blocks, batch 1, padding 0 and 1, stride 2 (the im2col path), in
+    /// both precisions, direct and im2col.
     func testDirect2DOddShapes() {
         var rng = RandomGenerator(seed: 43)
         let saved = ConvGeometry.directParallelWork
@@ -346,6 +347,8 @@ extension ConvolutionTests {
             (1, 5, 7, 16, 16, 3, 1, 1), (2, 13, 11, 9, 10, 3, 1, 0), (1, 9, 17, 7, 7, 1, 1, 0), (3, 17, 6, 11, 13, 3, 1, 1),
             (2, 7, 9, 6, 5, 3, 1, 1), (1, 3, 5, 8, 6, 3, 1, 0), (2, 6, 3, 5, 9, 3, 1, 1), (1, 11, 13, 10, 12, 3, 1, 1),
             (2, 10, 6, 16, 16, 3, 2, 1), (1, 5, 3, 9, 9, 3, 2, 0),
+            // 1×1: 7, 10, 11 taps (K mod 6 = 1, 4, 5: the tap remainders of the weight gradient).
+            (2, 7, 5, 6, 6, 1, 1, 0), (1, 10, 3, 5, 7, 1, 1, 0), (2, 11, 9, 4, 9, 1, 1, 0),
         ]
         for direct in [true, false] {
             ConvGeometry.direct2DEnabled = direct
