@@ -57,12 +57,21 @@ public struct RandomOp: Operation {
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let out = context.output, n = context.outputCount, stream = context.random
         switch distribution {
-        case let .normal(mean, std): return { stream.generator.fillNormal(out, count: n, mean: mean, std: std) }
+        case let .normal(mean, std):
+            let scratch = NormalScratch()   // owned by the kernel: nothing allocated per step
+            return { stream.generator.fillNormalBlocked(out, count: n, mean: mean, std: std, scratch: scratch.pointer) }
         case let .uniform(low, high): return { stream.generator.fillUniform(out, count: n, low: low, high: high) }
         case .rademacher: return { stream.generator.fillRademacher(out, count: n) }
         case let .bernoulliMask(keep): return { stream.generator.fillBernoulliMask(out, count: n, keep: keep) }
         }
     }
+}
+
+/// The uniforms of one block of `RandomGenerator.fillNormalBlocked`, allocated once per
+/// planned kernel.
+private final class NormalScratch {
+    let pointer = UnsafeMutablePointer<Double>.allocate(capacity: RandomGenerator.normalBlockScratch)
+    deinit { pointer.deallocate() }
 }
 
 /// The identity whose gradient is zero: u and v of a power iteration are constants for

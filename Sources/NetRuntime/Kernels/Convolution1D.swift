@@ -120,6 +120,27 @@ func rowsGemm<S: NetScalar>(M: Int, K: Int, T: Int, a: UnsafePointer<S>, rows: U
             finish(0, c0, t); finish(1, c1, t); finish(2, c2, t); finish(3, c3, t)
             t += 8
         }
+        if t < T && T >= 8 {
+            // The last 1–7 positions: one 8-wide block ending at T (every read is inside the
+            // rows), storing only its lanes from t on. A scalar tail would run K dependent
+            // FMAs per position (latency-bound), which costs more than the vector part for
+            // the 3×3 tiles of 286 positions (16 rows of 18 minus 2).
+            let t0 = T - 8, skip = t - t0
+            var c0 = SIMD8<S>(), c1 = SIMD8<S>(), c2 = SIMD8<S>(), c3 = SIMD8<S>()
+            for r in 0..<K {
+                let b = load8(rows[r] + t0)
+                c0 = c0.addingProduct(a0[r], b); c1 = c1.addingProduct(a1[r], b)
+                c2 = c2.addingProduct(a2[r], b); c3 = c3.addingProduct(a3[r], b)
+            }
+            @inline(__always) func finishTail(_ q: Int, _ v: SIMD8<S>) {
+                guard q < mb else { return }
+                let dst = c + (m + q) * ldc + t0
+                let add: S = bias?[m + q] ?? 0
+                for i in skip..<8 { dst[i] = (accumulate ? dst[i] : 0) + v[i] + add }
+            }
+            finishTail(0, c0); finishTail(1, c1); finishTail(2, c2); finishTail(3, c3)
+            t = T
+        }
         while t < T {
             for q in 0..<mb {
                 let aq = a + (m + q) * K

@@ -76,6 +76,42 @@ public struct RandomGenerator: Sendable {
         for i in 0..<count { buffer[i] = T(mean + std * normal()) }
     }
 
+    /// Fills `buffer` with N(mean, std²) numbers drawn from the same uniforms as
+    /// `fillNormal` (Box–Muller on pairs, the spare carried between calls), with ln, cos
+    /// and sin evaluated by the vectorisable polynomials of `BoxMuller.swift`: the numbers
+    /// agree with `fillNormal`'s to ~10⁻¹⁵ and come several times faster. The graph's
+    /// random leaves (Hutchinson probes drawn at every step) use it.
+    public mutating func fillNormalBlocked<T: NetScalar>(_ buffer: UnsafeMutablePointer<T>, count: Int, mean: Double = 0, std: Double = 1) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: RandomGenerator.normalBlockScratch) { scratch in
+            fillNormalBlocked(buffer, count: count, mean: mean, std: std, scratch: scratch.baseAddress!)
+        }
+    }
+
+    /// Scalars of scratch `fillNormalBlocked(_:count:mean:std:scratch:)` needs.
+    public static let normalBlockScratch = 256
+
+    /// `fillNormalBlocked` with caller-owned scratch of `normalBlockScratch` Doubles, so a
+    /// planned kernel allocates nothing per step.
+    public mutating func fillNormalBlocked<T: NetScalar>(_ buffer: UnsafeMutablePointer<T>, count: Int, mean: Double, std: Double,
+                                                         scratch: UnsafeMutablePointer<Double>) {
+        var i = 0
+        if i < count, let spare = spareNormal { spareNormal = nil; buffer[0] = T(mean + std * spare); i = 1 }
+        let block = RandomGenerator.normalBlockScratch / 2
+        let u1 = scratch, u2 = scratch + block
+        while count - i >= 2 {
+            let pairs = Swift.min(block, (count - i) / 2)
+            for j in 0..<pairs {
+                var a = uniform()
+                while a <= 0 { a = uniform() }
+                u1[j] = a
+                u2[j] = uniform()
+            }
+            boxMullerPairs(u1: u1, u2: u2, pairs: pairs, mean: mean, std: std, out: buffer + i)
+            i += 2 * pairs
+        }
+        if i < count { buffer[i] = T(mean + std * normal()) }
+    }
+
     /// Fills `buffer` with U[low, high) numbers.
     public mutating func fillUniform<T: NetScalar>(_ buffer: UnsafeMutablePointer<T>, count: Int, low: Double = 0, high: Double = 1) {
         let width = high - low

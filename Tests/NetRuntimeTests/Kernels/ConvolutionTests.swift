@@ -279,3 +279,87 @@ final class ConvolutionTests: XCTestCase {
         assertClose(dw.array, NaiveConv.backwardWeight(g, x: xs, dy: dys), "pointwise backwardWeight")
     }
 }
+
+extension ConvolutionTests {
+    /// The three convolutions of the conv_iresnet benchmark (16×16 images, 16→32 3×3 pad 1,
+    /// 32→32 1×1, 32→16 3×3 pad 1) through the direct kernels with both threads, in both
+    /// precisions: against the naive loops at batch 1, and against the im2col + GEMM path
+    /// (itself checked against the naive loops above; at batch 16 the loops would take
+    /// minutes in a debug build) at batch 5 (uneven thread split), and for the first
+    /// layer at the benchmark's batch 16 in Float32. Tiles of 286 positions end in the masked 8-wide
+    /// tail of the micro-kernel.
+    func testDirect2DBenchmarkShapes() {
+        var rng = RandomGenerator(seed: 41)
+        let saved = ConvGeometry.directParallelWork
+        defer { ConvGeometry.directParallelWork = saved; ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault }
+        ConvGeometry.direct2DEnabled = true
+        ConvGeometry.directParallelWork = 0
+        for (cin, cout, k, p) in [(16, 32, 3, 1), (32, 32, 1, 0), (32, 16, 3, 1)] {
+            func geometry(_ batch: Int) -> ConvGeometry {
+                let g = ConvGeometry(batch: batch, inChannels: cin, outChannels: cout, inHeight: 16, inWidth: 16,
+                                     kernelHeight: k, kernelWidth: k, padHeight: p, padWidth: p)
+                XCTAssertTrue(g.usesDirect2D, "\(g)")
+                return g
+            }
+            check(geometry(1), Float.self, &rng)
+            check(geometry(1), Double.self, &rng)
+            compareWithIm2col(geometry(cin == 16 ? 16 : 5), Float.self, &rng)
+            compareWithIm2col(geometry(5), Double.self, &rng)
+        }
+    }
+
+    /// The direct kernels against the im2col + GEMM path on the same data: forward with
+    /// bias, backward input and weight, overwriting and accumulating.
+    private func compareWithIm2col<T: NetScalar>(_ g: ConvGeometry, _: T.Type, _ rng: inout RandomGenerator) {
+        let x = KBuf<T>(randomScalars(g.inputCount, &rng)), w = KBuf<T>(randomScalars(g.weightCount, &rng))
+        let b = KBuf<T>(randomScalars(g.outChannels, &rng)), dy = KBuf<T>(randomScalars(g.outputCount, &rng))
+        let start: [T] = randomScalars(max(g.inputCount, g.weightCount), &rng)
+        func run(direct: Bool) -> [[T]] {
+            ConvGeometry.direct2DEnabled = direct
+            defer { ConvGeometry.direct2DEnabled = true }
+            let work = KBuf<T>(nan: max(1, g.workspaceCount))
+            let y = KBuf<T>(nan: g.outputCount), dx = KBuf<T>(nan: g.inputCount), dw = KBuf<T>(nan: g.weightCount)
+            let dxAcc = KBuf<T>(Array(start.prefix(g.inputCount))), dwAcc = KBuf<T>(Array(start.prefix(g.weightCount)))
+            convForward(g, x: x.p, w: w.p, bias: b.p, y: y.p, workspace: work.p)
+            convBackwardInput(g, dy: dy.p, w: w.p, dx: dx.p, workspace: work.p)
+            convBackwardInput(g, dy: dy.p, w: w.p, dx: dxAcc.p, workspace: work.p, accumulate: true)
+            convBackwardWeight(g, x: x.p, dy: dy.p, dw: dw.p, workspace: work.p)
+            convBackwardWeight(g, x: x.p, dy: dy.p, dw: dwAcc.p, workspace: work.p, accumulate: true)
+            return [y.array, dx.array, dxAcc.array, dw.array, dwAcc.array]
+        }
+        let direct = run(direct: true), gemm = run(direct: false)
+        for (name, (d, r)) in zip(["forward", "backwardInput", "backwardInput accumulate", "backwardWeight", "backwardWeight accumulate"],
+                                  zip(direct, gemm)) {
+            assertClose(d, r.map(Double.init), "\(name) direct vs im2col \(T.dtypeName) \(g)")
+        }
+    }
+
+    /// Odd shapes around the benchmark's: channels that are not multiples of 4 or 8,
+    /// widths whose tiles end in every tail length 1…7, every tap remainder of the weight
+    /// gradient's 6-tap blocks, batch 1, padding 0 and 1, stride 2 (the im2col path), in
+    /// both precisions, direct and im2col.
+    func testDirect2DOddShapes() {
+        var rng = RandomGenerator(seed: 43)
+        let saved = ConvGeometry.directParallelWork
+        defer { ConvGeometry.directParallelWork = saved; ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault }
+        ConvGeometry.directParallelWork = 0
+        let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, k: Int, s: Int, p: Int)] = [
+            (1, 5, 7, 16, 16, 3, 1, 1), (2, 13, 11, 9, 10, 3, 1, 0), (1, 9, 17, 7, 7, 1, 1, 0), (3, 17, 6, 11, 13, 3, 1, 1),
+            (2, 7, 9, 6, 5, 3, 1, 1), (1, 3, 5, 8, 6, 3, 1, 0), (2, 6, 3, 5, 9, 3, 1, 1), (1, 11, 13, 10, 12, 3, 1, 1),
+            (2, 10, 6, 16, 16, 3, 2, 1), (1, 5, 3, 9, 9, 3, 2, 0),
+            // 1×1: 7, 10, 11 taps (K mod 6 = 1, 4, 5: the tap remainders of the weight gradient).
+            (2, 7, 5, 6, 6, 1, 1, 0), (1, 10, 3, 5, 7, 1, 1, 0), (2, 11, 9, 4, 9, 1, 1, 0),
+        ]
+        for direct in [true, false] {
+            ConvGeometry.direct2DEnabled = direct
+            for c in cases {
+                let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, inHeight: c.h, inWidth: c.w,
+                                     kernelHeight: c.k, kernelWidth: c.k, strideHeight: c.s, strideWidth: c.s,
+                                     padHeight: c.p, padWidth: c.p)
+                XCTAssertEqual(g.usesDirect2D, direct && c.s == 1, "\(g)")
+                check(g, Float.self, &rng)
+                check(g, Double.self, &rng)
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+// Box–Muller in blocks: the transform of pairs of uniforms (u1, u2) into pairs of
+// independent standard normals
+//     z0 = √(−2 ln u1) · cos 2πu2,   z1 = √(−2 ln u1) · sin 2πu2,
+// written as straight-line, branch-free Double arithmetic (polynomials, bit
+// manipulation, selects) so the compiler vectorises the loop over a block. glibc's log,
+// sin and cos are scalar calls: per normal they cost ~25 ns, more than everything else
+// a Hutchinson probe of a convolutional flow costs (65,536 normals per block and step).
+//
+// Accuracy: relative error of ln and of cos/sin below ~2·10⁻¹⁶ (series truncation below
+// 10⁻¹⁷, the rest rounding), so the numbers agree with the scalar `normal()` drawn from
+// the same uniforms to ~10⁻¹⁵ and are the same distribution.
+
+/// Natural logarithm of u in (0, 1] (positive normal numbers; u is k·2⁻⁵³, k ≥ 1):
+/// u = 2ᵉ·m with m in [√½, √2), ln m = 2·atanh(f), f = (m − 1)/(m + 1), |f| ≤ 0.172,
+/// by its odd series up to f²¹ (next term < 10⁻¹⁷).
+@inline(__always)
+func boxMullerLog(_ u: Double) -> Double {
+    let bits = u.bitPattern
+    // The biased exponent as a Double through the 2⁵² trick (an integer-to-double vector
+    // conversion needs AVX-512).
+    var e = Double(bitPattern: 0x4330_0000_0000_0000 | ((bits >> 52) & 0x7FF)) - (4_503_599_627_370_496.0 + 1023)
+    var m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)   // [1, 2)
+    let big = m > 1.4142135623730951
+    m = big ? m * 0.5 : m
+    e = big ? e + 1 : e
+    let f = (m - 1) / (m + 1), s = f * f
+    var p = 1.0 / 21
+    p = p * s + 1.0 / 19; p = p * s + 1.0 / 17; p = p * s + 1.0 / 15; p = p * s + 1.0 / 13
+    p = p * s + 1.0 / 11; p = p * s + 1.0 / 9; p = p * s + 1.0 / 7; p = p * s + 1.0 / 5
+    p = p * s + 1.0 / 3; p = p * s + 1
+    // ln 2 in two parts (the high one has trailing zero bits, so e·high is exact).
+    return e * 0.693147180369123816490 + (e * 1.90821492927058770002e-10 + 2 * f * p)
+}
+
+/// (cos 2πu, sin 2πu) for u in [0, 1): quarter turns q = round(4u), the rest
+/// a = 2π(u − q/4) in [−π/4, π/4] by Taylor series (to a¹⁵ and a¹⁶, error < 5·10⁻¹⁷),
+/// rotated by q quarter turns.
+@inline(__always)
+func boxMullerCosSin(_ u: Double) -> (Double, Double) {
+    let q = (4 * u + 0.5).rounded(.down)     // 0…4 (4 is a full turn: same as 0)
+    let a = 6.283185307179586 * (u - 0.25 * q)
+    let a2 = a * a
+    var s = -1.0 / 1_307_674_368_000                 // −1/15!
+    s = s * a2 + 1.0 / 6_227_020_800; s = s * a2 - 1.0 / 39_916_800; s = s * a2 + 1.0 / 362_880
+    s = s * a2 - 1.0 / 5040; s = s * a2 + 1.0 / 120; s = s * a2 - 1.0 / 6; s = s * a2 + 1
+    s *= a
+    var c = 1.0 / 20_922_789_888_000                 // 1/16!
+    c = c * a2 - 1.0 / 87_178_291_200; c = c * a2 + 1.0 / 479_001_600; c = c * a2 - 1.0 / 3_628_800
+    c = c * a2 + 1.0 / 40320; c = c * a2 - 1.0 / 720; c = c * a2 + 1.0 / 24; c = c * a2 - 0.5; c = c * a2 + 1
+    // Rotation by q·π/2: (c, s), (−s, c), (−c, −s), (s, −c).
+    // Compared as Doubles, so the selects stay vector operations.
+    let swap = q == 1 || q == 3
+    let x = swap ? s : c, y = swap ? c : s
+    let negX = q == 1 || q == 2, negY = q == 2 || q == 3
+    return (negX ? -x : x, negY ? -y : y)
+}
+
+/// out[2i] = mean + std·z0(u1[i], u2[i]), out[2i + 1] = mean + std·z1 for i < pairs.
+@inline(__always)
+func boxMullerPairs<T: NetScalar>(u1: UnsafePointer<Double>, u2: UnsafePointer<Double>, pairs: Int,
+                                  mean: Double, std: Double, out: UnsafeMutablePointer<T>) {
+    for i in 0..<pairs {
+        let r = std * (-2 * boxMullerLog(u1[i])).squareRoot()
+        let (c, s) = boxMullerCosSin(u2[i])
+        out[2 * i] = T(mean + r * c)
+        out[2 * i + 1] = T(mean + r * s)
+    }
+}
