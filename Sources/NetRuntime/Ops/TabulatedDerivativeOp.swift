@@ -13,9 +13,12 @@
 /// the multiplications): for elu', t = (x > 0 ? 1 : α·eˣ) and y = t·g, where the fused op
 /// computes x > 0 ? g : (α·eˣ)·g; for elu'', y = x > 0 ? 0 : t·g.
 ///
-/// Inputs `[x, t, g]` with t = `UnaryOp(.eluDerivative(α))(x)`. The table is a cached
-/// function of x, not an independent operand: the vector-Jacobian product sends the whole
-/// x-dependence through x and returns no cotangent for t (else it would be counted twice).
+/// Inputs `[x, t, g]` or `[x, t, g, g₂]` (then y = f(x) ⊙ (g ⊙ g₂), the product g ⊙ g₂
+/// formed in the same pass: the backward pass of g ⊙ elu'(x) needs h ⊙ g ⊙ elu''(x), which
+/// would otherwise be a separate multiplication over the whole tensor), with
+/// t = `UnaryOp(.eluDerivative(α))(x)`. The table is a cached function of x, not an
+/// independent operand: the vector-Jacobian product sends the whole x-dependence through
+/// x and returns no cotangent for t (else it would be counted twice).
 public struct TabulatedScaleOp: Operation {
     /// `.eluDerivative(α)` or `.eluSecondDerivative(α)`.
     public let function: UnaryFunction
@@ -30,37 +33,43 @@ public struct TabulatedScaleOp: Operation {
     }
 
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] {
-        guard inputs.count == 3, inputs[0] == inputs[1], inputs[0] == inputs[2] else {
-            throw ShapeError("\(name) needs x, its derivative table and g of one shape, got \(inputs)")
+        guard inputs.count == 3 || inputs.count == 4, inputs.allSatisfy({ $0 == inputs[0] }) else {
+            throw ShapeError("\(name) needs x, its derivative table and one or two factors g of one shape, got \(inputs)")
         }
         return inputs[0]
     }
 
-    /// ∂/∂g = h ⊙ f(x); ∂/∂x = h ⊙ g ⊙ f'(x) with f' = elu'' for both elu' and elu''.
+    /// With y = f(x) ⊙ g (⊙ g₂): ∂/∂g = h ⊙ f(x) (⊙ g₂), ∂/∂g₂ = h ⊙ f(x) ⊙ g, and
+    /// ∂/∂x = h ⊙ g (⊙ g₂) ⊙ f'(x) with f' = elu'' for both elu' and elu''.
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient h: Node) -> [Node?] {
         let x = inputs[0], table = inputs[1], g = inputs[2]
         guard case let .eluDerivative(a) = Self.tableFunction(for: function) else { preconditionFailure("\(name) is not tabulated") }
-        let dg = graph.apply(TabulatedScaleOp(function: function), [x, table, h])
-        let dx = graph.apply(TabulatedScaleOp(function: .eluSecondDerivative(a)), [x, table, h * g])
-        return [dx, nil, dg]
+        func scaled(_ f: UnaryFunction, _ factors: [Node]) -> Node { graph.apply(TabulatedScaleOp(function: f), [x, table] + factors) }
+        if inputs.count == 3 {
+            return [scaled(.eluSecondDerivative(a), [h, g]), nil, scaled(function, [h])]
+        }
+        let g2 = inputs[3]
+        return [scaled(.eluSecondDerivative(a), [h * g, g2]), nil, scaled(function, [h, g2]), scaled(function, [h, g])]
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let x = context.inputs[0], t = context.inputs[1], g = context.inputs[2], y = context.output, n = context.outputCount
-        switch function {
-        case .eluDerivative:
-            return { parallelChunks(n, minimumPerThread: tabulatedChunk) { r in for i in r { y[i] = t[i] * g[i] } } }
-        case .eluSecondDerivative:
-            return { parallelChunks(n, minimumPerThread: tabulatedChunk) { r in for i in r { let p = t[i] * g[i]; y[i] = x[i] > 0 ? 0 : p } } }
+        let chunk = ElementwiseThreading.minimumPerThread
+        switch (function, context.inputs.count == 4 ? context.inputs[3] : nil) {
+        case (.eluDerivative, nil):
+            return { parallelChunks(n, minimumPerThread: chunk) { r in for i in r { y[i] = t[i] * g[i] } } }
+        case (.eluSecondDerivative, nil):
+            return { parallelChunks(n, minimumPerThread: chunk) { r in for i in r { let p = t[i] * g[i]; y[i] = x[i] > 0 ? 0 : p } } }
+        case let (.eluDerivative, g2?):
+            return { parallelChunks(n, minimumPerThread: chunk) { r in for i in r { y[i] = t[i] * (g[i] * g2[i]) } } }
+        case let (.eluSecondDerivative, g2?):
+            return { parallelChunks(n, minimumPerThread: chunk) { r in for i in r { let p = t[i] * (g[i] * g2[i]); y[i] = x[i] > 0 ? 0 : p } } }
         default:
             preconditionFailure("\(name) is not tabulated")
         }
     }
 }
-
-/// Elements per thread below which a tabulated pass runs on one thread.
-nonisolated(unsafe) var tabulatedChunk = 32_768
 
 extension Graph {
     /// elu'(x) (the table of `TabulatedScaleOp`), created once per x and function and

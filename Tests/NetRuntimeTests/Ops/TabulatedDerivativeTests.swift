@@ -84,6 +84,12 @@ final class TabulatedDerivativeTests: XCTestCase {
         for f: UnaryFunction in [.eluDerivative(1), .eluSecondDerivative(1), .eluDerivative(0.6), .eluSecondDerivative(0.6)] {
             GradientCheck(shapes: [[3, 4], [3, 4]]).run { _, x in x[1].scaledByDerivative(f, of: x[0]) }
         }
+        // The four-input form f(x) ⊙ (g ⊙ g₂), whose second-order check is elu's fourth order.
+        for f: UnaryFunction in [.eluDerivative(1), .eluSecondDerivative(0.6)] {
+            GradientCheck(shapes: [[3, 4], [3, 4], [3, 4]]).run { g, x in
+                g.apply(TabulatedScaleOp(function: f), [x[0], g.derivativeTable(of: x[0], .eluDerivative(f == .eluDerivative(1) ? 1 : 0.6)), x[1], x[2]])
+            }
+        }
         GradientCheck(shapes: [[2, 3]]).run { g, x in g.gradient(of: x[0].elu(0.8).sum(), wrt: x[0]) }
         GradientCheck(shapes: [[2, 3]]).run { g, x in
             let y = x[0].elu()
