@@ -56,6 +56,22 @@ public final class Graph: @unchecked Sendable {
     /// The first shape error recorded since the last `takeShapeError()`.
     public private(set) var shapeError: ShapeError?
 
+    /// Whether vector-Jacobian products of ELU read elu'(x) from one table per
+    /// pre-activation (`TabulatedScaleOp`) instead of recomputing eˣ in every fused pass.
+    /// Same values either way; off only to compare the two graphs in tests.
+    public var tabulatesActivationDerivatives = true
+    /// Nodes built once per key (`memoized`): pure values that several parts of the
+    /// graph share, such as derivative tables. Ids, so the graph holds no `Node` (a cycle).
+    private var memo: [String: Int] = [:]
+
+    /// The node stored under `key`, made by `make` on first use.
+    func memoized(_ key: String, _ make: () -> Node) -> Node {
+        if let id = memo[key] { return Node(graph: self, id: id) }
+        let node = make()
+        memo[key] = node.id
+        return node
+    }
+
     /// Returns and clears the recorded shape error.
     public func takeShapeError() -> ShapeError? {
         defer { shapeError = nil }

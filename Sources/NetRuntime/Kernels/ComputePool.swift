@@ -19,6 +19,13 @@ func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { ComputePool.shared.run(iterations, $0) }
 }
 
+/// `parallelFor` when the pool is idle; returns false without running anything when it is
+/// busy (called from inside a parallel body, or while another thread uses the pool).
+@inline(__always)
+func parallelForIfIdle(_ iterations: Int, _ body: (Int) -> Void) -> Bool {
+    withoutActuallyEscaping(body) { ComputePool.shared.runIfIdle(iterations, $0) }
+}
+
 final class ComputePool: @unchecked Sendable {
     /// One worker per further core (at least one, so two threads always share the work).
     static let shared = ComputePool(workers: Swift.max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
@@ -53,11 +60,15 @@ final class ComputePool: @unchecked Sendable {
     }
 
     func run(_ iterations: Int, _ body: @escaping (Int) -> Void) {
-        guard pthread_mutex_trylock(busy) == 0 else {
-            var i = 0
-            while i < iterations { body(i); i += 1 }
-            return
-        }
+        if runIfIdle(iterations, body) { return }
+        var i = 0
+        while i < iterations { body(i); i += 1 }
+    }
+
+    /// Runs the iterations on the pool and returns true, or returns false at once when the
+    /// pool is busy.
+    func runIfIdle(_ iterations: Int, _ body: @escaping (Int) -> Void) -> Bool {
+        guard pthread_mutex_trylock(busy) == 0 else { return false }
         pthread_mutex_lock(lock)
         job = body
         total = iterations
@@ -73,6 +84,7 @@ final class ComputePool: @unchecked Sendable {
         job = nil
         pthread_mutex_unlock(lock)
         pthread_mutex_unlock(busy)
+        return true
     }
 
     /// Takes indices until none is left.

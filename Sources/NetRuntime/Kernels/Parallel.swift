@@ -6,7 +6,7 @@ import Dispatch
 /// Elementwise kernels on large tensors use this, as PyTorch does with its intra-op pool;
 /// BLAS calls use OpenBLAS's own threads.
 @inline(__always)
-func parallelChunks(_ count: Int, minimumPerThread: Int = 32_768, _ body: (Range<Int>) -> Void) {
+func parallelChunks(_ count: Int, minimumPerThread: Int = ElementwiseThreading.minimumPerThread, _ body: (Range<Int>) -> Void) {
     let threads = computeThreads
     if threads < 2 || count < 2 * minimumPerThread {
         body(0..<count)
@@ -19,6 +19,12 @@ func parallelChunks(_ count: Int, minimumPerThread: Int = 32_768, _ body: (Range
         let start = c * size
         body(start..<Swift.min(start + size, count))
     }
+}
+
+/// When elementwise kernels split their work between the threads.
+public enum ElementwiseThreading {
+    /// Elements per thread below which an elementwise pass runs on one thread.
+    nonisolated(unsafe) public static var minimumPerThread = 32_768
 }
 
 /// Threads for elementwise kernels: the machine's cores (2 here).

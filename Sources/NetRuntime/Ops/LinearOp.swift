@@ -56,7 +56,7 @@ public struct LinearOp: Operation {
             parallelChunks(m, minimumPerThread: Swift.max(1, 32_768 / n)) { rows in
                 for i in rows { (y + i * n).update(from: b, count: n) }
             }
-            T.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k, beta: 1, c: y, ldc: n)
+            splitGemm(transA: false, transB: true, m: m, n: n, k: k, a: x, lda: k, b: w, ldb: k, beta: 1, c: y, ldc: n)
         }
     }
 }

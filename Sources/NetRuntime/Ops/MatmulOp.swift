@@ -84,9 +84,9 @@ public struct MatmulOp: Operation {
         }
         return {
             for p in 0..<batch {
-                T.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1,
-                       a: a + p * m * k, lda: lda, b: b + p * k * n, ldb: ldb,
-                       beta: 0, c: c + p * m * n, ldc: n)
+                splitGemm(transA: ta, transB: tb, m: m, n: n, k: k,
+                          a: a + p * m * k, lda: lda, b: b + p * k * n, ldb: ldb,
+                          beta: 0, c: c + p * m * n, ldc: n)
             }
         }
     }

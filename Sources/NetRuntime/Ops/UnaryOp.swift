@@ -79,9 +79,9 @@ public enum UnaryFunction: Sendable, Equatable {
         case .softplus: return g * x.sigmoid()
         case .step, .sign, .leakyStep: return nil
         case let .leakyRelu(a): return g.scaled(by: .leakyStep(a), of: x)
-        case let .elu(a): return g.scaled(by: .eluDerivative(a), of: x)
-        case let .eluDerivative(a): return g.scaled(by: .eluSecondDerivative(a), of: x)
-        case let .eluSecondDerivative(a): return g.scaled(by: .eluSecondDerivative(a), of: x)
+        case let .elu(a): return g.scaledByDerivative(.eluDerivative(a), of: x)
+        case let .eluDerivative(a): return g.scaledByDerivative(.eluSecondDerivative(a), of: x)
+        case let .eluSecondDerivative(a): return g.scaledByDerivative(.eluSecondDerivative(a), of: x)
         case let .power(p): return g * x.apply(.power(p - 1)) * p
         case let .scale(c): return g * c
         case .shift: return g
@@ -102,7 +102,7 @@ public struct ScaleByFunctionOp: Operation {
     /// ∂/∂g = f(x) ⊙ h; ∂/∂x = h ⊙ g ⊙ f'(x), again fused when f' is a function of x alone.
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient h: Node) -> [Node?] {
         let x = inputs[0], g = inputs[1]
-        let dg = h.scaled(by: function, of: x)
+        let dg = h.scaledByDerivative(function, of: x)
         let fx = x.apply(function)
         let dx = function.vjp(x: x, y: fx, g: h * g)
         return [dx, dg]

@@ -30,10 +30,15 @@ public final class SGD<T: NetScalar>: Optimizer<T> {
     }
 
     public override func update(parameter index: Int, _ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>) {
-        sgdKernel(count: parameterSizes[index], p, g,
-                  momentumBuffer: momentum != 0 ? state.pointer(slot: 0, parameter: index) : nil,
-                  lr: T(learningRate), weightDecay: T(weightDecay), momentum: T(momentum),
-                  keep: T(1 - dampening), firstStep: stepCount == 1, nesterov: nesterov)
+        let b = momentum != 0 ? state.pointer(slot: 0, parameter: index) : nil
+        let (lr, wd, mu, keep, first) = (T(learningRate), T(weightDecay), T(momentum), T(1 - dampening), stepCount == 1)
+        let nesterov = nesterov
+        // Elementwise and memory-bound: large parameters are split between the threads.
+        parallelChunks(parameterSizes[index]) { r in
+            let o = r.lowerBound
+            sgdKernel(count: r.count, p + o, g + o, momentumBuffer: b.map { $0 + o }, lr: lr, weightDecay: wd,
+                      momentum: mu, keep: keep, firstStep: first, nesterov: nesterov)
+        }
     }
 }
 

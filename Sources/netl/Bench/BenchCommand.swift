@@ -44,6 +44,7 @@ struct BenchCommand: ParsableCommand {
         }
         if profile {
             setComputeThreads(threads)
+            experimentalThreading()
             let selected = workload.isEmpty ? ["mlp", "iresnet_toy", "conv_iresnet", "isotopenet"] : workload
             if selected.contains("mlp") { MLPWorkload.profile() }
             if selected.contains("iresnet_toy") { ProfileWorkloads.iresnetToy() }
@@ -54,6 +55,7 @@ struct BenchCommand: ParsableCommand {
         let selection = workload.isEmpty ? Workloads.names : workload
         if inProcess || (selection.count == 1 && rounds == 1) {
             setBLASThreads(threads)
+            experimentalThreading()
             for r in 1...rounds { for w in selection { try runOne(w, round: round ?? (rounds > 1 ? r : nil)) } }
             return
         }
@@ -75,6 +77,13 @@ struct BenchCommand: ParsableCommand {
                 if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }
             }
         }
+    }
+
+    /// A/B switches for threading experiments (environment variables).
+    private func experimentalThreading() {
+        let env = ProcessInfo.processInfo.environment
+        if env["NETL_GEMM_SPLIT"] == "0" { GemmThreading.split = false }
+        if let chunk = env["NETL_MIN_CHUNK"].flatMap(Int.init) { ElementwiseThreading.minimumPerThread = chunk }
     }
 
     private func runOne(_ name: String, round: Int?) throws {
