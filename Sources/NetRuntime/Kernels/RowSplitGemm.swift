@@ -42,7 +42,8 @@ func splitGemm<T: NetScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     }
 }
 
-/// The parts of `splitGemm` on the idle pool; false (nothing computed) when it is busy.
+/// The parts of `splitGemm` on the idle pool; false (nothing computed) when the pool is
+/// busy or OpenBLAS is set to one thread.
 @inline(__always)
 private func splitGemmParts<T: NetScalar>(threads: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                           a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
@@ -53,9 +54,12 @@ private func splitGemmParts<T: NetScalar>(threads: Int, transA: Bool, transB: Bo
     let per = ((extent + threads - 1) / threads + 15) / 16 * 16
     let parts = (extent + per - 1) / per
     BLASKernelSelection.ensure()
+    // OpenBLAS set to one thread (`netl bench --threads 1`, OPENBLAS_NUM_THREADS=1) means
+    // one thread for products too: no split.
     let blasThreads = openblas_get_num_threads()
-    if blasThreads > 1 { openblas_set_num_threads(1) }
-    defer { if blasThreads > 1 { openblas_set_num_threads(blasThreads) } }
+    guard blasThreads > 1 else { return false }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(blasThreads) }
     return parallelForIfIdle(parts) { p in
         let start = p * per, size = Swift.min(per, extent - start)
         if byRows {

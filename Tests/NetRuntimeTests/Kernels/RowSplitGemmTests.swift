@@ -1,4 +1,5 @@
 import XCTest
+import CBLAS
 @testable import NetRuntime
 
 /// GEMMs split by rows or columns between the compute threads (`splitGemm`)
@@ -6,10 +7,13 @@ import XCTest
 /// unequal size, Float64 and Float32, through `matmul` and `linear`.
 final class RowSplitGemmTests: XCTestCase {
     private var saved: (Bool, Int, Int, Int)!
+    private var savedBLASThreads: Int32 = 1
 
     override func setUp() {
         saved = (GemmThreading.split, GemmThreading.minimumWork, GemmThreading.maximumWork, computeThreads)
+        savedBLASThreads = openblas_get_num_threads()
         computeThreads = 2
+        setBLASThreads(2)
         GemmThreading.split = true
         GemmThreading.minimumWork = 0   // split even these small products
         GemmThreading.maximumWork = .max
@@ -17,6 +21,7 @@ final class RowSplitGemmTests: XCTestCase {
 
     override func tearDown() {
         (GemmThreading.split, GemmThreading.minimumWork, GemmThreading.maximumWork, computeThreads) = saved
+        setBLASThreads(Int(savedBLASThreads))
     }
 
     /// (m, k, n): taller than wide (split by rows, 37 = 32 + 5), wider than tall (by
