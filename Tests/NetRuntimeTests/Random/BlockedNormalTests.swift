@@ -3,7 +3,7 @@ import XCTest
 @testable import NetRuntime
 
 /// The vectorisable Box–Muller of `fillNormalBlocked` against the scalar one (glibc ln,
-/// cos, sin) on the same uniforms, and its pieces against libm over their whole ranges.
+/// cos, sin, √) on the same uniforms, and its pieces against libm over their whole ranges.
 final class BlockedNormalTests: XCTestCase {
     /// Same seed, same call pattern (odd counts carry a spare between calls, block
     /// boundaries, mean and std): the blocked numbers match the scalar ones to 10⁻¹³
@@ -37,6 +37,12 @@ final class BlockedNormalTests: XCTestCase {
             XCTAssertEqual(boxMullerLog(u), Foundation.log(u), accuracy: 4e-16 * max(1, abs(Foundation.log(u))), "ln \(u)")
         }
         XCTAssertEqual(boxMullerLog(1), 0)
+        // √ over the range of −2 ln u (0 … 73.7), and 0.
+        XCTAssertEqual(boxMullerSquareRoot(0), 0)
+        for u in us where u > 0 {
+            let v = -2 * Foundation.log(u)
+            XCTAssertEqual(boxMullerSquareRoot(v), v.squareRoot(), accuracy: 4e-16 * max(1, v.squareRoot()), "√\(v)")
+        }
         for u in us + [0] {
             let (c, s) = boxMullerCosSin(u)
             XCTAssertEqual(c, Foundation.cos(2 * Double.pi * u), accuracy: 1e-15, "cos 2π·\(u)")
