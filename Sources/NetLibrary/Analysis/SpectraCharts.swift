@@ -29,16 +29,8 @@ public enum SpectraCharts {
             }
             return chart.image(scale: 1)
         }
-        let images = [panel("output units", false) { Double($0.units) },
-                      panel("non-zero singular values", false) { $0.nonZero },
-                      panel("condition number", true) { $0.condition }]
-        let width = images.map(\.width).reduce(0, +), height = images.map(\.height).max()!
-        var out = RGBImage(width: width, height: height)
-        var x0 = 0
-        for image in images {
-            for y in 0..<image.height { for x in 0..<image.width { out[x0 + x, y] = image[x, y] } }
-            x0 += image.width
-        }
-        return out
+        return ChartPanels.row([panel("output units", false) { Double($0.units) },
+                                panel("non-zero singular values", false) { $0.nonZero },
+                                panel("condition number", true) { $0.condition }])
     }
 }

@@ -1,4 +1,3 @@
-import CBLAS
 import Synchronization
 
 /// The kernel of `DenseChainOp`: data parallelism over row blocks.
@@ -101,18 +100,16 @@ final class DenseChainKernel<T: NetScalar> {
             while b < blocks { runBlock(b, slot: 0); b += 1 }
             return
         }
-        BLASKernelSelection.ensure()
-        let blasThreads = openblas_get_num_threads()
-        if blasThreads != 1 { openblas_set_num_threads(1) }
         nextBlock.store(0, ordering: .relaxed)
-        parallelFor(threads) { slot in
-            while true {
-                let b = nextBlock.wrappingAdd(1, ordering: .relaxed).oldValue
-                if b >= blocks { return }
-                runBlock(b, slot: slot)
+        withSingleThreadedBLAS {
+            parallelFor(threads) { slot in
+                while true {
+                    let b = nextBlock.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if b >= blocks { return }
+                    runBlock(b, slot: slot)
+                }
             }
         }
-        if blasThreads != 1 { openblas_set_num_threads(blasThreads) }
     }
 
     /// Rows [b·R, min(m, (b + 1)·R)) through every layer, in slot `slot`'s buffers.

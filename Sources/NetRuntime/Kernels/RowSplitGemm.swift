@@ -1,4 +1,3 @@
-import CBLAS
 
 /// Medium-sized GEMMs split by rows (or columns) of C between the compute threads, each
 /// part a single-threaded BLAS call, instead of one call on OpenBLAS's own threads.
@@ -53,25 +52,23 @@ private func splitGemmParts<T: NetScalar>(threads: Int, transA: Bool, transB: Bo
     // Parts of a multiple of 16 rows or columns, so each keeps OpenBLAS's blocking whole.
     let per = ((extent + threads - 1) / threads + 15) / 16 * 16
     let parts = (extent + per - 1) / per
-    BLASKernelSelection.ensure()
     // OpenBLAS set to one thread (`netl bench --threads 1`, OPENBLAS_NUM_THREADS=1) means
     // one thread for products too: no split.
-    let blasThreads = openblas_get_num_threads()
-    guard blasThreads > 1 else { return false }
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(blasThreads) }
-    return parallelForIfIdle(parts) { p in
-        let start = p * per, size = Swift.min(per, extent - start)
-        if byRows {
-            // Row i of op(A) starts at a + i (A stored transposed, [k, m]) or a + i·lda.
-            T.gemm(transA: transA, transB: transB, m: size, n: n, k: k, alpha: 1,
-                   a: transA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
-                   beta: beta, c: c + start * ldc, ldc: ldc)
-        } else {
-            // Column j of op(B) starts at b + j·ldb (B stored transposed, [n, k]) or b + j.
-            T.gemm(transA: transA, transB: transB, m: m, n: size, k: k, alpha: 1,
-                   a: a, lda: lda, b: transB ? b + start * ldb : b + start, ldb: ldb,
-                   beta: beta, c: c + start, ldc: ldc)
+    guard blasThreadCount() > 1 else { return false }
+    return withSingleThreadedBLAS {
+        parallelForIfIdle(parts) { p in
+            let start = p * per, size = Swift.min(per, extent - start)
+            if byRows {
+                // Row i of op(A) starts at a + i (A stored transposed, [k, m]) or a + i·lda.
+                T.gemm(transA: transA, transB: transB, m: size, n: n, k: k, alpha: 1,
+                       a: transA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c + start * ldc, ldc: ldc)
+            } else {
+                // Column j of op(B) starts at b + j·ldb (B stored transposed, [n, k]) or b + j.
+                T.gemm(transA: transA, transB: transB, m: m, n: size, k: k, alpha: 1,
+                       a: a, lda: lda, b: transB ? b + start * ldb : b + start, ldb: ldb,
+                       beta: beta, c: c + start, ldc: ldc)
+            }
         }
     }
 }

@@ -19,12 +19,7 @@ public struct LogAbsDetOp: Operation {
     }
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
-        let a = context.inputs[0], y = context.output
-        let (b, d) = (context.inputShapes[0][0], context.inputShapes[0][1])
-        let lu = context.workspace(d * d)
-        return {
-            for m in 0..<b { y[m] = T(luLogAbsDeterminant(a + m * d * d, d, lu).logAbs) }
-        }
+        determinantKernel(context) { $0.logAbs }
     }
 }
 
@@ -37,12 +32,18 @@ public struct DeterminantSignOp: Operation {
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [nil] }
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
-        let a = context.inputs[0], y = context.output
-        let (b, d) = (context.inputShapes[0][0], context.inputShapes[0][1])
-        let lu = context.workspace(d * d)
-        return {
-            for m in 0..<b { y[m] = T(luLogAbsDeterminant(a + m * d * d, d, lu).sign) }
-        }
+        determinantKernel(context) { $0.sign }
+    }
+}
+
+/// One value per matrix of a batch [B, d, d] → [B], read off its LU factorisation.
+private func determinantKernel<T: NetScalar>(_ context: KernelContext<T>,
+                                             _ part: @escaping ((logAbs: Double, sign: Double)) -> Double) -> Kernel {
+    let a = context.inputs[0], y = context.output
+    let (b, d) = (context.inputShapes[0][0], context.inputShapes[0][1])
+    let lu = context.workspace(d * d)
+    return {
+        for m in 0..<b { y[m] = T(part(luLogAbsDeterminant(a + m * d * d, d, lu))) }
     }
 }
 

@@ -108,6 +108,23 @@ public func setBLASThreads(_ n: Int) {
     openblas_set_num_threads(Int32(n))
 }
 
+/// OpenBLAS's current number of threads.
+public func blasThreadCount() -> Int {
+    BLASKernelSelection.ensure()
+    return Int(openblas_get_num_threads())
+}
+
+/// Runs `body` with OpenBLAS set to one thread, then restores its count: for kernels that
+/// call BLAS from several of their own threads at once (OpenBLAS serialises concurrent
+/// calls while it runs threads of its own).
+public func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+    let threads = blasThreadCount()
+    if threads == 1 { return try body() }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(Int32(threads)) }
+    return try body()
+}
+
 /// The OpenBLAS kernel in use (e.g. "Cooperlake"), for benchmark reports.
 public func blasCoreName() -> String {
     BLASKernelSelection.ensure()

@@ -139,12 +139,6 @@ enum CostSweep {
                 return chart
             }, scale: 1)
         }
-        var canvas = RGBImage(width: rows.map(\.width).max()!, height: rows.map(\.height).reduce(0, +))
-        var top = 0
-        for row in rows {
-            for y in 0..<row.height { for x in 0..<row.width { canvas[x, top + y] = row[x, y] } }
-            top += row.height
-        }
-        return canvas
+        return ChartPanels.column(rows)
     }
 }
