@@ -30,6 +30,7 @@ ROUNDS ?= 3
 # Extra options for both benchmark harnesses, e.g. BENCH_ARGS=--quick
 BENCH_ARGS ?=
 TEST_XML = .build/test-results.xml
+TEST_LOG = .build/test-output.log
 # The fixed-seed fuzz slice `make test` runs after the unit tests (counted as one test).
 FUZZ_ARGS ?= --seed 1 --scripts 1200 --data 300
 
@@ -69,23 +70,16 @@ demo: build
 ## (SwiftPM's xunit file does not mark XCTSkip'd tests: they count as passed.)
 ## Swift Testing is switched off while no test file imports it (it would only print "0 tests").
 test: deps
-	@rm -f $(TEST_XML); start=$$(date +%s); rc=0; flags=""; \
+	@mkdir -p .build; rm -f $(TEST_XML) $(TEST_LOG); start=$$(date +%s); rc=0; flags=""; \
 	grep -rqs '^import Testing' Tests || flags="--disable-swift-testing"; \
 	$(SWIFT) build --product netl -j $(JOBS) || rc=$$?; \
-	OPENBLAS_NUM_THREADS=$(TEST_THREADS) \
-	  $(SWIFT) test -j $(JOBS) --parallel --num-workers $(JOBS) --xunit-output $(TEST_XML) $$flags || rc=$$?; \
-	echo "make test: swift test exited with $$rc after $$(( $$(date +%s) - start )) s"; \
+	{ OPENBLAS_NUM_THREADS=$(TEST_THREADS) \
+	  $(SWIFT) test -j $(JOBS) --parallel --num-workers $(JOBS) --xunit-output $(TEST_XML) $$flags 2>&1; \
+	  echo $$? > $(TEST_LOG).rc; } | tee $(TEST_LOG); \
+	test_rc=$$(cat $(TEST_LOG).rc 2>/dev/null || echo 1); [ "$$test_rc" -eq 0 ] || rc=$$test_rc; \
+	echo "make test: swift test exited with $$test_rc after $$(( $$(date +%s) - start )) s"; \
 	fuzz=0; python3 scripts/fuzz.py $(FUZZ_ARGS) --netl .build/debug/netl || { fuzz=1; rc=1; }; \
-	if [ -f $(TEST_XML) ]; then \
-	  tests=$$(grep -o '<testcase ' $(TEST_XML) | wc -l); total=$$(( tests + 1 )); \
-	  failed=$$(( $$(grep -c '<failure' $(TEST_XML) || true) + fuzz )); \
-	  if [ "$$rc" -ne 0 ] && [ "$$failed" -eq 0 ]; then failed=1; fi; \
-	  if [ "$$tests" -eq 0 ] && [ "$$rc" -eq 0 ]; then echo "make test: no test ran" >&2; rc=1; fi; \
-	  echo "Tests: $$(( total - failed < 0 ? 0 : total - failed )) passed, $$failed failed"; \
-	else \
-	  echo "make test: no test results were written" >&2; [ "$$rc" -ne 0 ] || rc=1; \
-	  echo "Tests: 0 passed, 1 failed"; \
-	fi; \
+	python3 scripts/test_summary.py $(TEST_XML) $(TEST_LOG) $$rc $$fuzz || rc=1; \
 	exit $$rc
 
 ## `netl bench`: every workload, one JSON line each.

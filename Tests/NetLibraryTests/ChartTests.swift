@@ -222,6 +222,17 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(band.layout().y0, -1 - 0.05 * log10(3 / 0.1), accuracy: 1e-9)
     }
 
+    /// Diverged samples (huge, infinite or NaN coordinates) are left out of a scatter
+    /// picture instead of trapping in the conversion to pixel indices.
+    func testScatterSkipsPointsOffThePicture() {
+        let points = Tensor<Double>(shape: [5, 2], scalars: [0, 0, 1e30, 0, -1e300, 1e300, .nan, 1, .infinity, 0])
+        let image = Pictures.scatter(points, range: 4, size: 40)
+        XCTAssertEqual(image.width, 40)
+        var coloured = 0
+        for y in 0..<40 { for x in 0..<40 where image[x, y] == (31, 119, 180) { coloured += 1 } }
+        XCTAssertEqual(coloured, 9, "only the point at the origin is drawn, as a 3×3 dot")
+    }
+
     func testBoxPlotPNGAndSVGShowTheSameBoxes() throws {
         let plot = BoxPlot(title: "folds", yLabel: "accuracy", groups: [("a", [0.1, 0.2, 0.3, 0.4, 0.5]), ("b", [0.6, 0.7, 0.8])])
         let scene = plot.scene()

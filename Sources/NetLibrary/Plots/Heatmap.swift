@@ -27,8 +27,11 @@ public enum Pictures {
         let n = points.shape[0]
         for i in 0..<n {
             let x = points.scalars[2 * i], y = points.scalars[2 * i + 1]
-            guard x.isFinite, y.isFinite else { continue }
-            let px = Int((x + range) / (2 * range) * Double(size)), py = Int((range - y) / (2 * range) * Double(size))
+            // Points off the picture are skipped before the conversion to Int, which traps
+            // for values beyond Int's range (a diverged sample can be 1e30).
+            let u = (x + range) / (2 * range) * Double(size), v = (range - y) / (2 * range) * Double(size)
+            guard u > -2, v > -2, u < Double(size) + 2, v < Double(size) + 2 else { continue }
+            let px = Int(u), py = Int(v)
             for dy in -1...1 { for dx in -1...1 { image[px + dx, py + dy] = color } }
         }
         return image

@@ -12,7 +12,10 @@ import NetRuntime
 ///   the same net with a simple loss and no log-det. Two plain losses: ½‖z‖² (the same
 ///   objective without its log-det term, `plain_ms`) and a 2-class softmax
 ///   cross-entropy on z as logits (`classify_ms`, labels = sign of the first coordinate).
-///   The thesis reports about 4×.
+///   The thesis reports about 4×. `logdet_neumann_step_ratio`: the same step with the
+///   Neumann-series gradient of the log-det (`NeumannLogDetGradient`, Residual Flows eq. 8,
+///   which the thesis's conclusion of ch. 5 names as the fix for the series' memory cost):
+///   the 5 series products are not differentiated, one surrogate product per block is.
 /// * `inverse_iteration_ratio`: one fixed-point iteration of the inverse (Alg. 1: for
 ///   every block x ← y − g(x), plus ActNorm) over one forward pass f(x), both without a
 ///   tape on 10,000 points with exactly normalised weights. The iteration time is the full
@@ -47,6 +50,7 @@ enum ThesisRatiosWorkload {
             return step
         }
         let logDetStep = makeStep { x, w in flow.negativeLogLikelihood(x, weights: w, terms: 5) }
+        let neumannStep = makeStep { x, w in flow.negativeLogLikelihood(x, weights: w, terms: 5, neumann: true) }
         let plainStep = makeStep { x, w in (flow.forward(x, weights: w).square().sum(axes: [1]) * 0.5).mean() }
         let classifyStep = makeStep { x, w in flow.forward(x, weights: w).crossEntropy(labels: labels) }
 
@@ -103,7 +107,7 @@ enum ThesisRatiosWorkload {
 
         // Interleaved timing: every round times each part once per repetition.
         let parts: [(String, () -> Void)] = [
-            ("logdet", { logDetStep.run() }), ("plain", { plainStep.run() }), ("classify", { classifyStep.run() }),
+            ("logdet", { logDetStep.run() }), ("logdet_neumann", { neumannStep.run() }), ("plain", { plainStep.run() }), ("classify", { classifyStep.run() }),
             ("forward", { forward.run() }), ("inverse", invert),
             ("conv_logdet", { _ = try! convLogDet.runStep() }), ("conv_plain", { _ = try! convPlain.runStep() }),
         ]
@@ -125,6 +129,8 @@ enum ThesisRatiosWorkload {
         return [
             "ms": ms["logdet"]!, "logdet_step_ms": ms["logdet"]!, "plain_ms": ms["plain"]!, "classify_ms": ms["classify"]!,
             "logdet_step_ratio": ms["logdet"]! / ms["plain"]!, "logdet_vs_classify_ratio": ms["logdet"]! / ms["classify"]!,
+            "logdet_neumann_step_ms": ms["logdet_neumann"]!, "logdet_neumann_step_ratio": ms["logdet_neumann"]! / ms["plain"]!,
+            "logdet_neumann_vs_classify_ratio": ms["logdet_neumann"]! / ms["classify"]!,
             "forward_ms": ms["forward"]!, "inverse_iteration_ms": iteration,
             "inverse_iteration_ratio": iteration / ms["forward"]!, "points": n,
             "conv_logdet_step_ms": ms["conv_logdet"]!, "conv_plain_ms": ms["conv_plain"]!,

@@ -10,7 +10,13 @@
 #include <errno.h>   // also defines __GLIBC__ on glibc systems
 #include <stddef.h>
 
-#if defined(__linux__) && defined(__GLIBC__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NETL_UNDER_SANITIZER 1  // the sanitizer's own malloc must not be interposed
+#endif
+#endif
+
+#if defined(__linux__) && defined(__GLIBC__) && !defined(NETL_UNDER_SANITIZER)
 #include <stdatomic.h>
 
 extern void *__libc_malloc(size_t size);
