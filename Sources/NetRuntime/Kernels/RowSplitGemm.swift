@@ -21,8 +21,10 @@ public enum GemmThreading {
     nonisolated(unsafe) public static var split = true
     /// Products with fewer multiply-adds run as one call (hand-off costs more than it gains).
     nonisolated(unsafe) public static var minimumWork = 1 << 18
-    /// Products with more multiply-adds run as one call on OpenBLAS's threads.
-    nonisolated(unsafe) public static var maximumWork = 1 << 24
+    /// Products with more multiply-adds run as one call on OpenBLAS's threads. 2²⁶ takes in
+    /// the mlp workload's products (128×784×512 = 2^25.6; split, its step went from 2.6–3.0
+    /// to 2.3–2.4 ms in interleaved A/B runs), not 1024³ (2³⁰, 1.5× slower split).
+    nonisolated(unsafe) public static var maximumWork = 1 << 26
 }
 
 /// C = op(A)·op(B) + β·C (row-major), split between the compute threads when the product's

@@ -83,6 +83,7 @@ struct BenchCommand: ParsableCommand {
     private func experimentalThreading() {
         let env = ProcessInfo.processInfo.environment
         if env["NETL_GEMM_SPLIT"] == "0" { GemmThreading.split = false }
+        if let work = env["NETL_GEMM_SPLIT_MAX"].flatMap(Int.init) { GemmThreading.maximumWork = work }
         if let chunk = env["NETL_MIN_CHUNK"].flatMap(Int.init) { ElementwiseThreading.minimumPerThread = chunk }
     }
 
