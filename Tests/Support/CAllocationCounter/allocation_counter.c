@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define NETL_UNDER_SANITIZER 1  // the sanitizer's own malloc must not be interposed
 #endif
 #endif
