@@ -45,14 +45,14 @@ final class DataParallelTests: XCTestCase {
         p.standardOutput = stdout; p.standardError = stderr
         let start = Date()
         try p.run()
-        // Read stderr concurrently so neither pipe fills up.
-        nonisolated(unsafe) var errData = Data()
-        let reader = Thread { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
+        // Read stderr concurrently so neither pipe fills up; joined (at EOF) before its
+        // text is read, so the two threads never touch it at once.
+        let errText = Collected()
+        let reader = PipeReader(stderr.fileHandleForReading, into: errText)
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: errData, as: UTF8.self), Date().timeIntervalSince(start))
+        reader.join(timeout: 600)
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), errText.text, Date().timeIntervalSince(start))
     }
 
     func write(_ name: String, _ text: String) throws -> String {

@@ -113,9 +113,17 @@ final class RobustCommandLineTests: XCTestCase {
         let stdin = Pipe(), stdout = Pipe()
         p.standardInput = stdin; p.standardOutput = stdout; p.standardError = stdout
         let collected = Collected()
-        stdout.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData) }
         try p.run()
-        defer { if p.isRunning { p.terminate() } }
+        // One reader thread that blocks on the pipe until EOF and is joined before the test
+        // returns. A `readabilityHandler` keeps firing on a dispatch thread after EOF, and
+        // ours was never removed, so it could still be inside the FileHandle when the test
+        // process exited: the likely cause of a test-process crash CI saw once. EOF comes
+        // when script exits (Process closes our copy of the pipe's write end at launch).
+        let reader = PipeReader(stdout.fileHandleForReading, into: collected)
+        defer {
+            if p.isRunning { p.terminate() }
+            reader.join()
+        }
         func send(_ s: String) { stdin.fileHandleForWriting.write(s.data(using: .utf8)!) }
         func wait(for text: String, after start: Int = 0) -> Bool {
             let deadline = Date().addingTimeInterval(30)
@@ -158,4 +166,25 @@ final class Collected: @unchecked Sendable {
     private var data = Data()
     func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
     var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+}
+
+/// Reads a pipe on its own thread until EOF, appending to `Collected`; `join()` waits for
+/// EOF (at most `timeout` seconds), so no reader outlives the test that started it.
+final class PipeReader: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle, into collected: Collected) {
+        let done = self.done
+        let thread = Thread {
+            while true {
+                let chunk = handle.availableData   // blocks; empty only at EOF
+                if chunk.isEmpty { break }
+                collected.append(chunk)
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func join(timeout: Double = 30) { _ = done.wait(timeout: .now() + timeout) }
 }
