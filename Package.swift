@@ -57,9 +57,16 @@ let package = Package(
             path: "Sources/CMPI",
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        // Kernels written with AVX-512 intrinsics, called only on CPUs that have them
+        // (`WideKernels`); always optimised, so debug builds do not crawl through them.
+        .target(
+            name: "CKernels",
+            path: "Sources/CKernels",
+            cSettings: [.unsafeFlags(["-O2"])]
+        ),
         .target(
             name: "NetRuntime",
-            dependencies: ["CBLAS", "CZlib", "CMPI"],
+            dependencies: ["CBLAS", "CZlib", "CMPI", "CKernels"],
             path: "Sources/NetRuntime",
             swiftSettings: [.unsafeFlags(numericFlags, .when(configuration: .release))]
         ),

@@ -18,7 +18,10 @@
 // Samples are split between the compute threads (2 here); each thread owns a slice of the
 // workspace (its tap-row buffer and, for the weight gradient, a partial dw summed at the
 // end), so the kernels stay allocation-free. The geometry decides the path
-// (`usesDirect1D`); the im2col path remains for 2-D and for wide channels.
+// (`usesDirect1D`); the im2col path remains for 2-D and for wide channels. On CPUs with
+// AVX-512 the Float32 micro-kernel runs 16 wide in C (`WideKernels`).
+
+import CKernels
 
 extension ConvGeometry {
     /// Turns the direct 1-D kernels on or off (tests compare both paths). Off by default in
@@ -79,6 +82,14 @@ func store8<S: SIMDScalar & BinaryFloatingPoint>(_ v: SIMD8<S>, _ p: UnsafeMutab
 @inline(__always)
 func rowsGemm<S: NetScalar>(M: Int, K: Int, T: Int, a: UnsafePointer<S>, rows: UnsafePointer<UnsafePointer<S>>,
                                     c: UnsafeMutablePointer<S>, ldc: Int, bias: UnsafePointer<S>?, accumulate: Bool) {
+    if S.self == Float.self && T >= 16 && WideKernels.avx512 {
+        // The same kernel 16 wide (CKernels/rows_gemm_avx512.c).
+        netl_rows_gemm_f32_avx512(M, K, T, UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+                                  UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                  UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc,
+                                  bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) }, accumulate ? 1 : 0)
+        return
+    }
     var m = 0
     while m < M {
         let mb = min(4, M - m)

@@ -1,0 +1,71 @@
+import XCTest
+@testable import NetRuntime
+
+/// The AVX-512 micro-kernel of the direct convolutions (`CKernels`) against the 8-wide
+/// Swift kernel it replaces: equal bit for bit for every tail length, row count, bias and
+/// accumulate setting, and against a naive loop. Skipped on CPUs without AVX-512.
+final class WideKernelsTests: XCTestCase {
+    private var saved = WideKernels.avx512
+
+    override func setUpWithError() throws {
+        saved = WideKernels.avx512
+        try XCTSkipUnless(BLASKernelSelection.cpuFlags().contains("avx512f"), "this CPU has no AVX-512")
+    }
+
+    override func tearDown() { WideKernels.avx512 = saved }
+
+    /// c = rowsGemm(…) with the wide kernel on or off, from the same starting c.
+    private func run(wide: Bool, M: Int, K: Int, T: Int, a: [Float], rows: [[Float]], start: [Float], ldc: Int,
+                     bias: [Float]?, accumulate: Bool) -> [Float] {
+        WideKernels.avx512 = wide
+        var c = start
+        let pointers = rows.map { r -> UnsafeMutablePointer<Float> in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: r.count)
+            p.initialize(from: r, count: r.count)
+            return p
+        }
+        defer { pointers.forEach { $0.deallocate() } }
+        let rowPointers = pointers.map { UnsafePointer($0) }
+        a.withUnsafeBufferPointer { ap in rowPointers.withUnsafeBufferPointer { rp in c.withUnsafeMutableBufferPointer { cp in
+            if let bias {
+                bias.withUnsafeBufferPointer { bp in
+                    rowsGemm(M: M, K: K, T: T, a: ap.baseAddress!, rows: rp.baseAddress!, c: cp.baseAddress!, ldc: ldc,
+                             bias: bp.baseAddress!, accumulate: accumulate)
+                }
+            } else {
+                rowsGemm(M: M, K: K, T: T, a: ap.baseAddress!, rows: rp.baseAddress!, c: cp.baseAddress!, ldc: ldc,
+                         bias: nil, accumulate: accumulate)
+            }
+        }}}
+        return c
+    }
+
+    func testWideKernelEqualsTheSwiftKernelBitForBit() {
+        var rng = RandomGenerator(seed: 5)
+        func values(_ n: Int) -> [Float] { Tensor<Float>.randomNormal([n], rng: &rng).scalars }
+        for (M, K) in [(1, 1), (3, 7), (4, 27), (5, 9), (9, 72)] {
+            for T in [16, 17, 23, 31, 32, 33, 47, 48, 63, 100] {
+                let ldc = T + 3
+                let paddedRows = (M + 3) / 4 * 4
+                let a = values(paddedRows * K)
+                let rows = (0..<K).map { _ in values(T) }
+                let start = values(M * ldc)
+                for bias in [nil, values(M)] as [[Float]?] { for accumulate in [false, true] {
+                    let wide = run(wide: true, M: M, K: K, T: T, a: a, rows: rows, start: start, ldc: ldc, bias: bias, accumulate: accumulate)
+                    let narrow = run(wide: false, M: M, K: K, T: T, a: a, rows: rows, start: start, ldc: ldc, bias: bias, accumulate: accumulate)
+                    XCTAssertEqual(wide, narrow, "M \(M) K \(K) T \(T) bias \(bias != nil) accumulate \(accumulate)")
+                    // Against a naive loop (Float64 sums), and untouched padding columns.
+                    for m in 0..<M {
+                        for t in 0..<ldc {
+                            let i = m * ldc + t
+                            if t >= T { XCTAssertEqual(wide[i], start[i]); continue }
+                            var s = (accumulate ? Double(start[i]) : 0) + Double(bias?[m] ?? 0)
+                            for r in 0..<K { s += Double(a[m * K + r]) * Double(rows[r][t]) }
+                            XCTAssertEqual(Double(wide[i]), s, accuracy: 1e-4 * Swift.max(1, Swift.abs(s)))
+                        }
+                    }
+                }}
+            }
+        }
+    }
+}
