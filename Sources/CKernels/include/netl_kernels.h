@@ -12,4 +12,11 @@
 void netl_rows_gemm_f32_avx512(long M, long K, long T, const float *a, const float *const *rows,
                                float *c, long ldc, const float *bias, int accumulate);
 
+/// d[m·K + r] += Σ_{t<T} gt[t·ldg + m] · rows[r][t] for m < M, r < K (the weight gradient
+/// of the direct 2-D convolutions, `rowsGemmTransposedTN`), Float32 with AVX-512: 16
+/// output channels per vector. gt is dy transposed, ldg a multiple of 16, columns m ≥ M
+/// zero. Each sum is the FMA chain over t in order, as in the Swift kernel.
+void netl_rows_gemm_tn_f32_avx512(long M, long K, long T, const float *gt, long ldg,
+                                  const float *const *rows, float *d);
+
 #endif

@@ -17,7 +17,10 @@
 //                    SIMD vectors and a 16 × 6 block of dw stays in registers over the
 //                    whole tile: no horizontal sums, no tail over q)
 //
-// Samples are split between the threads, each with its own slice of the workspace.
+// Samples are split between the threads, each with its own slice of the workspace. On
+// CPUs with AVX-512 the Float32 micro-kernels run 16 wide in C (`WideKernels`).
+
+import CKernels
 
 extension ConvGeometry {
     /// Turns the direct 2-D kernels on or off (tests compare both paths; off by default in
@@ -152,6 +155,13 @@ func conv2dDirectBackwardInput<T: NetScalar>(_ g: ConvGeometry, dy: UnsafePointe
 @inline(__always)
 private func rowsGemmTransposedTN<S: NetScalar>(M: Int, K: Int, T: Int, gt: UnsafePointer<S>, ldg: Int,
                                                 rows: UnsafePointer<UnsafePointer<S>>, d: UnsafeMutablePointer<S>) {
+    if S.self == Float.self && WideKernels.avx512 {
+        // One 16-wide vector of channels instead of two 8-wide (CKernels/rows_gemm_tn_avx512.c).
+        netl_rows_gemm_tn_f32_avx512(M, K, T, UnsafeRawPointer(gt).assumingMemoryBound(to: Float.self), ldg,
+                                     UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                                     UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self))
+        return
+    }
     var m = 0
     while m < M {
         let gm = gt + m

@@ -68,4 +68,43 @@ final class WideKernelsTests: XCTestCase {
             }
         }
     }
+
+    /// The three direct 2-D kernels (forward, backward-input, and the weight gradient,
+    /// whose micro-kernel also has a wide version) with and without the wide kernels.
+    func testDirect2DConvolutionsEqualBitForBit() {
+        let saved2D = ConvGeometry.direct2DEnabled
+        defer { ConvGeometry.direct2DEnabled = saved2D }
+        ConvGeometry.direct2DEnabled = true
+        var rng = RandomGenerator(seed: 8)
+        let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, k: Int, p: Int)] = [
+            (2, 5, 7, 16, 16, 3, 1), (1, 13, 11, 9, 10, 3, 0), (2, 17, 20, 8, 8, 3, 1), (1, 32, 32, 16, 16, 3, 1),
+            (2, 10, 3, 5, 7, 1, 0), (1, 3, 33, 6, 6, 3, 1), (3, 4, 16, 12, 12, 3, 1),
+        ]
+        for c in cases {
+            let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, inHeight: c.h, inWidth: c.w,
+                                 kernelHeight: c.k, kernelWidth: c.k, strideHeight: 1, strideWidth: 1,
+                                 padHeight: c.p, padWidth: c.p)
+            XCTAssertTrue(g.usesDirect2D, "\(g)")
+            let x = Tensor<Float>.randomNormal([c.n * c.cin * c.h * c.w], rng: &rng).scalars
+            let w = Tensor<Float>.randomNormal([c.cout * c.cin * c.k * c.k], rng: &rng).scalars
+            let bias = Tensor<Float>.randomNormal([c.cout], rng: &rng).scalars
+            let dy = Tensor<Float>.randomNormal([c.n * c.cout * g.outputPlane], rng: &rng).scalars
+            func kernels(wide: Bool) -> (y: [Float], dx: [Float], dw: [Float]) {
+                WideKernels.avx512 = wide
+                var y = [Float](repeating: 0, count: dy.count), dx = [Float](repeating: 0, count: x.count)
+                var dw = [Float](repeating: 0.5, count: w.count)
+                var ws = [Float](repeating: 0, count: g.direct2DWorkspaceCount)
+                ws.withUnsafeMutableBufferPointer { ws in
+                    conv2dDirectForward(g, x: x, w: w, bias: bias, y: &y, workspace: ws.baseAddress!)
+                    conv2dDirectBackwardInput(g, dy: dy, w: w, dx: &dx, workspace: ws.baseAddress!, accumulate: false)
+                    conv2dDirectBackwardWeight(g, x: x, dy: dy, dw: &dw, workspace: ws.baseAddress!, accumulate: true)
+                }
+                return (y, dx, dw)
+            }
+            let wide = kernels(wide: true), narrow = kernels(wide: false)
+            XCTAssertEqual(wide.y, narrow.y, "forward \(g)")
+            XCTAssertEqual(wide.dx, narrow.dx, "backward-input \(g)")
+            XCTAssertEqual(wide.dw, narrow.dw, "weight gradient \(g)")
+        }
+    }
 }
