@@ -1,8 +1,9 @@
 // The forward / backward-input micro-kernel of the direct convolutions (`rowsGemm` in
 // Convolution1D.swift) with 512-bit vectors. The Swift kernel is compiled for Haswell
 // (AVX2, 8 floats per vector, 16 vector registers); with AVX-512 each FMA covers 16
-// positions and 32 registers hold a 4 × 32 block of outputs, which halves the
-// instructions per multiply-add. Same blocking, same order of operations.
+// positions and the 32 registers hold an 8 × 32 block of outputs (a 4-row block for the
+// last rows), which halves the instructions per multiply-add. Every output is the same
+// FMA chain over r as in the Swift kernel.
 #include "netl_kernels.h"
 
 #if defined(__x86_64__)
@@ -20,7 +21,47 @@ NETL_AVX512 static inline void finish(float *dst, __m512 v, const float *bias, l
 
 NETL_AVX512 void netl_rows_gemm_f32_avx512(long M, long K, long T, const float *a, const float *const *rows,
                                            float *c, long ldc, const float *bias, int accumulate) {
-    for (long m = 0; m < M; m += 4) {
+    const long padded = (M + 3) / 4 * 4;   // rows of a
+    long m = 0;
+    // Blocks of 8 rows × 32 positions (16 accumulators): each row segment loaded feeds 16
+    // FMAs instead of 8. Only while 8 rows of a exist (a has ⌈M/4⌉·4 rows).
+    for (; m + 8 <= padded; m += 8) {
+        const long mb = M - m < 8 ? M - m : 8;
+        const float *ar[8];
+        for (int q = 0; q < 8; q++) ar[q] = a + (m + q) * K;
+        long t = 0;
+        for (; t + 32 <= T; t += 32) {
+            __m512 lo[8], hi[8];
+            for (int q = 0; q < 8; q++) { lo[q] = _mm512_setzero_ps(); hi[q] = _mm512_setzero_ps(); }
+            for (long r = 0; r < K; r++) {
+                const float *src = rows[r] + t;
+                const __m512 b0 = _mm512_loadu_ps(src), b1 = _mm512_loadu_ps(src + 16);
+                for (int q = 0; q < 8; q++) {
+                    const __m512 w = _mm512_set1_ps(ar[q][r]);
+                    lo[q] = _mm512_fmadd_ps(w, b0, lo[q]);
+                    hi[q] = _mm512_fmadd_ps(w, b1, hi[q]);
+                }
+            }
+            for (long q = 0; q < mb; q++) {
+                float *dst = c + (m + q) * ldc + t;
+                finish(dst, lo[q], bias, m + q, accumulate, 0xFFFF);
+                finish(dst + 16, hi[q], bias, m + q, accumulate, 0xFFFF);
+            }
+        }
+        while (t < T) {
+            const long t0 = t + 16 <= T ? t : T - 16;
+            const __mmask16 mask = (__mmask16)(0xFFFFu << (t - t0));
+            __m512 acc[8];
+            for (int q = 0; q < 8; q++) acc[q] = _mm512_setzero_ps();
+            for (long r = 0; r < K; r++) {
+                const __m512 b = _mm512_loadu_ps(rows[r] + t0);
+                for (int q = 0; q < 8; q++) acc[q] = _mm512_fmadd_ps(_mm512_set1_ps(ar[q][r]), b, acc[q]);
+            }
+            for (long q = 0; q < mb; q++) finish(c + (m + q) * ldc + t0, acc[q], bias, m + q, accumulate, mask);
+            t = t0 + 16;
+        }
+    }
+    for (; m < M; m += 4) {
         const long mb = M - m < 4 ? M - m : 4;
         const float *a0 = a + m * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
         long t = 0;

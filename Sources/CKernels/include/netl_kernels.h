@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /// c[m, t] ← (c[m, t] if accumulate) + bias[m] + Σ_r a[m·K + r] · rows[r][t] for m < M,
-/// t < T, in Float32 with AVX-512 (16 positions per vector, two vectors per block), for
+/// t < T, in Float32 with AVX-512 (16 positions per vector, 8 × 32 output blocks), for
 /// T ≥ 16. `a` has ⌈M/4⌉·4 rows. Each output is the fused multiply-add chain over r in
 /// order, so results equal the 8-wide Swift kernel's bit for bit.
 void netl_rows_gemm_f32_avx512(long M, long K, long T, const float *a, const float *const *rows,

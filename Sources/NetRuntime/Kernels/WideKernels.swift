@@ -4,10 +4,11 @@ import Foundation
 ///
 /// The Swift kernels are compiled for Haswell (AVX2: 8 floats per vector, 16 vector
 /// registers), which every x86-64 machine of the last decade runs. Where the CPU also has
-/// AVX-512 (the kernel's "flags" line, so the OS saves the registers too), the direct
-/// convolutions' forward and backward-input micro-kernel (`rowsGemm`, Float32) runs the
-/// 16-wide C version instead: same blocking and order of operations, so the results are
-/// identical bit for bit (WideKernelsTests), in about half the instructions.
+/// AVX-512 (the kernel's "flags" line, so the OS saves the registers too), the Float32
+/// micro-kernels of the direct convolutions — `rowsGemm` (forward and backward-input) and
+/// the 2-D weight gradient's `rowsGemmTransposedTN` — run 16-wide C versions instead. Each
+/// output is the same chain of fused multiply-adds, so the results are identical bit for
+/// bit (WideKernelsTests), in about half the instructions.
 public enum WideKernels {
     /// Whether the AVX-512 kernels run. Off with `NETL_NO_AVX512=1` (A/B timings); tests
     /// switch it to compare both paths.
