@@ -12,6 +12,12 @@ final class DataParallelTests: XCTestCase {
         try requireNetl()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("netl-mpi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // `load_digits()` looks in data/ beside the script first: point it at the repository's
+        // examples/data, so the tests do not depend on where netl was built (sanitizer runs
+        // build into another folder).
+        let examplesData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/data")
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("data"), withDestinationURL: examplesData)
     }
 
     override func tearDownWithError() throws {
