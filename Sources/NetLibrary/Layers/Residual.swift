@@ -78,7 +78,7 @@ public enum ResidualLogDet {
                     : PowerSeriesLogDet.estimate(block: g, input: x, probe: probe, weights: weights)
                 total = total.map { $0 + e } ?? e
             }
-            return total! * (1 / Double(count))
+            return count == 1 ? total! : total! * (1 / Double(count))
         case .exact:
             return ExactLogDet.logAbsDet(identityPlus: g, input: x)
         }

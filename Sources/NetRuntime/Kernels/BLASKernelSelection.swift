@@ -30,7 +30,7 @@ public enum BLASKernelSelection {
         let environment = ProcessInfo.processInfo.environment
         guard environment["OPENBLAS_CORETYPE"] == nil, environment["NETL_BLAS_KEEP_CORE"] == nil else { return }
         let current = String(cString: openblas_get_corename()).lowercased()
-        guard let wanted = bestCore(flags: cpuFlags()), rank(wanted) > rank(current) else { return }
+        guard let wanted = bestCore(flags: cpuFlags), rank(wanted) > rank(current) else { return }
         // The two entry points exist only in DYNAMIC_ARCH builds; look them up rather than
         // link them, so a single-architecture OpenBLAS still loads.
         guard let handle = dlopen(nil, RTLD_NOW),
@@ -65,12 +65,13 @@ public enum BLASKernelSelection {
         }
     }
 
-    /// The kernel's view of the CPU: the "flags" line of /proc/cpuinfo (features the OS
-    /// enabled, so AVX-512 is listed only when its registers are saved on context switch).
-    static func cpuFlags() -> Set<String> {
+    /// The kernel's view of the CPU, read once: the "flags" line of /proc/cpuinfo (features
+    /// the OS enabled, so AVX-512 is listed only when its registers are saved on context
+    /// switch). `WideKernels` reads it too.
+    static let cpuFlags: Set<String> = {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
               let colon = line.firstIndex(of: ":") else { return [] }
         return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-    }
+    }()
 }

@@ -15,7 +15,7 @@ public enum WideKernels {
     nonisolated(unsafe) public static var avx512: Bool = {
         #if arch(x86_64)
         if ProcessInfo.processInfo.environment["NETL_NO_AVX512"] == "1" { return false }
-        return BLASKernelSelection.cpuFlags().contains("avx512f")
+        return BLASKernelSelection.cpuFlags.contains("avx512f")
         #else
         return false
         #endif

@@ -55,10 +55,10 @@ struct ToyFlow {
     }
 
     /// The negative log-likelihood (mean over the batch) with a `terms`-term power series
-    /// and one Gaussian probe per sample per block.
-    /// With `neumann`, the log-det's gradient is the Neumann series' (`NeumannLogDetGradient`,
-    /// the same `terms` fixed terms): the series' vector-Jacobian products are then not
-    /// differentiated, only one surrogate product per block.
+    /// and one Gaussian probe per sample per block (`ResidualLogDet`, as a flow in a script).
+    /// With `neumann`, the log-det's gradient is the Neumann series' (`NeumannLogDetGradient`):
+    /// the series' vector-Jacobian products are then not differentiated, only one surrogate
+    /// product per block.
     func negativeLogLikelihood(_ x: Node, weights: [[Node]], terms: Int = 5, neumann: Bool = false) -> Node {
         var h = x
         var logDet: Node? = nil
@@ -66,11 +66,8 @@ struct ToyFlow {
             h = h * s.scale + s.shift
             let actNorm = s.scale.abs().log().sum()
             let g = Self.residual(h, weights: w, biases: s.biases)
-            let probe = graph.apply(RandomOp(distribution: .normal(mean: 0, std: 1), shape: h.shape), [])
-            let series = neumann
-                ? NeumannLogDetGradient.estimate(block: g, input: h, probe: probe, weights: Array(repeating: 1, count: terms))
-                : PowerSeriesLogDet.estimate(block: g, input: h, probe: probe, terms: terms)
-            let estimate = series + actNorm
+            let settings = LogDetSettings(method: .powerSeries(terms: terms), gradient: neumann ? .neumann : .backpropagation)
+            let estimate = ResidualLogDet.estimate(block: g, input: h, settings: settings) + actNorm
             logDet = logDet.map { $0 + estimate } ?? estimate
             h = h + g
         }

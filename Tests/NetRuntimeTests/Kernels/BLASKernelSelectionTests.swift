@@ -26,7 +26,7 @@ final class BLASKernelSelectionTests: XCTestCase {
     func testTheKernelInUseMatchesTheCPU() {
         let core = blasCoreName()
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
-           let best = BLASKernelSelection.bestCore(flags: BLASKernelSelection.cpuFlags()) {
+           let best = BLASKernelSelection.bestCore(flags: BLASKernelSelection.cpuFlags) {
             XCTAssertGreaterThanOrEqual(BLASKernelSelection.rank(core), BLASKernelSelection.rank(best), "OpenBLAS runs \(core)")
         }
         let (m, n, k) = (37, 29, 41)

@@ -9,7 +9,7 @@ final class WideKernelsTests: XCTestCase {
 
     override func setUpWithError() throws {
         saved = WideKernels.avx512
-        try XCTSkipUnless(BLASKernelSelection.cpuFlags().contains("avx512f"), "this CPU has no AVX-512")
+        try XCTSkipUnless(BLASKernelSelection.cpuFlags.contains("avx512f"), "this CPU has no AVX-512")
     }
 
     override func tearDown() { WideKernels.avx512 = saved }
