@@ -134,6 +134,21 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(replStdout.contains("files are written to \(replOut.path)/b"), replStdout)
     }
 
+    /// `netl bench --profile` gives each product's GFLOP/s and the step's share and rate of
+    /// products, so the FLOP bound of a workload can be read off.
+    func testBenchProfileReportsTheRatesOfProducts() throws {
+        try requireNetl()
+        let (code, stdout, stderr) = try run(["bench", "--profile", "--workload", "mlp"])
+        XCTAssertEqual(code, 0, stderr)
+        let lines = stdout.split(separator: "\n")
+        XCTAssertTrue(lines.first?.hasPrefix("mlp total ") ?? false, stdout)
+        XCTAssertTrue(lines.contains { $0.contains("2×  linear[128, 512]") && $0.hasSuffix("GFLOP/s") }, stdout)
+        XCTAssertTrue(lines.contains { $0.contains("relu[128, 512]") && !$0.contains("GFLOP/s") }, stdout)
+        // 128·784·512 + 128·512·512 + 128·512·10 multiply-adds forward, ×3 minus the first
+        // layer's input gradient: 0.411 GFLOP per step.
+        XCTAssertTrue(lines.contains { $0.hasPrefix("products and convolutions: ") && $0.contains(", 0.411 GFLOP at ") }, stdout)
+    }
+
     /// `netl bench --sweep` names a PNG chart; anything else is refused before any timing.
     func testBenchSweepRefusesAChartThatIsNotAPNG() throws {
         try requireNetl()

@@ -18,6 +18,8 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     private struct PlannedKernel { let run: Kernel }
     private var kernels: [PlannedKernel] = []
     private var kernelNames: [String] = []
+    /// Multiply-adds per run of each kernel (0 where the op does not count them).
+    private var kernelMultiplyAdds: [Int] = []
     private var pointers: [Int: UnsafeMutablePointer<T>] = [:]
     private var owned: [UnsafeMutableRawPointer] = []
     private let updates: [(variable: UnsafeMutablePointer<T>, value: UnsafeMutablePointer<T>, count: Int)]
@@ -150,6 +152,7 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
                 })
             kernels.append(PlannedKernel(run: operation.makeKernel(context)))
             kernelNames.append(operation.name + "\(r.shape)")
+            kernelMultiplyAdds.append(operation.multiplyAdds(inputs.map { graph.record($0).shape }) ?? 0)
         }
         owned.append(contentsOf: workspaces)
         let scratch = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(scratchSize, 1))
@@ -188,12 +191,26 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     /// check that none allocates; profiling).
     public var namedKernels: [(name: String, run: Kernel)] { zip(kernelNames, kernels).map { ($0, $1.run) } }
 
-    /// Runs the plan `runs` times timing every kernel; returns the total milliseconds per
-    /// run by kernel name and output shape, largest first (`netl bench --profile`).
-    public func profile(runs: Int = 3) -> [(kernel: String, ms: Double, count: Int)] {
+    /// One line of a profile: a kernel name with its output shape, the milliseconds per
+    /// run its kernels take together, how many kernels share the name, and their rate in
+    /// GFLOP/s (2 FLOP per multiply-add) for ops that count multiply-adds.
+    public struct ProfileEntry {
+        public let kernel: String
+        public let ms: Double
+        public let count: Int
+        public let gflops: Double?
+    }
+
+    /// Runs the plan `runs` times timing every kernel; returns the time per run by kernel
+    /// name and output shape, largest first (`netl bench --profile`).
+    public func profile(runs: Int = 3) -> [ProfileEntry] {
         var totals: [String: Double] = [:]
         var counts: [String: Int] = [:]
-        for name in kernelNames { counts[name, default: 0] += 1 }
+        var multiplyAdds: [String: Int] = [:]
+        for (name, work) in zip(kernelNames, kernelMultiplyAdds) {
+            counts[name, default: 0] += 1
+            multiplyAdds[name, default: 0] += work
+        }
         for _ in 0..<runs {
             for (k, name) in zip(kernels, kernelNames) {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -202,7 +219,11 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
             }
             for u in updates { u.variable.update(from: u.value, count: u.count) }
         }
-        return totals.map { ($0.key, $0.value, counts[$0.key]!) }.sorted { $0.ms > $1.ms }
+        return totals.map { name, ms in
+            let work = multiplyAdds[name]!
+            return ProfileEntry(kernel: name, ms: ms, count: counts[name]!,
+                                gflops: work > 0 && ms > 0 ? 2 * Double(work) / (ms * 1e-3) / 1e9 : nil)
+        }.sorted { $0.ms > $1.ms }
     }
 
     /// Copies a value into an input's buffer.

@@ -25,10 +25,16 @@ public protocol Operation: Sendable {
     /// Whether the output is the first input's buffer, unchanged (reshape,
     /// stop-gradient): the executor then allocates nothing and runs no kernel.
     var aliasesFirstInput: Bool { get }
+
+    /// The multiply-adds of one evaluation for these input shapes, for the ops whose time
+    /// they dominate (products, dense layers, convolutions); nil for the others. Profiles
+    /// turn it into a GFLOP/s rate (`Executor.profile`).
+    func multiplyAdds(_ inputShapes: [[Int]]) -> Int?
 }
 
 extension Operation {
     public var aliasesFirstInput: Bool { false }
+    public func multiplyAdds(_ inputShapes: [[Int]]) -> Int? { nil }
 }
 
 /// A planned step of execution.

@@ -92,6 +92,12 @@ public struct Conv2DOp: Operation {
         return ConvWindow.shape(rank: inputs[0].count, g.batch, g.outChannels, g.outHeight, g.outWidth)
     }
 
+    /// Every output takes C_in·k_h·k_w multiply-adds (one weight row).
+    public func multiplyAdds(_ inputShapes: [[Int]]) -> Int? {
+        guard let y = try? outputShape(inputShapes) else { return nil }
+        return y.reduce(1, *) * inputShapes[1].dropFirst().reduce(1, *)
+    }
+
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {
         let x = inputs[0], w = inputs[1]
         let (h, wd) = ConvWindow.spatial(x.shape), (kh, kw) = ConvWindow.spatial(w.shape)
@@ -149,6 +155,11 @@ public struct Conv2DBackwardInputOp: Operation {
         return ConvWindow.shape(rank: inputs[0].count, g.batch, g.inChannels, g.inHeight, g.inWidth)
     }
 
+    /// As the forward convolution: dy's elements × C_in·k_h·k_w.
+    public func multiplyAdds(_ inputShapes: [[Int]]) -> Int? {
+        inputShapes[0].reduce(1, *) * inputShapes[1].dropFirst().reduce(1, *)
+    }
+
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient h: Node) -> [Node?] {
         let dy = inputs[0], w = inputs[1]
         let (kh, kw) = ConvWindow.spatial(w.shape)
@@ -198,6 +209,12 @@ public struct Conv2DBackwardWeightOp: Operation {
         let g = try geometry(x: inputs[0], dy: inputs[1])
         return inputs[0].count == 4 ? [g.outChannels, g.inChannels, g.kernelHeight, g.kernelWidth]
                                     : [g.outChannels, g.inChannels, g.kernelWidth]
+    }
+
+    /// As the forward convolution: dy's elements × C_in·k_h·k_w.
+    public func multiplyAdds(_ inputShapes: [[Int]]) -> Int? {
+        guard let w = try? outputShape(inputShapes) else { return nil }
+        return inputShapes[1].reduce(1, *) * w.dropFirst().reduce(1, *)
     }
 
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient h: Node) -> [Node?] {

@@ -47,6 +47,11 @@ public struct DenseChainOp: Operation {
         return [inputs[0][0], width]
     }
 
+    /// Σ over the layers of m·n_l·k_l.
+    public func multiplyAdds(_ inputShapes: [[Int]]) -> Int? {
+        activations.indices.map { inputShapes[0][0] * inputShapes[1 + 2 * $0].reduce(1, *) }.reduce(0, +)
+    }
+
     /// The unfused chain, rebuilt from graph ops and differentiated: the fused op has
     /// the same gradients of every order as the `linear` and activation nodes it replaces.
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] {

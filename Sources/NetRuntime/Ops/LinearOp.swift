@@ -14,6 +14,9 @@ public struct LinearOp: Operation {
         return [x[0], w[0]]
     }
 
+    /// x [m, k] · Wᵀ [k, n]: m·n·k.
+    public func multiplyAdds(_ inputShapes: [[Int]]) -> Int? { inputShapes[0].reduce(1, *) * inputShapes[1][0] }
+
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient g: Node) -> [Node?] {
         let x = inputs[0], w = inputs[1]
         return [g.matmul(w), g.matmul(x, transposeA: true), g.summed(to: [w.shape[0]])]

@@ -26,6 +26,11 @@ public struct MatmulOp: Operation {
         return inputs[0].count == 3 ? [batch, m, n] : [m, n]
     }
 
+    public func multiplyAdds(_ inputShapes: [[Int]]) -> Int? {
+        guard let (batch, m, k, n) = try? dims(inputShapes[0], inputShapes[1]) else { return nil }
+        return batch * m * k * n
+    }
+
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient g: Node) -> [Node?] {
         let a = inputs[0], b = inputs[1]
         // C = op(A)·op(B):  d op(A) = G·op(B)ᵀ,  d op(B) = op(A)ᵀ·G.

@@ -160,12 +160,10 @@ enum ProfileWorkloads {
         let step = TrainingStep<Float>(loss: loss, updates: updates) { Adam(parameterSizes: $0, learningRate: 1e-3) }
         step.executor.setInput(x, eightGaussians(500, rng: &rng).converted())
         step.run()
-        let p = step.executor.profile(runs: 3)
-        print("total \(p.map(\.ms).reduce(0, +)) ms")
-        for (k, ms, c) in p.prefix(25) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+        printProfile(step.executor.profile(runs: 3), title: "iresnet_toy", top: 25)
         let xi = g.input("xi", shape: [10_000, 2])
         let e = Executor<Float>(graph: g, outputs: [ToyFlow.residual(xi, weights: flow.stages[0].weights, biases: flow.stages[0].biases)])
         e.run()
-        for (k, ms, c) in e.profile(runs: 5) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+        printProfile(e.profile(runs: 5), title: "one block's g on 10,000 points")
     }
 }

@@ -41,9 +41,7 @@ extension MLPWorkload {
     static func profile() {
         let step = makeStep()
         step.run()
-        let p = step.executor.profile(runs: 20)
-        print("total \(p.map(\.ms).reduce(0, +)) ms")
-        for (k, ms, c) in p { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+        printProfile(step.executor.profile(runs: 20), title: "mlp")
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<100 { step.applyUpdate() }
         print(String(format: "optimizer %.3f ms", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / 100))

@@ -191,9 +191,7 @@ extension ScriptWorkloads {
         let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
         try! training.runStep()
         for (executor, _) in training.stepExecutors {
-            let p = executor.profile(runs: 3)
-            print("\(name) total \(p.map(\.ms).reduce(0, +)) ms")
-            for (k, ms, c) in p.prefix(top) { print(String(format: "%8.3f ms  %5d×  %@", ms, c, k)) }
+            printProfile(executor.profile(runs: 3), title: name, top: top)
         }
     }
 }

@@ -2,6 +2,32 @@ import XCTest
 @testable import NetRuntime
 
 final class ExecutorTests: XCTestCase {
+    /// The profile's GFLOP/s come from each op's multiply-add count: m·n·k for products and
+    /// dense layers (summed over a fused chain's layers), outputs × C_in·k_h·k_w for the
+    /// three convolution kernels; elementwise kernels report no rate.
+    func testProfileCountsMultiplyAddsOfProductsLayersAndConvolutions() {
+        XCTAssertEqual(MatmulOp(transposeA: true, transposeB: false).multiplyAdds([[7, 5], [7, 3]]), 5 * 3 * 7)
+        XCTAssertEqual(MatmulOp(transposeA: false, transposeB: false).multiplyAdds([[4, 5, 6], [4, 6, 2]]), 4 * 5 * 6 * 2)
+        XCTAssertEqual(LinearOp().multiplyAdds([[10, 3], [4, 3], [4]]), 10 * 4 * 3)
+        XCTAssertEqual(DenseChainOp(activations: [.elu(1), nil]).multiplyAdds([[10, 3], [4, 3], [4], [2, 4], [2]]), 10 * (4 * 3 + 2 * 4))
+        let window = ConvWindow(stride: (1, 1), padding: (1, 1))
+        // x [2, 3, 8, 8], w [5, 3, 3, 3] → y [2, 5, 8, 8]: 640 outputs × 27.
+        XCTAssertEqual(Conv2DOp(window: window).multiplyAdds([[2, 3, 8, 8], [5, 3, 3, 3]]), 640 * 27)
+        XCTAssertEqual(Conv2DBackwardInputOp(window: window, inputHeight: 8, inputWidth: 8).multiplyAdds([[2, 5, 8, 8], [5, 3, 3, 3]]), 640 * 27)
+        XCTAssertEqual(Conv2DBackwardWeightOp(window: window, kernelHeight: 3, kernelWidth: 3).multiplyAdds([[2, 3, 8, 8], [2, 5, 8, 8]]), 640 * 27)
+        XCTAssertNil(UnaryOp(function: .tanh).multiplyAdds([[3]]))
+
+        let g = Graph()
+        let a = g.input("a", shape: [64, 32]), b = g.input("b", shape: [32, 48])
+        let out = a.matmul(b).tanh()
+        let profile = Executor<Float>(graph: g, outputs: [out]).profile(runs: 2)
+        let product = profile.first { $0.kernel == "matmul[64, 48]" }, tanh = profile.first { $0.kernel == "tanh[64, 48]" }
+        XCTAssertEqual(product?.count, 1)
+        XCTAssertNil(tanh?.gflops)
+        guard let product, let rate = product.gflops else { return XCTFail("no rate for the product: \(profile)") }
+        XCTAssertEqual(rate, 2 * Double(64 * 32 * 48) / (product.ms * 1e-3) / 1e9, accuracy: rate * 1e-9)
+    }
+
     func testRepeatedRunsAreStableAndReuseBuffers() {
         let g = Graph()
         let x = g.input("x", shape: [64, 64])
