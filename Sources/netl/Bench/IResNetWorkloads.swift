@@ -160,7 +160,17 @@ enum ProfileWorkloads {
         let step = TrainingStep<Float>(loss: loss, updates: updates) { Adam(parameterSizes: $0, learningRate: 1e-3) }
         step.executor.setInput(x, eightGaussians(500, rng: &rng).converted())
         step.run()
-        printProfile(step.executor.profile(runs: 3), title: "iresnet_toy", top: 25)
+        let logDet = printProfile(step.executor.profile(runs: 3), title: "iresnet_toy", top: 25)
+        // The same network with the plain loss ½‖z‖² (thesis_ratios' `plain` step): the
+        // FLOP ratio of the two steps is what the time ratio would be at equal efficiency.
+        let (plainWeights, plainUpdates) = flow.normalizedWeights()
+        let plainLoss = (flow.forward(x, weights: plainWeights).square().sum(axes: [1]) * 0.5).mean()
+        let plain = TrainingStep<Float>(loss: plainLoss, updates: plainUpdates) { Adam(parameterSizes: $0, learningRate: 1e-3) }
+        plain.executor.setInput(x, eightGaussians(500, rng: &rng).converted())
+        plain.run()
+        let plainTotals = printProfile(plain.executor.profile(runs: 5), title: "plain step (same network, loss ½‖z‖²)", top: 8)
+        print(String(format: "log-det step / plain step: %.2f× the time, %.2f× the FLOP of products",
+                     logDet.ms / plainTotals.ms, logDet.gflop / plainTotals.gflop))
         let xi = g.input("xi", shape: [10_000, 2])
         let e = Executor<Float>(graph: g, outputs: [ToyFlow.residual(xi, weights: flow.stages[0].weights, biases: flow.stages[0].biases)])
         e.run()
