@@ -46,7 +46,8 @@ extension Builtins {
                     return i
                 }
                 let count = interp.shapeOf(x.value).reduce(1, *)
-                let known = dims.filter { $0 != -1 }.reduce(1, *)
+                // A product too large for an Int cannot equal the (existing) value's size.
+                let known = dims.filter { $0 != -1 }.checkedElementCount ?? -1
                 guard dims.filter({ $0 == -1 }).count <= 1, dims.allSatisfy({ $0 >= 1 || $0 == -1 }),
                       dims.contains(-1) ? (known > 0 && count % known == 0) : known == count else {
                     throw Diagnostic.error("cannot reshape \(interp.shapeOf(x.value)) (\(count) values) to \(dims)", at: target.span)
@@ -173,9 +174,15 @@ extension Builtins {
             let shape = interp.shapeOf(x.value)
             var axes: [Int]? = nil
             if let a = args.value("axis", position: 1) {
+                func axisIndex(_ v: Value) throws -> Int {
+                    guard case let .number(n) = v, let i = exactInt(n) else {
+                        throw Diagnostic.error("\(name): an axis is a whole number below the tensor's rank, got \(describe(v))", at: a.span)
+                    }
+                    return i
+                }
                 switch a.value {
-                case let .number(n): axes = [exactInt(n) ?? Int.max / 2]
-                case let .list(items): axes = items.map { if case let .number(v) = $0 { exactInt(v) ?? Int.max / 2 } else { Int.max / 2 } }
+                case let .number(n): axes = [try axisIndex(.number(n))]
+                case let .list(items): axes = try items.map(axisIndex)
                 default:
                     throw Diagnostic.error("\(name): axis must be a number or a list\(elementwiseHint(name, a))", at: a.span)
                 }

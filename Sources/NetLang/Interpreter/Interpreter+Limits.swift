@@ -41,11 +41,9 @@ extension Interpreter {
     func checkActivations(_ m: ModelValue, batch: Int, span: SourceSpan) throws {
         let shapes = [m.model.inputShape] + m.model.layerRows().map(\.output)
         for (index, shape) in shapes.enumerated() {
-            let (count, overflow) = ([batch] + shape).reduce((1, false)) { acc, d in
-                let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
-            }
-            if overflow || count > Builtins.maximumValues {
-                throw Diagnostic.error("model '\(m.name)' on \(batch) examples makes \(index == 0 ? "inputs" : "activations") of shape \([batch] + shape) (\(overflow ? "too many" : String(count)) values), more than 10⁸; use smaller batches", at: span)
+            let count = ([batch] + shape).checkedElementCount
+            if count.map({ $0 > Builtins.maximumValues }) ?? true {
+                throw Diagnostic.error("model '\(m.name)' on \(batch) examples makes \(index == 0 ? "inputs" : "activations") of shape \([batch] + shape) (\(count.map(String.init) ?? "too many") values), more than 10⁸; use smaller batches", at: span)
             }
         }
     }

@@ -13,7 +13,7 @@ public struct ProgressReporter {
     /// line every few seconds and always the last.
     public mutating func update(_ label: String, fraction: Double, extra: String) {
         guard enabled else { return }
-        let f = Swift.min(Swift.max(fraction, 0), 1)
+        let f = fraction.isNaN ? 0 : Swift.min(Swift.max(fraction, 0), 1)   // Int(NaN) would trap
         if isTerminal {
             let width = 24, filled = Int(f * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)

@@ -101,11 +101,9 @@ extension Interpreter {
         while let node = pending.popLast() {
             guard seen.insert(node.id).inserted else { continue }
             pending += node.inputs
-            let (count, overflow) = node.shape.reduce((1, false)) { acc, d in
-                let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
-            }
-            if overflow || count > Builtins.maximumValues {
-                throw Diagnostic.error("the result would hold \(overflow ? "too many" : String(count)) values (shape \(node.shape)), more than 10⁸", at: span)
+            let count = node.shape.checkedElementCount
+            if count.map({ $0 > Builtins.maximumValues }) ?? true {
+                throw Diagnostic.error("the result would hold \(count.map(String.init) ?? "too many") values (shape \(node.shape)), more than 10⁸", at: span)
             }
         }
         let value = g.evaluate([result], as: Double.self)[0]

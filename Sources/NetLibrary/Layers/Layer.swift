@@ -133,12 +133,14 @@ public final class ModelBuilder {
     /// The most numbers one model may hold: beyond this a typo such as dense(1e7) would
     /// exhaust memory instead of reporting an error.
     public static let parameterLimit = 100_000_000
+    /// The most numbers one layer may output per example (the same reasoning).
+    public static let activationLimit = 100_000_000
     private var total = 0
 
     private func reserve(_ shape: [Int]) throws {
         let n = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
         guard n <= Self.parameterLimit - total else {
-            throw LayerError("\(qualified("")) would hold more than \(Self.parameterLimit) parameters (shape \(shape))")
+            throw LayerError("\(prefix.joined(separator: ".")) would hold more than \(Self.parameterLimit) parameters (shape \(shape))")
         }
         total += n
     }

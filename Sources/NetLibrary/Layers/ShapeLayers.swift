@@ -4,7 +4,12 @@ import NetRuntime
 public final class Flatten: Layer {
     public init() {}
     public var kind: String { "flatten" }
-    public func outputShape(for input: [Int]) throws -> [Int] { [input.reduce(1, *)] }
+    public func outputShape(for input: [Int]) throws -> [Int] {
+        // Checked: NetLibrary is built without overflow traps, and a wrapped product would
+        // be a wrong shape rather than an error.
+        guard let count = input.checkedElementCount else { throw LayerError("flatten: \(input) holds too many values") }
+        return [count]
+    }
     public func apply(_ x: Node, _ context: ApplyContext) -> Node { x.reshaped([x.shape[0], -1]) }
 }
 
@@ -15,8 +20,9 @@ public final class Reshape: Layer {
     public var kind: String { "reshape" }
     public var details: String { "\(target)" }
     public func outputShape(for input: [Int]) throws -> [Int] {
-        guard input.reduce(1, *) == target.reduce(1, *) else {
-            throw LayerError("cannot reshape \(input) (\(input.reduce(1, *)) values) to \(target) (\(target.reduce(1, *)) values)")
+        func count(_ shape: [Int]) -> String { shape.checkedElementCount.map(String.init) ?? "too many" }
+        guard let n = input.checkedElementCount, n == target.checkedElementCount else {
+            throw LayerError("cannot reshape \(input) (\(count(input)) values) to \(target) (\(count(target)) values)")
         }
         return target
     }
