@@ -3,6 +3,22 @@ import NetRuntime
 @testable import NetLibrary
 
 final class LayerTests: XCTestCase {
+    /// NetLibrary is built without overflow traps: shape products that do not fit in an
+    /// Int must be errors, not wrapped sizes (2³² · 2³² wraps to 0).
+    func testShapeLayersRefuseSizesThatOverflow() {
+        let huge = [1 << 32, 1 << 32]
+        XCTAssertThrowsError(try Flatten().outputShape(for: huge)) {
+            XCTAssertEqual(($0 as? LayerError)?.message, "flatten: [4294967296, 4294967296] holds too many values")
+        }
+        XCTAssertThrowsError(try Reshape([1]).outputShape(for: huge))
+        XCTAssertThrowsError(try Reshape(huge).outputShape(for: [1])) {
+            XCTAssertEqual(($0 as? LayerError)?.message, "cannot reshape [1] (1 values) to [4294967296, 4294967296] (too many values)")
+        }
+        XCTAssertEqual(try Flatten().outputShape(for: [3, 4, 5]), [60])
+        XCTAssertThrowsError(try ModelBuilder.checkOutputSize([10_001, 10_000], of: Flatten()))
+        XCTAssertNoThrow(try ModelBuilder.checkOutputSize([10_000, 10_000], of: Flatten()))
+    }
+
     func testMLPShapesParametersAndSummary() throws {
         let g = Graph()
         let model = try Model(name: "mlp", inputShape: [64], layers: [

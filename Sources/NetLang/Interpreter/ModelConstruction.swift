@@ -24,7 +24,10 @@ extension Interpreter {
         // Build layer by layer so a shape error names the layer that does not fit.
         var shape = input
         for (layer, item) in zip(layers, layerSpans(m.layers, in: env)) {
-            do { shape = try layer.outputShape(for: shape) } catch let error as LayerError {
+            do {
+                shape = try layer.outputShape(for: shape)
+                try ModelBuilder.checkOutputSize(shape, of: layer)
+            } catch let error as LayerError {
                 throw Diagnostic(.error, "\(error.message)", at: item,
                                  notes: [Diagnostic(.note, "in model '\(m.name)', whose layers before this one produce [N, \(shape.map(String.init).joined(separator: ", "))]", at: nil)])
             }

@@ -135,6 +135,16 @@ public final class ModelBuilder {
     public static let parameterLimit = 100_000_000
     /// The most numbers one layer may output per example (the same reasoning).
     public static let activationLimit = 100_000_000
+
+    /// Throws when `layer`'s output for one example, `shape`, exceeds `activationLimit`:
+    /// no batch could pass through it, so this is said where the model is defined rather
+    /// than where it is first applied.
+    public static func checkOutputSize(_ shape: [Int], of layer: Layer) throws {
+        let count = shape.checkedElementCount
+        guard let count, count <= activationLimit else {
+            throw LayerError("\(layer.kind) would output \(shape) per example (\(count.map(String.init) ?? "too many") values), more than 10⁸")
+        }
+    }
     private var total = 0
 
     private func reserve(_ shape: [Int]) throws {

@@ -29,11 +29,7 @@ public final class Sequential: Layer {
                 try layer.build(builder, input: shape)
             }
             shape = try layer.outputShape(for: shape)
-            // No batch could pass through a layer whose output alone exceeds the size
-            // limit: say so where the model is defined, not where it is first applied.
-            guard let count = shape.checkedElementCount, count <= ModelBuilder.activationLimit else {
-                throw LayerError("\(layer.kind) would output \(shape) per example (\(shape.checkedElementCount.map(String.init) ?? "too many") values), more than 10⁸")
-            }
+            try ModelBuilder.checkOutputSize(shape, of: layer)
         }
     }
 
