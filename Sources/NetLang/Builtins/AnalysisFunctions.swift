@@ -54,7 +54,7 @@ extension Builtins {
                 let title = interp.pictureTitle(try args.string("title", default: "singular values per layer"))
                 let spectra = try spectraArgument(s)
                 if interp.checkOnly { return .none }
-                try write(interp, args.span) { try SpectraCharts.decay(spectra, title: title).image().writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try SpectraCharts.decay(spectra, title: title).image().writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
@@ -68,7 +68,7 @@ extension Builtins {
                 }
                 let models = try zip(labels, items).map { (interp.display($0), try spectraArgument(ArgumentValue(label: nil, value: $1, span: list.span))) }
                 if interp.checkOnly { return .none }
-                try write(interp, args.span) { try SpectraCharts.panels(models, title: title).writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try SpectraCharts.panels(models, title: title).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
@@ -185,7 +185,7 @@ extension Builtins {
                 let result = try preimageError(args.span) {
                     try LinearRegionPicture.render(network, variables: VariableStore<Double>(converting: interp.variables), point: point, range: range, grid: grid)
                 }
-                try write(interp, args.span) { try Pictures.titled(result.image, interp.pictureTitle("")).writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try Pictures.titled(result.image, interp.pictureTitle("")).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .record([("regions", .number(Double(result.regions))), ("preimage", preimageValue(result.preimage))])
             }),

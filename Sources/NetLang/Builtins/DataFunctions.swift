@@ -52,6 +52,7 @@ extension Builtins {
                 let v = try args.required("x", position: 0)
                 let path = try args.string("path", position: 1)
                 guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("save_npy needs a tensor", at: v.span) }
+                try args.checkAllUsed()   // before the file is written
                 if !interp.checkOnly { try dataError(args.span) { try writeNPY(t, to: interp.outputPath(path)) } }
                 return .none
             }),

@@ -203,7 +203,7 @@ extension Builtins {
                     return chart
                 }
                 if interp.checkOnly { return .none }
-                try write(interp, args.span) { try ChartPanels.image(charts).writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try ChartPanels.image(charts).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),

@@ -32,7 +32,7 @@ extension Builtins {
                 let request = FlowEvaluationRequest(settings: settings, float64: method == "exact", probes: nil)
                 let logp = interp.flowDensity(flow, Tensor(shape: [n * n, 2], scalars: points), request).logp
                 let density = (0..<n).map { r in (0..<n).map { c in Foundation.exp(logp[r * n + c]) } }
-                try write(interp, args.span) { try Pictures.titled(Pictures.heatmap(density, scale: max(1, 400 / n)), title).writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try Pictures.titled(Pictures.heatmap(density, scale: max(1, 400 / n)), title).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
@@ -47,7 +47,7 @@ extension Builtins {
                     throw Diagnostic.error("save_scatter needs points [N, 2]", at: x.span)
                 }
                 if interp.checkOnly { return .none }
-                try write(interp, args.span) { try Pictures.titled(Pictures.scatter(t, range: range), title).writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try Pictures.titled(Pictures.scatter(t, range: range), title).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
@@ -77,7 +77,7 @@ extension Builtins {
                 let labels = try args.value("labels").map { try imageLabels($0, count: count, interp) }
                 if interp.checkOnly { return .none }
                 let images = t.reshaped([count] + shape)
-                try write(interp, args.span) {
+                try write(interp, args) {
                     try Pictures.titled(Pictures.grid(images, columns: used, minimumSize: size, labels: labels), title).writePNG(to: interp.outputPath(path))
                 }
                 interp.output("wrote \(interp.writtenName(path))")
@@ -100,7 +100,7 @@ extension Builtins {
                                   yLabel: try args.string("y_label", default: ""), logY: try args.boolean("log_y", default: false))
                 chart.series = try chartSeries(list.value, interp, span: list.span)
                 if interp.checkOnly { return .none }
-                try write(interp, args.span) {
+                try write(interp, args) {
                     switch format {
                     case .svg: try writeAtomically(chart.svg(), to: interp.outputPath(path))
                     case .png: try chart.image().writePNG(to: interp.outputPath(path))
@@ -125,7 +125,7 @@ extension Builtins {
                 let title = interp.pictureTitle(try args.string("title", default: "")), yLabel = try args.string("y_label", default: "")
                 if interp.checkOnly { return .none }
                 let plot = BoxPlot(title: title, yLabel: yLabel, groups: groups)
-                try write(interp, args.span) {
+                try write(interp, args) {
                     switch format {
                     case .svg: try writeAtomically(plot.svg(), to: interp.outputPath(path))
                     case .png: try plot.image().writePNG(to: interp.outputPath(path))
@@ -192,8 +192,12 @@ extension Builtins {
     }
 
     /// Writes a picture (only rank 0 of a data-parallel job does; the others hold the same values).
-    static func write(_ interp: Interpreter, _ span: SourceSpan, _ body: () throws -> Void) throws {
+    /// Writes a picture (on the primary process only). A misspelt or surplus argument is
+    /// an error *before* the file is written, not after (the call's other arguments have
+    /// all been read by now).
+    static func write(_ interp: Interpreter, _ args: Arguments, _ body: () throws -> Void) throws {
+        try args.checkAllUsed()
         guard interp.world.isPrimary else { return }
-        do { try body() } catch { throw Diagnostic.error("cannot write the picture: \(error)", at: span) }
+        do { try body() } catch { throw Diagnostic.error("cannot write the picture: \(error)", at: args.span) }
     }
 }

@@ -45,6 +45,26 @@ final class OutputDirectoryTests: XCTestCase {
                                        baseDirectory: scriptFolder.path, outputDirectory: out.path))
     }
 
+    /// A misspelt or surplus argument of a function that writes a file is reported before
+    /// anything is written (it used to be reported after the file was written with defaults).
+    func testAWrongArgumentStopsTheWriteBeforeAnyFileIsWritten() throws {
+        let calls = [
+            "save_scatter(randn([10, 2]), \"points.png\", titel: \"typo\")",
+            "save_images(zeros([4, 4]), \"grid.png\", [2, 2], scale: 3)",
+            "save_chart(\"curve.svg\", [series(\"a\", [1, 2], [3, 4])], x_lable: \"t\")",
+            "save_boxplot(\"box.png\", [\"a\"], [[1, 2, 3]], ylabel: \"v\")",
+            "save_npy([1, 2], \"x.npy\", bogus: 1)",
+        ]
+        let before = folderSnapshot(scriptFolder)
+        for call in calls {
+            XCTAssertThrowsError(try runScript(call + "\n", baseDirectory: scriptFolder.path, outputDirectory: out.path), call) {
+                XCTAssertTrue("\($0)".contains("has no argument named"), "\(call): \($0)")
+            }
+        }
+        XCTAssertEqual(folderSnapshot(out), [:], "files were written")
+        XCTAssertEqual(folderSnapshot(scriptFolder), before)
+    }
+
     func testWithoutAnOutputDirectoryFilesGoBesideTheScript() throws {
         let interpreter = Interpreter(baseDirectory: scriptFolder.path)
         interpreter.output = { _ in }
