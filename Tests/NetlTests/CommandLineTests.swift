@@ -149,6 +149,16 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("products and convolutions: ") && $0.contains(", 0.411 GFLOP at ") }, stdout)
     }
 
+    /// No median exists for zero repetitions: refused before any timing (it used to stop
+    /// the program with an index out of range).
+    func testBenchRefusesZeroRepetitions() throws {
+        try requireNetl()
+        let (code, _, stderr) = try run(["bench", "--workload", "tiny_ops", "--reps", "0"])
+        XCTAssertEqual(code, 64, stderr)
+        XCTAssertTrue(stderr.contains("--reps must be at least 1, got 0"), stderr)
+        XCTAssertFalse(stderr.contains("Backtrace"), stderr)
+    }
+
     /// `netl bench --sweep` names a PNG chart; anything else is refused before any timing.
     func testBenchSweepRefusesAChartThatIsNotAPNG() throws {
         try requireNetl()

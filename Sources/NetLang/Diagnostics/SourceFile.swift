@@ -10,8 +10,10 @@ public final class SourceFile: @unchecked Sendable {
 
     public init(name: String, text: String) {
         self.name = name
-        self.text = text
-        self.bytes = Array(text.utf8)
+        // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of
+        // the script (Python and Swift skip it too).
+        self.text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        self.bytes = Array(self.text.utf8)
         var starts = [0]
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
         lineStarts = starts

@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("unknown workload '\(w)'; expected one of: \(Workloads.names.joined(separator: ", "))")
         }
         guard rounds >= 1, threads >= 1 else { throw ValidationError("--rounds and --threads must be at least 1") }
+        // A median of no repetitions does not exist (0 used to stop the program).
+        if let reps, reps < 1 { throw ValidationError("--reps must be at least 1, got \(reps)") }
+        if let warmup, warmup < 0 { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
     }
 
     func run() throws {

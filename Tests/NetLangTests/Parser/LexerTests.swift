@@ -11,6 +11,17 @@ final class LexerTests: XCTestCase {
         tokenize(SourceFile(name: "t.net", text: text)).diagnostics.map(\.message)
     }
 
+    /// A UTF-8 byte-order mark (Windows editors write one) is not part of the script: it
+    /// used to be "unexpected character" at 1:1. Positions count from after it.
+    func testALeadingByteOrderMarkIsSkipped() throws {
+        XCTAssertEqual(lex("\u{FEFF}let x = 1\r\n"), lex("let x = 1\r\n"))
+        XCTAssertEqual(lexErrors("\u{FEFF}let x = 1\n"), [])
+        XCTAssertEqual(SourceFile(name: "t.net", text: "\u{FEFF}ab").location(of: 1).column, 2)
+        XCTAssertTrue(scriptError("\u{FEFF}let x = 1\r\nprint y\r\n").contains("test.net:2:7: error: 'y' is not defined"))
+        // Only a leading mark is dropped; one inside the text is still an error.
+        XCTAssertFalse(lexErrors("let x = 1 \u{FEFF}\n").isEmpty)
+    }
+
     func testKeywordsIdentifiersAndTrainWords() {
         XCTAssertEqual(lex("let x_1 = _y"), "kw(let) ident(x_1) = ident(_y) EOF")
         XCTAssertEqual(lex("model residual lipschitz data on to from in"),
