@@ -148,7 +148,7 @@ public final class ModelBuilder {
     private var total = 0
 
     private func reserve(_ shape: [Int]) throws {
-        let n = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        let n = shape.checkedElementCount ?? Int.max
         guard n <= Self.parameterLimit - total else {
             throw LayerError("\(prefix.joined(separator: ".")) would hold more than \(Self.parameterLimit) parameters (shape \(shape))")
         }
