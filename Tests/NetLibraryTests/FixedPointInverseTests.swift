@@ -82,6 +82,23 @@ final class FixedPointInverseTests: XCTestCase {
         }
     }
 
+    /// An input beyond Float32's range makes the iterates NaN: the block must be reported
+    /// not converged with a NaN residual (the residual's max over examples used to skip the
+    /// NaN and report 0, "converged").
+    func testNonFiniteIteratesAreNotConverged() throws {
+        let g = Graph()
+        let model = try Model(name: "f", inputShape: [2], layers: [
+            Residual([Dense(units: 8, constraint: LipschitzConstraint(coefficient: 0.5, iterations: 1)), Activation.elu(),
+                      Dense(units: 2, constraint: LipschitzConstraint(coefficient: 0.5, iterations: 1))]),
+        ], graph: g, seed: 1)
+        var inverse = FixedPointInverse(model: model, variables: VariableStore<Float>(g))
+        let y = Tensor<Float>(shape: [2, 2], scalars: [1, .infinity, 0.5, -1])
+        let result = try inverse.invert(y, stopping: .init(maxIterations: 10, tolerance: 1e-6))
+        XCTAssertFalse(result.converged)
+        XCTAssertFalse(result.blocks[0].converged)
+        XCTAssertTrue(result.blocks[0].residuals.last?.isNaN ?? false, "\(result.blocks[0].residuals)")
+    }
+
     /// Without the constraint a residual block may not be invertible by iteration; the
     /// inverse then says so instead of returning garbage.
     func testUnconstrainedNetworkReportsNonConvergence() throws {

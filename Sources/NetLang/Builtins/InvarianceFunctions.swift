@@ -162,7 +162,8 @@ extension Interpreter {
         for i in 0..<n {
             var s = 0.0
             for j in 0..<d { let e = pushed.scalars[i * d + j] - target.scalars[i * d + j]; s += e * e }
-            worst = Swift.max(worst, s.squareRoot())
+            let error = s.squareRoot()
+            if error > worst || error.isNaN { worst = error }   // a NaN error is reported, not skipped
         }
         let bound = BijectiveClassifier.forwardErrorBound(model: model, variables: variables, blocks: result.blocks)
         let blocks: [Value] = result.blocks.map { b in

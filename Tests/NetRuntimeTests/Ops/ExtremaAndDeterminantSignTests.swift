@@ -21,6 +21,22 @@ final class ExtremaAndDeterminantSignTests: XCTestCase {
         for v in g.evaluate([x.maximum(y), x.minimum(y)], as: Double.self) { XCTAssertTrue(v.scalars.allSatisfy(\.isNaN)) }
     }
 
+    /// The reduction `max` propagates NaN as PyTorch's amax and NumPy's max do, over all
+    /// values and along either axis, whatever the NaN's position (it used to skip NaNs, so
+    /// max(|x − x̂|) could report a finite error for a NaN reconstruction).
+    func testMaxReductionPropagatesNaN() {
+        let g = Graph()
+        let x = g.constant(Tensor(shape: [2, 3], scalars: [.nan, 1, 2, 3, 4, 5]))
+        let y = g.constant(Tensor(shape: [3], scalars: [0, 1, .nan]))
+        let out = g.evaluate([x.max(), x.max(axes: [1]), x.max(axes: [0]), y.max()], as: Double.self)
+        XCTAssertTrue(out[0].scalars[0].isNaN)
+        XCTAssertTrue(out[1].scalars[0].isNaN); XCTAssertEqual(out[1].scalars[1], 5)
+        XCTAssertTrue(out[2].scalars[0].isNaN); XCTAssertEqual(Array(out[2].scalars[1...]), [4, 5])
+        XCTAssertTrue(out[3].scalars[0].isNaN, "a NaN in the last place")
+        let f = g.evaluate([y.max()], as: Float.self)[0]
+        XCTAssertTrue(f.scalars[0].isNaN, "Float32 too")
+    }
+
     func testMaximumMinimumGradients() {
         GradientCheck(shapes: [[3, 4], [4]]).run { _, x in x[0].maximum(x[1]) }
         GradientCheck(shapes: [[3, 4], [3, 1]]).run { _, x in x[0].minimum(x[1]) }
