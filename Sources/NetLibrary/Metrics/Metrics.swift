@@ -2,20 +2,23 @@ import NetRuntime
 
 /// Classification metrics on predictions [N, C] (scores or logits) and labels [N].
 public enum Metrics {
-    /// The index of the largest score per row.
+    /// The index of the largest score per row; a NaN counts as the largest (the first
+    /// NaN's index), as in NumPy's and PyTorch's argmax.
     public static func predictedClasses(_ scores: Tensor<Double>) -> [Int] {
         let n = scores.shape[0], c = scores.count / max(n, 1)
         return (0..<n).map { i in
             var best = 0
-            for j in 1..<max(c, 1) where scores.scalars[i * c + j] > scores.scalars[i * c + best] { best = j }
+            for j in 1..<max(c, 1) where !scores.scalars[i * c + best].isNaN
+                && (scores.scalars[i * c + j] > scores.scalars[i * c + best] || scores.scalars[i * c + j].isNaN) { best = j }
             return best
         }
     }
 
-    /// The fraction of rows whose largest score is at the label.
+    /// The fraction of rows whose largest score is at the label; NaN when any score is NaN,
+    /// so a model that computes NaNs never shows an accuracy.
     public static func accuracy(_ scores: Tensor<Double>, _ labels: Tensor<Double>) -> Double {
         let predicted = predictedClasses(scores)
-        guard !predicted.isEmpty else { return .nan }
+        guard !predicted.isEmpty, !scores.scalars.contains(where: \.isNaN) else { return .nan }
         return Double(zip(predicted, labels.scalars).filter { $1.isFinite && Double($0) == $1 }.count) / Double(predicted.count)
     }
 

@@ -8,8 +8,9 @@
 // default), else by the number of real positions in the window. Padding must be smaller
 // than the kernel on each axis, so every window holds at least one real position.
 //
-// Max pooling's argmax is the first maximum in row-major window order. The backward and
-// "select" kernels either recompute it from x (no extra memory; the default the executor
+// Max pooling's argmax is the first maximum in row-major window order; a NaN counts as the
+// maximum (the first NaN), so a NaN input is never pooled away (PyTorch propagates it too).
+// The backward and "select" kernels either recompute it from x (no extra memory; the default the executor
 // needs, since x is kept for the backward pass anyway) or read it from an `Int32` index
 // buffer that `maxPoolForward` filled (one index per output, the flat position ih·W + iw
 // inside its input plane), which saves the recomputation when memory is no concern.
@@ -96,7 +97,7 @@ func windowArgmax<T: NetScalar>(_ g: PoolGeometry, plane x: UnsafePointer<T>, _ 
     var bestValue = x[best]
     for ih in rows {
         let r = ih * g.inWidth
-        for iw in cols where x[r + iw] > bestValue {
+        for iw in cols where x[r + iw] > bestValue || (x[r + iw].isNaN && !bestValue.isNaN) {
             best = r + iw
             bestValue = x[best]
         }

@@ -8,6 +8,22 @@ final class PoolingOpTests: XCTestCase {
         Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map(Double.init))
     }
 
+    /// A NaN in a window is its maximum (PyTorch propagates it too); it used to be skipped,
+    /// so a NaN activation could vanish behind max pooling. The gradient goes to it.
+    func testMaxPoolingPropagatesNaN() {
+        let g = Graph()
+        var values = iota([1, 1, 4, 4]).scalars
+        values[1] = .nan; values[14] = .nan   // windows (0,0) and (1,1), not in the first place
+        let x = g.constant(Tensor(shape: [1, 1, 4, 4], scalars: values))
+        let y = x.maxPool2d(kernel: 2)
+        let out = g.evaluate([y, g.gradients(of: y.sum(), wrt: [x])[0]], as: Double.self)
+        XCTAssertTrue(out[0].scalars[0].isNaN); XCTAssertEqual(out[0].scalars[1], 7)
+        XCTAssertEqual(out[0].scalars[2], 13); XCTAssertTrue(out[0].scalars[3].isNaN)
+        XCTAssertEqual(out[1].scalars[1], 1, "the gradient of window (0,0) goes to its NaN")
+        XCTAssertEqual(out[1].scalars[14], 1)
+        XCTAssertEqual(out[1].scalars[5], 0)
+    }
+
     func testHandComputedValues() {
         let g = Graph()
         let x = g.constant(iota([1, 1, 4, 4]))
