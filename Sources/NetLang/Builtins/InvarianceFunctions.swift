@@ -163,7 +163,7 @@ extension Interpreter {
             var s = 0.0
             for j in 0..<d { let e = pushed.scalars[i * d + j] - target.scalars[i * d + j]; s += e * e }
             let error = s.squareRoot()
-            if error > worst || error.isNaN { worst = error }   // a NaN error is reported, not skipped
+            if error.replacesMaximum(worst) { worst = error }   // a NaN error is reported, not skipped
         }
         let bound = BijectiveClassifier.forwardErrorBound(model: model, variables: variables, blocks: result.blocks)
         let blocks: [Value] = result.blocks.map { b in

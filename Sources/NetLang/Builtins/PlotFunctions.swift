@@ -191,10 +191,9 @@ extension Builtins {
         return items
     }
 
-    /// Writes a picture (only rank 0 of a data-parallel job does; the others hold the same values).
-    /// Writes a picture (on the primary process only). A misspelt or surplus argument is
-    /// an error *before* the file is written, not after (the call's other arguments have
-    /// all been read by now).
+    /// Writes a picture (only rank 0 of a data-parallel job does; the others hold the same
+    /// values). A misspelt or surplus argument is an error *before* the file is written,
+    /// not after (the call's other arguments have all been read by now).
     static func write(_ interp: Interpreter, _ args: Arguments, _ body: () throws -> Void) throws {
         try args.checkAllUsed()
         guard interp.world.isPrimary else { return }

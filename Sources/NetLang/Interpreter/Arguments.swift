@@ -108,7 +108,7 @@ struct Arguments {
     mutating func shape(_ name: String, position: Int? = nil) throws -> [Int] {
         let a = try required(name, position: position)
         let dims = try shapeDims(a)
-        guard let count = dims.checkedElementCount, count <= Builtins.maximumValues else {
+        guard !dims.holdsMoreValues(than: Builtins.maximumValues) else {
             throw Diagnostic.error("\(function): shape \(dims) holds more than 10⁸ values", at: a.span)
         }
         return dims

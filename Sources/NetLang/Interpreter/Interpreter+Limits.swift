@@ -41,9 +41,9 @@ extension Interpreter {
     func checkActivations(_ m: ModelValue, batch: Int, span: SourceSpan) throws {
         let shapes = [m.model.inputShape] + m.model.layerRows().map(\.output)
         for (index, shape) in shapes.enumerated() {
-            let count = ([batch] + shape).checkedElementCount
-            if count.map({ $0 > Builtins.maximumValues }) ?? true {
-                throw Diagnostic.error("model '\(m.name)' on \(batch) examples makes \(index == 0 ? "inputs" : "activations") of shape \([batch] + shape) (\(count.map(String.init) ?? "too many") values), more than 10⁸; use smaller batches", at: span)
+            let batched = [batch] + shape
+            if batched.holdsMoreValues(than: Builtins.maximumValues) {
+                throw Diagnostic.error("model '\(m.name)' on \(batch) examples makes \(index == 0 ? "inputs" : "activations") of shape \(batched) (\(batched.elementCountDescription) values), more than 10⁸; use smaller batches", at: span)
             }
         }
     }

@@ -101,9 +101,8 @@ extension Interpreter {
         while let node = pending.popLast() {
             guard seen.insert(node.id).inserted else { continue }
             pending += node.inputs
-            let count = node.shape.checkedElementCount
-            if count.map({ $0 > Builtins.maximumValues }) ?? true {
-                throw Diagnostic.error("the result would hold \(count.map(String.init) ?? "too many") values (shape \(node.shape)), more than 10⁸", at: span)
+            if node.shape.holdsMoreValues(than: Builtins.maximumValues) {
+                throw Diagnostic.error("the result would hold \(node.shape.elementCountDescription) values (shape \(node.shape)), more than 10⁸", at: span)
             }
         }
         let value = g.evaluate([result], as: Double.self)[0]

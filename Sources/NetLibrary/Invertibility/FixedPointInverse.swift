@@ -244,10 +244,10 @@ func fixedPointUpdate<T: NetScalar>(y: UnsafePointer<T>, g: UnsafePointer<T>, x:
             sq += d * d
             x[i] = next
         }
-        // NaN-propagating: Swift.max(change, .nan) is `change`, and a block whose iterates
-        // became NaN (an input beyond Float32's range) was reported converged with residual 0.
+        // NaN-propagating: with Swift.max a block whose iterates became NaN (an input beyond
+        // Float32's range) was reported converged with residual 0.
         let norm = sq.squareRoot()
-        if norm > change || norm.isNaN { change = norm }
+        if norm.replacesMaximum(change) { change = norm }
     }
     return change
 }

@@ -140,9 +140,8 @@ public final class ModelBuilder {
     /// no batch could pass through it, so this is said where the model is defined rather
     /// than where it is first applied.
     public static func checkOutputSize(_ shape: [Int], of layer: Layer) throws {
-        let count = shape.checkedElementCount
-        guard let count, count <= activationLimit else {
-            throw LayerError("\(layer.kind) would output \(shape) per example (\(count.map(String.init) ?? "too many") values), more than 10⁸")
+        if shape.holdsMoreValues(than: activationLimit) {
+            throw LayerError("\(layer.kind) would output \(shape) per example (\(shape.elementCountDescription) values), more than 10⁸")
         }
     }
     private var total = 0

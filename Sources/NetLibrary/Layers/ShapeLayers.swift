@@ -20,9 +20,8 @@ public final class Reshape: Layer {
     public var kind: String { "reshape" }
     public var details: String { "\(target)" }
     public func outputShape(for input: [Int]) throws -> [Int] {
-        func count(_ shape: [Int]) -> String { shape.checkedElementCount.map(String.init) ?? "too many" }
         guard let n = input.checkedElementCount, n == target.checkedElementCount else {
-            throw LayerError("cannot reshape \(input) (\(count(input)) values) to \(target) (\(count(target)) values)")
+            throw LayerError("cannot reshape \(input) (\(input.elementCountDescription) values) to \(target) (\(target.elementCountDescription) values)")
         }
         return target
     }

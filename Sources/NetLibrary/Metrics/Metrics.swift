@@ -7,10 +7,10 @@ public enum Metrics {
     public static func predictedClasses(_ scores: Tensor<Double>) -> [Int] {
         let n = scores.shape[0], c = scores.count / max(n, 1)
         return (0..<n).map { i in
-            var best = 0
-            for j in 1..<max(c, 1) where !scores.scalars[i * c + best].isNaN
-                && (scores.scalars[i * c + j] > scores.scalars[i * c + best] || scores.scalars[i * c + j].isNaN) { best = j }
-            return best
+            let row = scores.scalars[(i * c)..<((i + 1) * c)]
+            var best = row.startIndex
+            for j in row.indices.dropFirst() where row[j].replacesMaximum(row[best]) { best = j }
+            return best - row.startIndex
         }
     }
 

@@ -9,9 +9,9 @@
 // than the kernel on each axis, so every window holds at least one real position.
 //
 // Max pooling's argmax is the first maximum in row-major window order; a NaN counts as the
-// maximum (the first NaN), so a NaN input is never pooled away (PyTorch propagates it too).
-// The backward and "select" kernels either recompute it from x (no extra memory; the default the executor
-// needs, since x is kept for the backward pass anyway) or read it from an `Int32` index
+// maximum (the first NaN, `replacesMaximum`), so a NaN input is never pooled away (PyTorch
+// propagates it too). The backward and "select" kernels either recompute it from x (no
+// extra memory; the default the executor needs, since x is kept for the backward pass anyway) or read it from an `Int32` index
 // buffer that `maxPoolForward` filled (one index per output, the flat position ih·W + iw
 // inside its input plane), which saves the recomputation when memory is no concern.
 // None of these kernels allocate or need a workspace.
@@ -97,7 +97,7 @@ func windowArgmax<T: NetScalar>(_ g: PoolGeometry, plane x: UnsafePointer<T>, _ 
     var bestValue = x[best]
     for ih in rows {
         let r = ih * g.inWidth
-        for iw in cols where x[r + iw] > bestValue || (x[r + iw].isNaN && !bestValue.isNaN) {
+        for iw in cols where x[r + iw].replacesMaximum(bestValue) {
             best = r + iw
             bestValue = x[best]
         }

@@ -1,6 +1,6 @@
 /// The maximum of a tensor over the dimensions where `shape` has size 1 (keeping them).
-/// A NaN among the values makes the maximum NaN, as in PyTorch and NumPy: `x > acc` alone
-/// skips NaNs, so max(|x − x̂|) would report a finite error for a reconstruction with NaNs.
+/// A NaN among the values makes the maximum NaN, as in PyTorch and NumPy
+/// (`replacesMaximum`), so max(|x − x̂|) never reports a finite error for NaNs.
 public struct MaxToShapeOp: Operation {
     public let shape: [Int]
     public var name: String { "max" }
@@ -28,10 +28,10 @@ public struct MaxToShapeOp: Operation {
                 let xo = x + off[0], yo = y + off[1]
                 if sy == 0 {
                     var acc = yo[0]
-                    for i in 0..<n where xo[i] > acc || xo[i].isNaN { acc = xo[i] }
+                    for i in 0..<n where xo[i].replacesMaximum(acc) { acc = xo[i] }
                     yo[0] = acc
                 } else {
-                    for i in 0..<n where xo[i] > yo[i] || xo[i].isNaN { yo[i] = xo[i] }
+                    for i in 0..<n where xo[i].replacesMaximum(yo[i]) { yo[i] = xo[i] }
                 }
             }
         }

@@ -12,4 +12,11 @@ extension Array where Element == Int {
         }
         return count
     }
+
+    /// Whether a tensor of this shape holds more than `limit` values (true when the count
+    /// does not fit in an Int).
+    public func holdsMoreValues(than limit: Int) -> Bool { checkedElementCount.map { $0 > limit } ?? true }
+
+    /// The count for a diagnostic: the number, or "too many" when it does not fit in an Int.
+    public var elementCountDescription: String { checkedElementCount.map(String.init) ?? "too many" }
 }

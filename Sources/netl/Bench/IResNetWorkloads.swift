@@ -158,7 +158,8 @@ enum ProfileWorkloads {
         let (weights, updates) = flow.normalizedWeights()
         let loss = flow.negativeLogLikelihood(x, weights: weights)
         let step = TrainingStep<Float>(loss: loss, updates: updates) { Adam(parameterSizes: $0, learningRate: 1e-3) }
-        step.executor.setInput(x, eightGaussians(500, rng: &rng).converted())
+        let data: Tensor<Float> = eightGaussians(500, rng: &rng).converted()
+        step.executor.setInput(x, data)
         step.run()
         let logDet = printProfile(step.executor.profile(runs: 3), title: "iresnet_toy", top: 25)
         // The same network with the plain loss ½‖z‖² (thesis_ratios' `plain` step): the
@@ -166,7 +167,7 @@ enum ProfileWorkloads {
         let (plainWeights, plainUpdates) = flow.normalizedWeights()
         let plainLoss = (flow.forward(x, weights: plainWeights).square().sum(axes: [1]) * 0.5).mean()
         let plain = TrainingStep<Float>(loss: plainLoss, updates: plainUpdates) { Adam(parameterSizes: $0, learningRate: 1e-3) }
-        plain.executor.setInput(x, eightGaussians(500, rng: &rng).converted())
+        plain.executor.setInput(x, data)
         plain.run()
         let plainTotals = printProfile(plain.executor.profile(runs: 5), title: "plain step (same network, loss ½‖z‖²)", top: 8)
         print(String(format: "log-det step / plain step: %.2f× the time, %.2f× the FLOP of products",
