@@ -91,3 +91,31 @@ extension FlowCheckLibraryTests {
         }
     }
 }
+
+extension FlowCheckLibraryTests {
+    /// Subspace iteration on an operator too large for the exact path (1,152 input values)
+    /// finds the norm and the top left singular vector of the explicit operator matrix.
+    func testSubspaceIterationMatchesTheOperatorMatrixSVD() throws {
+        var rng = RandomGenerator(seed: 8)
+        let input = [8, 12, 12]
+        for (stride, padding) in [(1, 1), (2, 0)] {
+            let conv = try Convolution(dimensions: 2, channels: 4, kernel: 3, stride: stride, padding: padding)
+            _ = try Model(name: "c", inputShape: input, layers: [conv], graph: Graph(), seed: 1)
+            let w = Tensor<Double>.randomNormal([4, 8, 3, 3], rng: &rng)
+            // The explicit matrix Aᵀ [n, outputs], built from the images of the unit vectors.
+            let n = input.reduce(1, *)
+            let g = Graph()
+            var eye = Tensor<Double>.zeros([n, n])
+            for i in 0..<n { eye[i, i] = 1 }
+            let image = g.constant(eye.reshaped([n] + input)).conv2d(g.constant(w), stride: stride, padding: padding)
+            let transposed = g.evaluate([image], as: Double.self)[0]
+            let r = try svd(transposed.reshaped([n, transposed.count / n]))
+            let top = OperatorSubspaceIteration.top(w, conv: conv, inputShape: input, start: nil)
+            XCTAssertEqual(top.sigma, r.s[0], accuracy: 1e-10 * r.s[0], "stride \(stride)")
+            XCTAssertEqual(LipschitzVerification.convolutionNorm(w, conv: conv, inputShape: input), r.s[0], accuracy: 1e-10 * r.s[0])
+            // u is A's top left singular vector (Vᵀ's first row), up to sign.
+            let dot = zip(top.u.scalars, (0..<top.u.count).map { r.vt[0, $0] }).map(*).reduce(0, +)
+            XCTAssertEqual(abs(dot), 1, accuracy: 1e-9, "stride \(stride)")
+        }
+    }
+}

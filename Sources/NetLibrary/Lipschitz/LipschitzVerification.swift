@@ -5,7 +5,7 @@ import NetRuntime
 /// block of an invertible network, every layer of its body g is measured on its current
 /// values in Float64 — a constrained weight's effective weight W / max(1, σ̂/c), the one
 /// inference uses, exactly by SVD (dense; convolutions on at most 1,024 input values, from
-/// the operator's matrix) or by power iteration to convergence on the operator (larger
+/// the operator's matrix) or by subspace iteration to convergence on the operator (larger
 /// convolutions); an activation's largest slope; a normalisation's largest scale
 /// — next to its nominal bound and the training-time estimate σ̂. A block's measured
 /// product bounds Lip(g); Thm. 4.1 needs it below 1.
@@ -83,41 +83,35 @@ public enum LipschitzVerification {
         return g.evaluate([back], as: Double.self, inputs: [input: u.reshaped([1] + outputShape)])[0]
     }
 
-    /// ‖conv‖₂ by power iteration on the operator to convergence (relative change < 1e-12
-    /// or 5000 iterations), in Float64.
+    /// ‖conv‖₂ in Float64, by subspace iteration on the operator to convergence.
     /// `start` (an output-space vector such as the stored u) warm-starts it from Aᵀ·start.
     /// Operators on at most `exactLimit` input values are measured exactly instead: the
     /// matrix of A from the images of the unit vectors, and its SVD.
     static func convolutionNorm(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], start: Tensor<Double>? = nil) -> Double {
-        let size = inputShape.reduce(1, *)
-        if size <= exactLimit {
-            let g = Graph()
-            var eye = Tensor<Double>.zeros([size, size])
-            for i in 0..<size { eye[i, i] = 1 }
-            let basis = g.constant(eye.reshaped([size] + inputShape))
-            let image = inputShape.count == 2 ? basis.conv1d(g.constant(w), stride: conv.stride, padding: conv.padding)
-                                              : basis.conv2d(g.constant(w), stride: conv.stride, padding: conv.padding)
-            let transposed = g.evaluate([image], as: Double.self)[0]          // row i = A eᵢ, i.e. Aᵀ
-            if let norm = try? spectralNorm(transposed.reshaped([size, transposed.count / size])) { return norm }
-        }
+        if let transposed = transposedOperatorMatrix(w, conv: conv, inputShape: inputShape),
+           let norm = try? spectralNorm(transposed) { return norm }
         return iteratedConvolutionNorm(w, conv: conv, inputShape: inputShape, start: start)
     }
 
-    /// ‖conv‖₂ by power iteration on the operator (see `convolutionNorm`).
+    /// Aᵀ as an explicit [input size, output size] matrix (row i = A eᵢ, the images of the
+    /// unit vectors), for operators on at most `exactLimit` input values; nil for larger ones.
+    static func transposedOperatorMatrix(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int]) -> Tensor<Double>? {
+        let size = inputShape.reduce(1, *)
+        guard size <= exactLimit else { return nil }
+        let g = Graph()
+        var eye = Tensor<Double>.zeros([size, size])
+        for i in 0..<size { eye[i, i] = 1 }
+        let basis = g.constant(eye.reshaped([size] + inputShape))
+        let image = inputShape.count == 2 ? basis.conv1d(g.constant(w), stride: conv.stride, padding: conv.padding)
+                                          : basis.conv2d(g.constant(w), stride: conv.stride, padding: conv.padding)
+        let transposed = g.evaluate([image], as: Double.self)[0]
+        return transposed.reshaped([size, transposed.count / size])
+    }
+
+    /// ‖conv‖₂ by subspace iteration on the operator (see `convolutionNorm` and
+    /// `OperatorSubspaceIteration`).
     static func iteratedConvolutionNorm(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], start: Tensor<Double>?) -> Double {
-        let plan = OperatorPlan(w, conv: conv, inputShape: inputShape)
-        var rng = RandomGenerator(seed: 12345)
-        var x = Tensor<Double>.randomNormal([1] + inputShape, rng: &rng)
-        if let start, let warm = adjoint(w, conv: conv, inputShape: inputShape, start), warm.scalars.contains(where: { $0 != 0 }) { x = warm }
-        var sigma = 0.0
-        for _ in 0..<5000 {
-            guard let (next, image) = plan.step(x) else { return 0 }
-            let estimate = image.scalars.map { $0 * $0 }.reduce(0, +).squareRoot()   // ‖A x̂‖
-            x = next
-            if abs(estimate - sigma) <= 1e-12 * estimate { return estimate }
-            sigma = estimate
-        }
-        return sigma
+        OperatorSubspaceIteration.top(w, conv: conv, inputShape: inputShape, start: start).sigma
     }
 }
 

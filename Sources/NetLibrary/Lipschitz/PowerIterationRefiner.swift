@@ -53,16 +53,13 @@ public final class PowerIterationRefiner {
     /// is low by about (1 − ρ)θ²/2 relative, so ‖Δu‖ ≤ τ leaves a relative error of σ̂
     /// below about τ whatever ρ is (the worst case, ρ ≈ 1 − τ, gives ≈ 0.8τ).
     ///
-    /// `capScale` multiplies every layer's `maxIterations` and `toleranceScale` its
-    /// tolerance: the refine after training fixes the vectors inference normalises with and
-    /// runs once, so it iterates to a tenth of the tolerance with a higher cap (nearly equal
-    /// top singular values of trained convolutions converge slowly) rather than leaving a
-    /// layer about τ above its constraint.
+    /// After training, the vectors inference normalises with are converged on the final
+    /// weights by `Model.refreshSpectralNorms` (Float64, to convergence), not here.
     @discardableResult
-    public func refine(capScale: Int = 1, toleranceScale: Double = 1) -> Int {
+    public func refine() -> Int {
         var settled = [Bool](repeating: false, count: items.count)
         var iterations = 0, capped = false
-        let cap = (items.map(\.maxIterations).max() ?? 1) * max(1, capScale)
+        let cap = items.map(\.maxIterations).max() ?? 1
         while iterations < cap && settled.contains(false) {
             executor.run()
             iterations += 1
@@ -74,9 +71,9 @@ public final class PowerIterationRefiner {
                     moved += d * d
                 }
                 vectors[i].baseAddress!.update(from: next, count: vectors[i].count)
-                if moved.squareRoot() <= Swift.max(item.tolerance * toleranceScale, Self.resolution) {
+                if moved.squareRoot() <= Swift.max(item.tolerance, Self.resolution) {
                     settled[i] = true
-                } else if iterations >= item.maxIterations * max(1, capScale) {
+                } else if iterations >= item.maxIterations {
                     settled[i] = true
                     capped = true
                 }

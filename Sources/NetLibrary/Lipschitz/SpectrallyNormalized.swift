@@ -43,7 +43,7 @@ extension Convolution: SpectrallyNormalized {
         LipschitzVerification.convolutionNorm(w, conv: self, inputShape: inputShape, start: start)
     }
     public func topSingularVector(_ w: Tensor<Double>, start: Tensor<Double>?) -> Tensor<Double> {
-        LipschitzVerification.topOutputVector(w, conv: self, inputShape: inputShape, iterations: 2000, tolerance: 1e-12, start: start)
+        OperatorSubspaceIteration.top(w, conv: self, inputShape: inputShape, start: start).u
     }
 }
 
