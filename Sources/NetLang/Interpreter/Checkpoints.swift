@@ -40,7 +40,13 @@ extension Interpreter {
         for v in wanted {
             let name = (v.operation as! VariableOp).label
             guard let t = file[name] else {
-                throw Diagnostic.error("'\(path)' has no tensor '\(name)' (it has \(file.keys.sorted().prefix(6).joined(separator: ", "))\(file.count > 6 ? ", …" : ""))", at: pathExpr.span)
+                // Names are "model.layer.leaf": a file saved from a model of another name
+                // holds the same tensors under its own first component.
+                let owners = Set(file.keys.compactMap { $0.split(separator: ".").first.map(String.init) }).sorted()
+                let hint = owners.count == 1 && owners[0] != m.name && file["\(owners[0])\(name.dropFirst(m.name.count))"] != nil
+                    ? "; it was saved from a model named '\(owners[0])' (tensor names start with the model's name): load it into '\(owners[0])', or rename the model"
+                    : " (it has \(file.keys.sorted().prefix(6).joined(separator: ", "))\(file.count > 6 ? ", …" : ""))"
+                throw Diagnostic.error("'\(path)' has no tensor '\(name)'\(hint)", at: pathExpr.span)
             }
             guard t.shape == v.shape else {
                 throw Diagnostic.error("'\(path)': '\(name)' has shape \(t.shape), the model needs \(v.shape)", at: pathExpr.span)
@@ -57,8 +63,9 @@ extension Interpreter {
         for v in wanted { variables.assign(v, file[(v.operation as! VariableOp).label]!) }
         if world.size > 1 { receiveFromFirstRank(m) }
         // The stored power-iteration vectors may belong to other weights (an edited file):
-        // make σ̂ the loaded weights' norms, so the constraints hold at once.
-        m.model.refreshSpectralNorms(variables)
+        // where they do, make σ̂ the loaded weights' norms, so the constraints hold at once;
+        // vectors that already give the norms are kept, so outputs reproduce bit for bit.
+        m.model.refreshStaleSpectralNorms(variables)
     }
 
     /// Rank 0's values of a model's variables, broadcast to every rank (σ̂ refreshed).
@@ -67,7 +74,7 @@ extension Interpreter {
         var values = wanted.map { variables.value($0) }
         world.broadcast(&values)
         for (v, t) in zip(wanted, values) { variables.assign(v, t) }
-        m.model.refreshSpectralNorms(variables)
+        m.model.refreshStaleSpectralNorms(variables)
     }
 
     private func modelOperand(_ e: Expression, in env: Environment) throws -> ModelValue {

@@ -70,6 +70,24 @@ extension SpectrallyNormalized {
         let stored: Tensor<Double> = variables.value(u).converted()
         variables.assign(u, topSingularVector(value, start: stored).reshaped(u.shape).converted())
     }
+
+    /// Refreshes the vector only when it is stale: when σ̂ from the stored u falls short of
+    /// the weight's norm by more than 1e-7 relative (an edited file, a weight training never
+    /// saw). A vector converged after training is kept as it is, so save → load reproduces
+    /// outputs bit for bit. Returns whether the vector was replaced.
+    @discardableResult
+    public func refreshVectorIfStale(_ variables: VariableStore<Float>) -> Bool {
+        guard constraint != nil, let w = weight, let u = vectorVariable else { return false }
+        let value = variables.value(w).converted() as Tensor<Double>
+        let stored: Tensor<Double> = variables.value(u).converted()
+        let graph = Graph()
+        guard let sn = inferenceSpectralNorm(weight: graph.constant(value), u: graph.constant(stored)) else { return false }
+        let estimate = graph.evaluate([sn.sigma], as: Double.self)[0].scalars[0]
+        let norm = operatorNorm(value, start: stored)
+        if estimate.isFinite && norm.isFinite && estimate >= norm * (1 - 1e-7) { return false }
+        variables.assign(u, topSingularVector(value, start: stored).reshaped(u.shape).converted())
+        return true
+    }
 }
 
 /// Refreshing every constrained weight's power-iteration vector of a model.
@@ -80,6 +98,13 @@ extension Model {
             ((layer as? SpectrallyNormalized).map { [$0] } ?? []) + layer.children.flatMap(collect)
         }
         return collect(root)
+    }
+
+    /// Refreshes the stale vectors of every constrained layer (`refreshVectorIfStale`), as
+    /// `load` does; returns how many were replaced.
+    @discardableResult
+    public func refreshStaleSpectralNorms(_ variables: VariableStore<Float>) -> Int {
+        spectrallyNormalizedLayers.filter { $0.refreshVectorIfStale(variables) }.count
     }
 
     /// Refreshes the vectors of the constrained layers whose weight is in `weights` (all

@@ -71,6 +71,44 @@ final class ConstraintAndSeedBugTests: XCTestCase {
         XCTAssertTrue(out.contains("ok true"), out)
     }
 
+    /// Issue 24: save → load reproduces a trained flow's outputs bit for bit (the stored
+    /// power-iteration vectors are kept when they already give the weights' norms; load
+    /// used to recompute them and move outputs by 3.5e-4), and a file saved from a model of
+    /// another name says so.
+    func testCheckpointRoundTripIsBitForBit() throws {
+        let out = try runScript("""
+        data d = dataset(randn([32, 2, 6, 6], seed: 3))
+        model f(input: [2, 6, 6]) {
+          residual lipschitz(c: 0.9) { conv2d(32, kernel: 3) elu conv2d(2, kernel: 3) }
+          residual lipschitz(c: 0.9) { flatten dense(24) elu dense(72) reshape([2, 6, 6]) }
+        }
+        train f on d {
+          loss mse(f(x), x * 0.5)
+          optimizer adam(lr: 0.05)
+          steps 20  batch 16
+        }
+        let z = predict(f, d.x)
+        save f to "f.safetensors"
+        model f(input: [2, 6, 6]) {
+          residual lipschitz(c: 0.9) { conv2d(32, kernel: 3) elu conv2d(2, kernel: 3) }
+          residual lipschitz(c: 0.9) { flatten dense(24) elu dense(72) reshape([2, 6, 6]) }
+        }
+        print "fresh", max(abs(predict(f, d.x) - z)) > 0
+        load f from "f.safetensors"
+        print "difference", max(abs(predict(f, d.x) - z))
+        """).split(separator: "\n")
+        XCTAssertTrue(out.contains("fresh true"), out.joined(separator: "\n"))
+        XCTAssertTrue(out.contains("difference 0"), out.joined(separator: "\n"))
+
+        let error = scriptError("""
+        model f(input: [3]) { dense(2) }
+        save f to "f.safetensors"
+        model g(input: [3]) { dense(2) }
+        load g from "f.safetensors"
+        """)
+        XCTAssertTrue(error.contains("saved from a model named 'f'"), error)
+    }
+
     /// … and by `load` of a file whose vector u belongs to another weight.
     func testLoadedWeightActsWithinC() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netl-bug6-\(UUID().uuidString)")
