@@ -69,7 +69,10 @@ extension Builtins {
             let distribution = try termDistribution(&args)
             settings = LogDetSettings(method: .russianRoulette(exactTerms: exactTerms, distribution: distribution),
                                       probes: probeCount, rademacher: try args.boolean("rademacher", default: false), gradient: gradient)
-            if symbolic {
+            if flow.hasExactLogDet {
+                // No layer needs the series (coupling flows): the log-det is exact, so there
+                // is nothing to draw and no per-K variants to compile.
+            } else if symbolic {
                 // Inside a train block: the step compiled for the K drawn this step.
                 guard let state = interp.compilingFlowTraining else {
                     throw Diagnostic.error("method: \"roulette\" inside a function draws its number of terms per training step; use it in a train block's loss", at: args.span)
