@@ -104,6 +104,8 @@ enum ASTPrinter {
         case let .call(name, _, args, constraints, _):
             if args.isEmpty && constraints.isEmpty { return pad + name }
             return pad + "(" + name + arguments(args) + constraints.map { " " + constraint($0) }.joined() + ")"
+        case let .bodied(name, _, args, body, _):
+            return node(name + " (\(arguments(args).dropFirst()))", layers(body, indent: inner), indent: indent)
         case let .residual(args, constraints, body, _):
             let head = "residual (\(arguments(args).dropFirst()))" + constraints.map { " " + constraint($0) }.joined()
             return node(head, layers(body, indent: inner), indent: indent)

@@ -80,6 +80,9 @@ public struct Constraint: Sendable {
 public indirect enum LayerItem: Sendable {
     /// `dense(128)`, `relu`, `bottleneck(64)`, with optional constraints.
     case call(name: String, nameSpan: SourceSpan, arguments: [Argument], constraints: [Constraint], span: SourceSpan)
+    /// `affine_coupling(mask: "channel") { conv2d(32) relu conv2d(4) }`: a built-in layer
+    /// with a network of its own (the catalog says which layers take one).
+    case bodied(name: String, nameSpan: SourceSpan, arguments: [Argument], body: [LayerItem], span: SourceSpan)
     /// `residual(projection: true) lipschitz(c: 0.9) { … }`: x + g(x).
     case residual(arguments: [Argument], constraints: [Constraint], body: [LayerItem], span: SourceSpan)
     /// `repeat 4 { … }`
@@ -89,7 +92,7 @@ public indirect enum LayerItem: Sendable {
 
     public var span: SourceSpan {
         switch self {
-        case let .call(_, _, _, _, s), let .residual(_, _, _, s), let .repeated(_, _, s), let .constrained(_, _, s): s
+        case let .call(_, _, _, _, s), let .bodied(_, _, _, _, s), let .residual(_, _, _, s), let .repeated(_, _, s), let .constrained(_, _, s): s
         }
     }
 }

@@ -69,7 +69,10 @@ extension Builtins {
             let distribution = try termDistribution(&args)
             settings = LogDetSettings(method: .russianRoulette(exactTerms: exactTerms, distribution: distribution),
                                       probes: probeCount, rademacher: try args.boolean("rademacher", default: false), gradient: gradient)
-            if symbolic {
+            if flow.hasExactLogDet {
+                // No layer needs the series (coupling flows): the log-det is exact, so there
+                // is nothing to draw and no per-K variants to compile.
+            } else if symbolic {
                 // Inside a train block: the step compiled for the K drawn this step.
                 guard let state = interp.compilingFlowTraining else {
                     throw Diagnostic.error("method: \"roulette\" inside a function draws its number of terms per training step; use it in a train block's loss", at: args.span)
@@ -87,6 +90,25 @@ extension Builtins {
         settings.probeVectors = probeNodes
         return FlowCall(model: model, flow: flow, input: input,
                         request: .init(settings: settings, float64: precisionName == "float64", probes: givenProbes))
+    }
+
+    /// preprocess: "none" | "logit" (alpha:, default 0.05) | "affine" (scale:, default 1).
+    static func preprocessingOption(_ args: inout Arguments, position: Int?, required: Bool = false) throws -> DataPreprocessing {
+        let name = try args.string("preprocess", position: position, default: required ? nil : "none")
+        let span = args.value("preprocess", position: position)?.span ?? args.span
+        switch name {
+        case "none": return .none
+        case "logit":
+            let alpha = try args.number("alpha", default: 0.05)
+            guard alpha > 0 && alpha < 0.5 else { throw Diagnostic.error("the logit pre-processing needs 0 < alpha < 0.5, got \(formatValue(alpha))", at: args.value("alpha")?.span ?? span) }
+            return .logit(alpha: alpha)
+        case "affine":
+            let scale = try args.number("scale", default: 1)
+            guard scale != 0, scale.isFinite else { throw Diagnostic.error("the affine pre-processing needs a finite scale ≠ 0", at: args.value("scale")?.span ?? span) }
+            return .affine(scale: scale)
+        default:
+            throw Diagnostic.error("preprocess is \"none\", \"logit\" or \"affine\", got \"\(name)\"", at: span)
+        }
     }
 
     static func gradientOption(_ args: inout Arguments) throws -> LogDetSettings.Gradient {

@@ -31,16 +31,40 @@ extension Builtins {
             }),
             ("bits_per_dim", { interp, args in
                 // (NLL + D·log L) / (D·log 2) for data quantised to L levels and dequantised
-                // uniformly (Sec. 5.3).
+                // uniformly (Sec. 5.3), y = (x·(L − 1) + u)/L; with a pre-processing (logit,
+                // affine) the flow models pre(y) and NLL(y) = NLL_flow(pre(y)) − Σ log pre′(y).
                 let call = try flowArguments(&args, interp)
                 let levels = try args.number("levels", default: 256)
+                guard levels >= 2 else { throw Diagnostic.error("bits_per_dim needs at least 2 levels", at: args.span) }
+                let preprocessing = try preprocessingOption(&args, position: nil)
                 guard case let .tensor(x) = call.input else { throw Diagnostic.error("bits_per_dim evaluates data, not a loss", at: args.span) }
                 let d = Double(call.model.model.inputShape.reduce(1, *))
-                var rng = RandomGenerator(seed: interp.seed &+ 7)
-                let u = Tensor<Double>.randomUniform(x.shape, rng: &rng)
+                var u: Tensor<Double>
+                if let noise = args.value("noise") {
+                    // The dequantisation's uniforms, given: a reproducible value (tests, hand checks).
+                    guard let t = interp.tensorValue(noise.value), t.shape == x.shape, t.scalars.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
+                        throw Diagnostic.error("noise is the dequantisation's uniforms in [0, 1), one per value of x \(x.shape)", at: noise.span)
+                    }
+                    u = t
+                } else {
+                    var rng = RandomGenerator(seed: interp.seed &+ 7)
+                    u = Tensor<Double>.randomUniform(x.shape, rng: &rng)
+                }
                 let y = Tensor(shape: x.shape, scalars: zip(x.scalars, u.scalars).map { ($0 * (levels - 1) + $1) / levels })
-                guard case let .number(nll) = try interp.flowNLL(call.flow, name: call.model.name, .tensor(y), call.request, span: args.span) else { return .number(.nan) }
-                return .number((nll + d * Foundation.log(levels)) / (d * Foundation.log(2)))
+                let (z, logJacobian) = preprocessing.apply(y)
+                guard case let .number(nll) = try interp.flowNLL(call.flow, name: call.model.name, .tensor(z), call.request, span: args.span) else { return .number(.nan) }
+                let meanLogJacobian = logJacobian.reduce(0, +) / Double(Swift.max(logJacobian.count, 1))
+                return .number((nll - meanLogJacobian + d * Foundation.log(levels)) / (d * Foundation.log(2)))
+            }),
+            ("preprocess", { interp, args in
+                // preprocess(y, "logit", alpha: 0.05) or (y, "affine", scale: 1): the map from
+                // dequantised data in [0, 1) to the space the flow models (as bits_per_dim's
+                // preprocess: option), on data or inside a loss.
+                let y = try args.required("y", position: 0)
+                let preprocessing = try preprocessingOption(&args, position: 1, required: true)
+                if case let .node(n) = y.value { return .node(preprocessing.transform(n)) }
+                guard let t = interp.tensorValue(y.value) else { throw Diagnostic.error("preprocess needs a tensor", at: y.span) }
+                return .tensor(preprocessing.apply(t).transformed)
             }),
             ("dequantize", { interp, args in
                 // (x·(L − 1) + u)/L with u ~ U[0, 1): x holds levels k/(L − 1), the result is
@@ -102,6 +126,6 @@ extension Builtins {
                 }
                 return x
             }),
-        ] + lipschitzFunctions
+        ] + lipschitzFunctions + flowCapabilityFunctions
     }
 }

@@ -4,8 +4,9 @@ import NetRuntime
 /// `inverse` and `sample` seen from scripts: the fixed-point inverse of a model (planned
 /// once per model in the `FlowEvaluationCache`) as a record.
 extension Interpreter {
-    /// The fixed-point inverse as a record: x, converged, per-block residuals and bounds,
-    /// and the precision it was computed in.
+    /// The inverse as a record: x, converged, per block its method ("analytic": a coupling
+    /// layer or 1×1 convolution, exact in closed form; "fixed point": a residual block with
+    /// its residuals and bounds), and the precision it was computed in.
     ///
     /// Float32 first. Its residual ‖x_{k+1} − x_k‖ stops falling at a floor set by rounding
     /// (about 1e-5 for a 2-D flow of 128-wide blocks), so a tolerance below that floor is
@@ -38,7 +39,7 @@ extension Interpreter {
                 (x, precision) = (again.x, "float64")
                 blocks = again.blocks.map { b in
                     .init(index: b.index, name: b.name, residuals: b.residuals, converged: b.converged, nominalLipschitz: b.nominalLipschitz,
-                          lipschitzBound: b.lipschitzBound, errorBound: b.errorBound, aPosterioriBound: b.aPosterioriBound)
+                          lipschitzBound: b.lipschitzBound, errorBound: b.errorBound, aPosterioriBound: b.aPosterioriBound, analytic: b.analytic)
                 }
             }
         } catch {
@@ -47,7 +48,9 @@ extension Interpreter {
         func list(_ xs: [Double]) -> Value { .list(xs.map { .number($0) }) }
         func optional(_ x: Double?) -> Value { x.map { .number($0) } ?? .none }
         let reports: [Value] = blocks.map { b in
-            .record([("block", .number(Double(b.index))), ("name", .string(b.name)), ("iterations", .number(Double(b.residuals.count))),
+            .record([("block", .number(Double(b.index))), ("name", .string(b.name)),
+                     ("method", .string(b.analytic ? FlowCapabilities.Inverse.analytic.rawValue : FlowCapabilities.Inverse.fixedPoint.rawValue)),
+                     ("iterations", .number(Double(b.residuals.count))),
                      ("converged", .boolean(b.converged)), ("residual", optional(b.residuals.last)), ("residuals", list(b.residuals)),
                      ("lipschitz", optional(b.lipschitzBound)), ("lipschitz_nominal", optional(b.nominalLipschitz)),
                      ("error_bound", optional(b.errorBound)), ("a_posteriori_bound", optional(b.aPosterioriBound))])

@@ -16,6 +16,8 @@ public struct LayerDescription: Sendable {
             case shape
             /// A weight-initialisation scheme name (`init:`).
             case scheme
+            /// One of the given names (a coupling's `mask:`).
+            case choice([String])
         }
         public let name: String
         public let kind: Kind
@@ -31,6 +33,7 @@ public struct LayerDescription: Sendable {
             case .boolean: "true or false"
             case .shape: "a shape such as [2, 4]"
             case .scheme: "an initialisation scheme (\(WeightInitialization.allNames.map { "\"\($0)\"" }.joined(separator: ", ")))"
+            case let .choice(names): "one of \(names.map { "\"\($0)\"" }.joined(separator: ", "))"
             }
         }
     }
@@ -41,6 +44,9 @@ public struct LayerDescription: Sendable {
     public let shapeRule: String
     /// Whether a `lipschitz(…)` constraint may follow the layer or reach it from a block.
     public let acceptsLipschitz: Bool
+    /// Whether the layer is written with a network of its own, `name(…) { layers }` (the
+    /// coupling layers); the constructor finds it in `LayerArguments.body`.
+    public var takesBody = false
     let construct: @Sendable (inout LayerArguments) throws -> Layer
 
     /// Whether the layer takes `init:` (a weight-initialisation scheme).
@@ -48,9 +54,10 @@ public struct LayerDescription: Sendable {
 
     /// `dense(units, bias: true, init: the model's)` — the form the docs' table shows.
     public var signature: String {
-        guard !arguments.isEmpty else { return name }
+        let body = takesBody ? " { layers }" : ""
+        guard !arguments.isEmpty else { return name + body }
         let parts = arguments.map { a in a.fallback.map { "\(a.name): \($0)" } ?? a.name }
-        return "\(name)(\(parts.joined(separator: ", ")))"
+        return "\(name)(\(parts.joined(separator: ", ")))" + body
     }
 }
 
@@ -93,6 +100,16 @@ public enum LayerCatalog {
                          acceptsLipschitz: false) { a in
             try Pooling(mode, dimensions: d, kernel: try a.integer("kernel"), stride: try a.optionalInteger("stride"),
                         padding: try a.integer("padding"))
+        }
+    }
+
+    private static func coupling(_ transform: Coupling.Transform) -> LayerDescription {
+        LayerDescription(name: "\(transform.rawValue)_coupling",
+                         arguments: [Argument(name: "mask", kind: .choice(CouplingMask.allCases.map(\.rawValue)), positional: false, fallback: "\"channel\""),
+                                     Argument(name: "flip", kind: .boolean, positional: false, fallback: "false")],
+                         shapeRule: "unchanged; body: conditioning part → \(transform == .affine ? "2 ×" : "") transformed part",
+                         acceptsLipschitz: false, takesBody: true) { a in
+            Coupling(transform, mask: CouplingMask(rawValue: try a.choice("mask"))!, flip: try a.boolean("flip"), body: a.body)
         }
     }
 
@@ -150,6 +167,10 @@ public enum LayerCatalog {
                          acceptsLipschitz: false) { a in PadChannels(try a.integer("channels")) },
         LayerDescription(name: "factor_out", arguments: [whole("channels")], shapeRule: "[C, …] → [C − channels, …]",
                          acceptsLipschitz: false) { a in try FactorOut(channels: try a.integer("channels")) },
+        coupling(.additive),
+        coupling(.affine),
+        LayerDescription(name: "invertible_conv1x1", arguments: [], shapeRule: "unchanged ([d], [C, L] or [C, H, W])",
+                         acceptsLipschitz: false) { _ in InvertibleConv1x1() },
     ]
 
     /// Every built-in layer name.
@@ -162,12 +183,24 @@ public enum LayerCatalog {
 
     /// Builds the layer `name` from a script's arguments; errors name the layer and the
     /// argument and say what was expected.
-    static func make(_ name: String, _ values: [ArgumentValue], span: SourceSpan, nameSpan: SourceSpan) throws -> (Layer, LayerDescription) {
+    /// `body` is the layers of `name(…) { … }` (nil: written without a body).
+    static func make(_ name: String, _ values: [ArgumentValue], body: [Layer]? = nil, span: SourceSpan, nameSpan: SourceSpan) throws -> (Layer, LayerDescription) {
         guard let description = byName[name] else {
             let hint = suggestion(for: name, among: names).map { "; did you mean '\($0)'?" } ?? ""
             throw Diagnostic.error("unknown layer '\(name)'\(hint)", at: nameSpan)
         }
+        if description.takesBody, body == nil {
+            throw Diagnostic.error("\(name) needs a body, the network that computes its \(name.hasPrefix("affine") ? "scale and shift" : "shift"): \(description.signature), e.g. \(name)(mask: \"channel\") { conv2d(32, kernel: 3) relu conv2d(…) }", at: span)
+        }
+        if !description.takesBody, body != nil {
+            let bodied = all.filter(\.takesBody).map(\.name).joined(separator: ", ")
+            throw Diagnostic.error("\(name) takes no body ({ … }); layers with a body are \(bodied) (and residual)", at: span)
+        }
+        if let body, body.isEmpty {
+            throw Diagnostic.error("the body of \(name) is empty; it needs at least one layer", at: span)
+        }
         var reader = try LayerArguments(description, values, span: span)
+        reader.body = body ?? []
         let layer: Layer
         do { layer = try description.construct(&reader) } catch let e as LayerError {
             throw Diagnostic.error(e.message, at: span)
@@ -181,6 +214,8 @@ public enum LayerCatalog {
 /// description: the constructor asks by name only.
 struct LayerArguments {
     let description: LayerDescription
+    /// The layers of `name(…) { … }`, for a layer that takes a body.
+    var body: [Layer] = []
     private var arguments: Arguments
     private let span: SourceSpan
 
@@ -274,6 +309,20 @@ struct LayerArguments {
     mutating func shape(_ name: String) throws -> [Int] {
         let (_, position) = try argument(name)
         return try arguments.shape(name, position: position)
+    }
+
+    /// One of the names a `.choice` argument allows (the default when not given).
+    mutating func choice(_ name: String) throws -> String {
+        let (spec, v) = try given(name)
+        guard case let .choice(names) = spec.kind else { return "" }
+        guard let v else { return spec.fallback.map { String($0.filter { $0 != "\"" }) } ?? "" }
+        guard case let .string(s) = v.value, names.contains(s) else {
+            if case let .string(s) = v.value, let hint = suggestion(for: s, among: names) {
+                throw Diagnostic.error("\(description.name): unknown \(spec.name) \"\(s)\"; did you mean \"\(hint)\"? It is \(spec.typeDescription)", at: v.span)
+            }
+            throw mismatch(spec, v)
+        }
+        return s
     }
 
     /// The `init:` scheme, nil when not given (the model's applies).

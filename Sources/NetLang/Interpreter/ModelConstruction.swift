@@ -89,6 +89,16 @@ extension Interpreter {
                 try attach(own, to: layer, span: constraints.last?.span ?? span)
             }
             return [layer]
+        case let .bodied(name, nameSpan, arguments, body, span):
+            if case .block = env.lookup(name) {
+                throw Diagnostic.error("'\(name)' is a block; a block takes arguments, not a body ({ … })", at: span)
+            }
+            let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan) }
+            // The body is a network of its own: an enclosing lipschitz constraint stays outside it.
+            let layers = try body.flatMap { try layersFor($0, in: env, constraint: nil) }
+            let (layer, _) = try LayerCatalog.make(name, args, body: layers, span: span, nameSpan: nameSpan)
+            layerSpans[ObjectIdentifier(layer)] = span
+            return [layer]
         case let .residual(arguments, constraints, body, span):
             let args = Arguments("residual", try arguments.map {
                 ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)

@@ -40,6 +40,7 @@ extension Parser {
     }
 
     /// layer_item = layer_call , { constraint }
+    ///            | layer_call , layer_body          (a layer with a network, e.g. a coupling)
     ///            | "residual" , [ "(" , [ args ] , ")" ] , { constraint } , layer_body
     ///            | "repeat" , expr , layer_body
     ///            | "lipschitz" , "(" , args , ")" , layer_body
@@ -51,6 +52,12 @@ extension Parser {
             var arguments: [Argument] = []
             if let open = match(.leftParen) {
                 arguments = try argumentList(open: open, of: "'\(name)'")
+            }
+            // `name(…) { … }`: a layer with a body of its own (whether it takes one is the
+            // catalog's to say, where the model is built).
+            if check(.leftBrace) {
+                let body = try layerBody(of: "'\(name)'")
+                return .bodied(name: name, nameSpan: start.span, arguments: arguments, body: body, span: span(from: start))
             }
             // A `lipschitz(…)` directly followed by "{" is the next item (a lipschitz
             // body), not a constraint on this layer.

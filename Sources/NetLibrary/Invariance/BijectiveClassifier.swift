@@ -33,7 +33,7 @@ public enum BijectiveClassifier {
     /// block t stops at x_{k+1} = y − g(x_k), so F_t(x_{k+1}) − y = g(x_k) − g(x_{k+1}), of norm
     /// at most L_t·r_t with r_t = ‖x_{k+1} − x_k‖ its last residual; that error then passes
     /// through the later layers (Lip ≤ 1 + L for a residual block, max|s| for actnorm, 1 for
-    /// reshapes). Sum over blocks: Σ_t L_t·r_t·Π_{s>t} Lip(F_s). L_t is the product of the
+    /// reshapes, each layer's `forwardLipschitz`). Blocks inverted in closed form add nothing. Sum over blocks: Σ_t L_t·r_t·Π_{s>t} Lip(F_s). L_t is the product of the
     /// block's *measured* layer norms (as `FixedPointInverse` reports them: SVD or converged power iteration), not
     /// the coefficients c, because a power iteration of one step per training step can leave
     /// a layer a few per cent above c. Nil if a block has no bound or a bound ≥ 1.
@@ -44,25 +44,18 @@ public enum BijectiveClassifier {
         var measured: [Int: Double] = [:]
         for report in blocks { if let L = report.lipschitzBound { measured[report.index] = L } }
         let layers = model.root.layers
-        var lipschitzAfter = [Double](repeating: 1, count: layers.count + 1)   // Π over layers ≥ i
+        // Π over layers ≥ i of each layer's own Lipschitz bound (nil: some layer has none).
+        var lipschitzAfter = [Double?](repeating: 1, count: layers.count + 1)
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
-            var lip = 1.0
-            switch layers[i] {
-            case is Residual:
-                guard let L = measured[i + 1], L < 1 else { return nil }
-                lip = 1 + L
-            case let actnorm as ActNorm:
-                lip = variables.value(actnorm.scale!).scalars.map { Double(Swift.abs($0)) }.max() ?? 1
-            default:
-                lip = 1
-            }
-            lipschitzAfter[i] = lip * lipschitzAfter[i + 1]
+            let lip = (layers[i] as? InvertibleLayer)?.forwardLipschitz(variables, bodyLipschitz: measured[i + 1])
+            lipschitzAfter[i] = lip.flatMap { l in lipschitzAfter[i + 1].map { l * $0 } }
         }
         var bound = 0.0
-        for report in blocks {
-            guard let L = measured[report.index], let r = report.residuals.last else { return nil }
+        for report in blocks where !report.analytic {
+            guard let L = measured[report.index], L < 1, let r = report.residuals.last,
+                  let after = lipschitzAfter[report.index] else { return nil }
             // report.index counts layers from 1: the layers after block t start at index t.
-            bound += L * r * lipschitzAfter[report.index]
+            bound += L * r * after
         }
         return bound
     }

@@ -5,8 +5,8 @@ import NetRuntime
 ///
 /// Layers are inverted in reverse order through `InvertibleLayer.invert`: a residual block
 /// y = x + g(x) with Lip(g) = L < 1 by the iteration x ← y − g(x) from x₀ = y, which
-/// converges by Banach's theorem; actnorm, squeeze, factor-out and channel padding
-/// exactly. Each block reports its residuals ‖x_{k+1} − x_k‖₂ (per example, the largest
+/// converges by Banach's theorem; coupling layers, 1×1 convolutions, actnorm, squeeze,
+/// factor-out and channel padding in closed form (the first two reported as exact blocks). Each block reports its residuals ‖x_{k+1} − x_k‖₂ (per example, the largest
 /// over the batch) and the a-priori error bound of Lemma 4.5,
 /// ‖x − x_k‖₂ ≤ Lᵏ/(1 − L)·‖x₁ − x₀‖₂, with L the **measured** Lip(g) (the product of
 /// the body's measured layer constants, `LipschitzReport.measured`). A block whose
@@ -50,6 +50,9 @@ public struct FixedPointInverse<T: NetScalar> {
         /// The a-posteriori bound L/(1 − L)·‖x_k − x_{k−1}‖₂ from the same contraction
         /// argument; usually much tighter.
         public var aPosterioriBound: Double?
+        /// Inverted in closed form (a coupling layer, a 1×1 convolution): exact, no
+        /// iterations, no residuals.
+        public var analytic: Bool
         /// Whether the residuals grew instead of shrinking (not a contraction), as opposed
         /// to stalling at the precision's rounding floor or running out of iterations.
         public var diverged: Bool {
@@ -57,10 +60,10 @@ public struct FixedPointInverse<T: NetScalar> {
             return !last.isFinite || last > first
         }
         public init(index: Int, name: String, residuals: [Double], converged: Bool, nominalLipschitz: Double? = nil,
-                    lipschitzBound: Double?, errorBound: Double? = nil, aPosterioriBound: Double? = nil) {
+                    lipschitzBound: Double?, errorBound: Double? = nil, aPosterioriBound: Double? = nil, analytic: Bool = false) {
             self.index = index; self.name = name; self.residuals = residuals; self.converged = converged
             self.nominalLipschitz = nominalLipschitz; self.lipschitzBound = lipschitzBound
-            self.errorBound = errorBound; self.aPosterioriBound = aPosterioriBound
+            self.errorBound = errorBound; self.aPosterioriBound = aPosterioriBound; self.analytic = analytic
         }
     }
 
@@ -116,10 +119,15 @@ public struct FixedPointInverse<T: NetScalar> {
         for index in root.layers.indices.reversed() {
             let layer = root.layers[index]
             guard let invertible = layer as? InvertibleLayer else {
-                throw InverseError.notInvertible("layer \(index + 1) (\(layer.kind)) is not invertible; invertible networks use residual blocks with Lipschitz constraints, actnorm, squeeze, factor_out and pad_channels")
+                throw InverseError.notInvertible("layer \(index + 1) (\(layer.kind)) is not invertible; invertible networks use residual blocks with Lipschitz constraints, coupling layers, invertible_conv1x1, actnorm, squeeze, factor_out and pad_channels")
             }
             current = (index + 1, root.paths[index])
             x = try invertible.invert(x, inputShape: root.inputShapes[index], &self)
+            let capabilities = invertible.capabilities
+            if capabilities.reportedAsBlock && capabilities.inverse == .analytic {
+                reports.append(BlockReport(index: index + 1, name: root.paths[index], residuals: [], converged: true,
+                                           lipschitzBound: nil, analytic: true))
+            }
         }
         return Result(x: x, blocks: reports.reversed())
     }

@@ -42,13 +42,13 @@ public struct Flow {
     static func whyNotInvertible(_ layer: Layer) -> String {
         switch layer {
         case is Dense, is Convolution, is LocallyConnected:
-            return "a top-level \(layer.kind) has no inverse in NetLang (and no log-determinant); put it inside a residual block with a lipschitz constraint"
+            return "a top-level \(layer.kind) has no inverse in NetLang (and no log-determinant); put it inside a residual block with a lipschitz constraint, or in the body of a coupling layer"
         case is Activation, is LipSwish:
             return "a top-level \(layer.kind) has no inverse or log-determinant in NetLang; activations belong inside residual blocks"
         case is BatchNorm:
             return "batchnorm normalises with batch statistics while training and has no log-determinant in NetLang; use actnorm"
         default:
-            return "\(layer.kind) is not an invertible layer (invertible networks use residual blocks with Lipschitz constraints, actnorm, squeeze, unsqueeze, factor_out and pad_channels)"
+            return "\(layer.kind) is not an invertible layer (invertible networks use residual blocks with Lipschitz constraints, additive_coupling, affine_coupling, invertible_conv1x1, actnorm, squeeze, unsqueeze, factor_out and pad_channels)"
         }
     }
 
@@ -74,6 +74,15 @@ public struct Flow {
     /// input (given probe vectors have the input's size), if any.
     public func blockWithOtherInputSize() -> Entry? {
         let size = model.inputShape.reduce(1, *)
-        return entries.first { $0.layer is Residual && $0.inputShape.reduce(1, *) != size }
+        return entries.first { $0.layer.capabilities.logDet == .estimated && $0.inputShape.reduce(1, *) != size }
     }
+
+    /// Every layer's log-det is exact (or zero): log p(x) needs no series and no probes.
+    public var hasExactLogDet: Bool { entries.allSatisfy { $0.layer.capabilities.logDet != .estimated } }
+    /// Every layer inverts in closed form: no fixed-point iteration.
+    public var hasAnalyticInverse: Bool { entries.allSatisfy { $0.layer.capabilities.inverse == .analytic } }
+    /// Every layer keeps volume: log|det J| = 0 (NICE without its final scaling).
+    public var isVolumePreserving: Bool { entries.allSatisfy { $0.layer.capabilities.volumePreserving } }
+    /// The layers whose log-det a series estimates (residual blocks).
+    public var estimatedLogDetEntries: [Entry] { entries.filter { $0.layer.capabilities.logDet == .estimated } }
 }

@@ -7,6 +7,9 @@ import NetRuntime
 /// verification (`LipschitzVerification`) and the log-det bounds (`LogDetBounds`) iterate
 /// the layers through this protocol.
 public protocol InvertibleLayer: Layer {
+    /// How the layer is inverted and how its log-determinant is known (`FlowCapabilities`):
+    /// what the flow check and the built-ins ask instead of the layer's type.
+    var capabilities: FlowCapabilities { get }
     /// What keeps this layer from being part of an invertible network (`.invertible`) or
     /// of a flow with a density (`.density`), with the sub-layer at fault; nil: nothing.
     func flowViolation(for requirement: FlowRequirement) -> (layer: Layer, reason: FlowViolation.Reason, detail: String)?
@@ -21,6 +24,9 @@ public protocol InvertibleLayer: Layer {
     /// The Lipschitz constants of the layer's contractive part g (nil: none, the layer is
     /// inverted in closed form). `name` is the layer's path ("residual3").
     func lipschitzReport(name: String, variables: VariableStore<Double>) -> LipschitzReport?
+    /// An upper bound on Lip(layer) itself (not of a body), given the measured Lip(g) of a
+    /// residual block; nil: not known (then bounds that need it are not given).
+    func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double?
 }
 
 extension InvertibleLayer {
@@ -30,6 +36,7 @@ extension InvertibleLayer {
     }
     public func logDetRange(inputShape: [Int], lipschitz: LipschitzReport?, variables: VariableStore<Double>) -> (lower: Double, upper: Double) { (0, 0) }
     public func lipschitzReport(name: String, variables: VariableStore<Double>) -> LipschitzReport? { nil }
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? { nil }
 }
 
 /// What a model must be for a built-in: invertible (`inverse`, `check_lipschitz`), or a

@@ -5,6 +5,13 @@ import NetRuntime
 // residual block, inverted by fixed-point iteration, is in `ResidualFlowLayer.swift`.
 
 extension ActNorm: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .init(inverse: .analytic, logDet: .exact) }
+
+    /// max |s|: y = s ⊙ x + b scales each channel by its s.
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? {
+        variables.value(scale!).scalars.map { Swift.abs(Double($0)) }.max() ?? 1
+    }
+
     /// y = s ⊙ x + b: log|det J| = (spatial size)·Σ log|s|, the same at every x.
     public func applyWithLogDet(_ x: Node, _ context: ApplyContext, settings: LogDetSettings) -> (output: Node, logDet: Node?) {
         (forward(x, context), (scale!.abs().log().sum() * Double(spatialSize)).reshaped([1]).broadcast(to: [x.shape[0]]))
@@ -22,18 +29,27 @@ extension ActNorm: InvertibleLayer {
 }
 
 extension Squeeze: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .rearrangement }
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? { 1 }
+
     public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         try inverse.evaluate(key: "unsqueeze\(factor)", y) { $0.unsqueezed(factor) }
     }
 }
 
 extension Unsqueeze: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .rearrangement }
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? { 1 }
+
     public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         try inverse.evaluate(key: "squeeze\(factor)", y) { $0.squeezed(factor) }
     }
 }
 
 extension PadChannels: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .init(inverse: .analytic, logDet: .none) }
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? { 1 }
+
     /// Injective, not bijective: invertible on its image, but a density needs a bijection.
     public func flowViolation(for requirement: FlowRequirement) -> (layer: Layer, reason: FlowViolation.Reason, detail: String)? {
         requirement == .density
@@ -47,6 +63,9 @@ extension PadChannels: InvertibleLayer {
 }
 
 extension FactorOut: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .rearrangement }
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? { 1 }
+
     /// Joins the part that left here (from z) with the rest: channels, factored part first.
     public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         let n = y.shape[0]
@@ -62,12 +81,18 @@ extension FactorOut: InvertibleLayer {
 }
 
 extension Flatten: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .rearrangement }
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? { 1 }
+
     public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         y.reshaped([y.shape[0]] + inputShape)
     }
 }
 
 extension Reshape: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .rearrangement }
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? { 1 }
+
     public func invert<T: NetScalar>(_ y: Tensor<T>, inputShape: [Int], _ inverse: inout FixedPointInverse<T>) throws -> Tensor<T> {
         y.reshaped([y.shape[0]] + inputShape)
     }

@@ -5,6 +5,13 @@ import NetRuntime
 /// flow: its log-det by the chosen estimator (Sec. 5.2), its inverse by fixed-point
 /// iteration (Alg. 1), the Lipschitz constants of g, and the bounds of Lemma 5.5.
 extension Residual: InvertibleLayer {
+    public var capabilities: FlowCapabilities { .init(inverse: .fixedPoint, logDet: .estimated, reportedAsBlock: true) }
+
+    /// Lip(x + g(x)) ≤ 1 + Lip(g) (Lemma 4.6).
+    public func forwardLipschitz<T: NetScalar>(_ variables: VariableStore<T>, bodyLipschitz: Double?) -> Double? {
+        bodyLipschitz.flatMap { $0 < 1 ? 1 + $0 : nil }
+    }
+
     /// Invertible when g is contractive by construction: no projection shortcut, every
     /// layer of g bounded, activations 1-Lipschitz, and Π of the bounds below 1.
     public func flowViolation(for requirement: FlowRequirement) -> (layer: Layer, reason: FlowViolation.Reason, detail: String)? {

@@ -38,7 +38,10 @@ final class LayerCatalogTests: XCTestCase {
             }
             let input = ["conv1d", "locally_connected", "maxpool1d", "avgpool1d"].contains(d.name) ? "[4, 8]"
                 : ["dense", "reshape", "dropout"].contains(d.name) ? "[16]" : "[4, 8, 8]"
-            let call = required.isEmpty ? d.name : "\(d.name)(\(required.joined(separator: ", ")))"
+            var call = required.isEmpty ? d.name : "\(d.name)(\(required.joined(separator: ", ")))"
+            // A layer with a body gets the smallest one that fits [4, 8, 8] (a coupling's shift
+            // and scale for 2 of the 4 channels).
+            if d.takesBody { call += d.name.hasPrefix("affine") ? " { conv2d(4) }" : " { conv2d(2) }" }
             XCTAssertNoThrow(try runScript("model m(input: \(input)) { \(call) }\nprint m.output_shape"), call)
         }
     }
