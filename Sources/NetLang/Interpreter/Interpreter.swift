@@ -74,6 +74,7 @@ public final class Interpreter {
         try LargeStack.run {
             let (statements, diagnostics) = parse(file)
             if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+            try resolveNames(statements)
             do {
                 try execute(statements, in: globals)
             } catch is ReturnSignal {
@@ -200,6 +201,7 @@ public final class Interpreter {
         let file = SourceFile(name: path, text: text)
         let (statements, diagnostics) = parse(file)
         if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+        try resolveNames(statements)
         try execute(statements, in: globals)
     }
 
