@@ -28,6 +28,21 @@ final class BuiltinDescriptionTests: XCTestCase {
         XCTAssertEqual(stale, [], "pending names that are described or not registered: \(stale.joined(separator: ", "))")
     }
 
+    /// A description's differentiability agrees with BuiltinDifferentiabilityTests, which
+    /// checks it: differentiable ones have a finite-difference (or analytic) case, numeric
+    /// ones fail inside grad, the rest take no tensor values.
+    func testDifferentiabilityAgreesWithTheCheckedTable() {
+        for d in BuiltinDescriptions.all {
+            guard let kinds = BuiltinDifferentiabilityTests.table[d.name] else { XCTFail("\(d.name) is not classified"); continue }
+            let checked: BuiltinDescription.Differentiability = kinds.contains {
+                if case .differentiable = $0 { return true }
+                if case .analytic = $0 { return true }
+                return false
+            } ? .differentiable : kinds.contains { if case .notDifferentiable = $0 { return true }; return false } ? .numeric : .notApplicable
+            XCTAssertEqual(d.differentiability, checked, d.name)
+        }
+    }
+
     /// docs/language.md has one row per described built-in: its signature and summary.
     func testTheDocsTableListsEveryDescription() throws {
         let docs = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/language.md"), encoding: .utf8)
