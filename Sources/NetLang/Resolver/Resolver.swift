@@ -75,8 +75,11 @@ final class Resolver {
     func resolve(_ statement: Statement, in scope: Scope) {
         switch statement {
         case let .importFile(path, _):
-            guard let imported = importedStatements(path) else { scope.isOpen = true; return }
-            for s in imported { declareTopLevel(s, in: scope) }
+            // An import runs in the global environment wherever it is written.
+            var global = scope
+            while let parent = global.parent { global = parent }
+            guard let imported = importedStatements(path) else { global.isOpen = true; return }
+            for s in imported { declareTopLevel(s, in: global) }
         case let .letBinding(name, _, value, _):
             resolve(value, in: scope)
             scope.bindings[name] = .value

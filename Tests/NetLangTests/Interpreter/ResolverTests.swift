@@ -41,7 +41,7 @@ final class ResolverTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         try "fn double(x) = 2 * x\nlet offset = 10\n".write(to: folder.appendingPathComponent("lib.net"), atomically: true, encoding: .utf8)
         let output = try runScript("""
-            import "lib.net"
+            if true { import "lib.net" }              # defines double and offset globally
             fn first(x) = second(x) + offset        # second is defined below
             fn second(x) = double(x)
             let later = fn(v) = helper(v)             # so is helper
