@@ -88,7 +88,11 @@ public final class Interpreter {
     /// large-stack thread like `run`.
     public func evaluateTopLevel(_ expression: Expression) throws -> Value {
         try LargeStack.run {
-            return try evaluate(expression, in: globals)
+            // Like a statement (GraphLifetimes.swift): what it builds is released unless the
+            // value holds it.
+            let mark = graph.count
+            defer { graph.release(from: mark) }
+            return keepingNodes(try evaluate(expression, in: globals))
         }
     }
 

@@ -35,6 +35,12 @@ final class GraphLifetimeScriptTests: XCTestCase {
             """))
         XCTAssertEqual(interp.graph.count, size)
         XCTAssertEqual(lines(), ["true"])
+
+        // The REPL's :shape and --set evaluate expressions outside statements: the same.
+        let parsed = parseExpression(SourceFile(name: "<repl>", text: "grad(fn(v) = sum(m(v)), x)"))
+        let value = try interp.evaluateTopLevel(try XCTUnwrap(parsed.expression))
+        XCTAssertEqual(interp.shapeDescription(value), "[5, 3]")
+        XCTAssertEqual(interp.graph.count, size)
     }
 
     func testNodesAStatementStoresOrReturnsStayUsable() throws {
