@@ -21,8 +21,8 @@ import sys
 from collections import defaultdict
 
 WORKLOAD_ORDER = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse",
-                  "isotopenet", "conv_iresnet", "tiny_ops"]
-PEERS = ["torch", "torch-tuned", "jax", "numpy"]
+                  "isotopenet", "conv_iresnet", "tiny_ops", "loop_grad"]
+PEERS = ["torch", "torch-tuned", "jax", "jax_jit", "numpy"]
 
 
 def read_lines(paths):

@@ -9,6 +9,10 @@ For each round and workload, one fresh process each of
     reference.py --workload W --framework jax
     reference.py --workload W --framework numpy                 (gemm, tiny_ops)
 
+For loop_grad (issue 23; not in reference.py) the peers are
+scripts/loop_grad_reference.py --framework torch | jax | jax_jit (JAX without and with
+jax.jit).
+
 one after another, so that a slow phase of the machine hits all of them. Every process's
 peak resident set size is read from the kernel when it exits (wait4) and added to its
 line as `peak_rss_mb`. The JSON lines go to bench-results/side-<stamp>.jsonl; the table
@@ -31,8 +35,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_compare  # noqa: E402
 
-WORKLOADS = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops"]
+WORKLOADS = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops", "loop_grad"]
 NUMPY_WORKLOADS = {"gemm", "tiny_ops"}
+# Workloads whose peers live in this folder rather than in reference.py.
+OWN_PEER_SCRIPTS = {"loop_grad": "loop_grad_reference.py"}
+PEERS = {"loop_grad": ["torch", "jax", "jax_jit"]}
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824"
 
 
@@ -82,8 +89,11 @@ def main(argv=None):
         for rnd in range(1, args.rounds + 1):
             for w in args.workload or WORKLOADS:
                 runs = [([netl, "bench", "--workload", w] + quick, env, {})]
-                for fw in ["torch", "jax"] + (["numpy"] if w in NUMPY_WORKLOADS else []):
-                    cmd = [py_ref, reference, "--workload", w, "--framework", fw, "--in-process"] + quick
+                for fw in PEERS.get(w, ["torch", "jax"] + (["numpy"] if w in NUMPY_WORKLOADS else [])):
+                    if w in OWN_PEER_SCRIPTS:
+                        cmd = [py_ref, os.path.join(HERE, OWN_PEER_SCRIPTS[w]), "--framework", fw] + quick
+                    else:
+                        cmd = [py_ref, reference, "--workload", w, "--framework", fw, "--in-process"] + quick
                     runs.append((cmd, env, {}))
                     if fw == "torch" and not args.no_tuned:
                         runs.append((cmd, tuned, {"glibc_tunables": MALLOC_TUNABLES}))

@@ -85,10 +85,26 @@ int netl_write_history(const char *path) { return write_history(path); }
 int netl_stdin_is_tty(void) { return isatty(0); }
 int netl_stdout_is_tty(void) { return isatty(1); }
 
+static netl_argument_completer argument_completer = NULL;
+/// The argument names offered for the current Tab (NUL-separated, ending with an empty
+/// string), or NULL: the global candidates.
+static const char *argument_candidates = NULL;
+
+void netl_set_argument_completer(netl_argument_completer completer) { argument_completer = completer; }
+
 static char *candidate_generator(const char *text, int state) {
     static int index;
     static size_t length;
-    if (state == 0) { index = 0; length = strlen(text); }
+    static const char *next_argument;
+    if (state == 0) { index = 0; length = strlen(text); next_argument = argument_candidates; }
+    if (next_argument) {
+        while (*next_argument) {
+            const char *name = next_argument;
+            next_argument += strlen(name) + 1;
+            if (strncmp(name, text, length) == 0) return strdup(name);
+        }
+        return NULL;
+    }
     while (index < candidate_count) {
         const char *name = candidates[index++];
         if (strncmp(name, text, length) == 0) return strdup(name);
@@ -97,8 +113,11 @@ static char *candidate_generator(const char *text, int state) {
 }
 
 static char **complete(const char *text, int start, int end) {
-    (void)start; (void)end;
+    (void)end;
     rl_attempted_completion_over = 1;  // no file-name completion as a fallback
+    // Inside the argument list of a described built-in, its argument names.
+    argument_candidates = argument_completer ? argument_completer(rl_line_buffer, start) : NULL;
+    if (argument_candidates && !*argument_candidates) argument_candidates = NULL;
     return rl_completion_matches(text, candidate_generator);
 }
 

@@ -101,6 +101,13 @@ final class ReplSession {
         let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":layers", ":reset", ":out", ":quit"])
         let list = words.sorted().joined(separator: "\0") + "\0\0"
         list.withCString { netl_set_completions($0) }
+        netl_set_argument_completer { line, start in
+            guard let line else { return nil }
+            let before = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: Int(start)), as: UTF8.self)
+            guard let names = ArgumentCompletion.candidates(before: before) else { return nil }
+            argumentCompletionText = ContiguousArray((names.joined(separator: "\0") + "\0\0").utf8CString)
+            return argumentCompletionText.withUnsafeBufferPointer { UnsafePointer($0.baseAddress) }
+        }
     }
 
     /// Runs one input; false to leave.
@@ -138,7 +145,8 @@ final class ReplSession {
         let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
         switch parts[0] {
         case ":quit", ":q", ":exit": return false
-        case ":help", ":h": print(Self.help)
+        case ":help", ":h":
+            if argument.isEmpty { print(Self.help) } else { print(Self.help(for: argument)) }
         case ":reset": interpreter.reset(); print("all definitions cleared")
         case ":out":
             if !argument.isEmpty { interpreter.outputDirectory = argument }
@@ -169,7 +177,19 @@ final class ReplSession {
     }
 }
 
+/// The text `netl_set_argument_completer`'s callback hands to readline (kept until the next Tab).
+nonisolated(unsafe) private var argumentCompletionText = ContiguousArray<CChar>()
+
 extension ReplSession {
+    /// `:help NAME`: a described built-in's signature, summary and example; a layer's
+    /// signature and shape rule.
+    static func help(for name: String) -> String {
+        if let text = ArgumentCompletion.help(name) { return text }
+        if let layer = LayerCatalog.all.first(where: { $0.name == name }) { return "layer \(layer.signature)\n  \(layer.shapeRule)" }
+        return "no description of '\(name)' yet (\(ReplSession.describedCount) built-ins are described; :layers lists the layers)"
+    }
+    static var describedCount: Int { BuiltinDescriptions.all.count }
+
     /// The layer catalog as a two-column list: signature, then shape rule and what the
     /// layer accepts besides its arguments.
     static func layerList() -> String {

@@ -61,6 +61,20 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(out.contains("takes lipschitz"), out)
     }
 
+    /// `:help NAME` prints a described built-in's signature, summary and example; a later
+    /// input's misspelt argument is refused before it runs, with the earlier names known.
+    func testReplHelpShowsSignaturesAndInputsAreResolved() throws {
+        try requireNetl()
+        let (code, out, err) = try run(["repl"], input: ":help flow_nll\n:help dense\nlet a = 1\nprint randn([2], sead: a)\nprint a + 1\n:quit\n")
+        XCTAssertEqual(code, 0)
+        XCTAssertTrue(out.contains("flow_nll(model, x, method: \"series\""), out)
+        XCTAssertTrue(out.contains("mean −log p(x) in nats"), out)
+        XCTAssertTrue(out.contains("example: loss flow_nll(flow, x, terms: 5)"), out)
+        XCTAssertTrue(out.contains("layer dense(units"), out)
+        XCTAssertTrue(err.contains("randn has no argument named 'sead'; did you mean 'seed'?"), err)
+        XCTAssertTrue(out.hasSuffix("2\n"), out)
+    }
+
     func testNoArgumentsStartsTheRepl() throws {
         try requireNetl()
         let (code, out, _) = try run([], input: "1 + 2\n")

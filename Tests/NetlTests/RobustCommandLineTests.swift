@@ -61,7 +61,7 @@ final class RobustCommandLineTests: XCTestCase {
     }
 
     func testUnknownSetNamesAreReportedBeforeTheRun() throws {
-        try write("let epochs = 2\nprint 1\nprint nope\n", "s.net")
+        try write("let epochs = 2\nprint 1\nprint [1][3]\n", "s.net")
         let r = try run(["run", "s.net", "--set", "epoch=1"], merged: true)
         XCTAssertEqual(r.code, 1)
         let warning = try XCTUnwrap(r.out.range(of: "warning: --set epoch: the script has no 'let epoch = …'; did you mean 'epochs'?"), r.out)
@@ -70,11 +70,11 @@ final class RobustCommandLineTests: XCTestCase {
     }
 
     func testStandardOutputIsFlushedBeforeADiagnostic() throws {
-        try write("print \"first\"\nprint undefined_name\n", "order.net")
+        try write("print \"first\"\nprint [1, 2][5]\n", "order.net")
         let r = try run(["run", "order.net"], merged: true)
         XCTAssertEqual(r.code, 1)
         XCTAssertTrue(r.out.hasPrefix("first\n"), r.out)
-        XCTAssertTrue(r.out.contains("'undefined_name' is not defined"), r.out)
+        XCTAssertTrue(r.out.contains("index 5 is outside the list of 2 values"), r.out)
     }
 
     func testReplLoadResolvesPathsLikeScripts() throws {

@@ -10,7 +10,9 @@ enum Builtins {
     /// Installs every built-in into the interpreter's globals.
     static func install(in interpreter: Interpreter) {
         for (name, body) in all {
-            interpreter.globals.define(name, .function(Callable(name: name) { [unowned interpreter] values, span in
+            let description = BuiltinDescriptions.byName[name]
+            interpreter.globals.define(name, .function(Callable(name: name, isBuiltin: true) { [unowned interpreter] values, span in
+                if let problem = description?.argumentError(values.map { ($0.label, $0.labelSpan, $0.span) }, call: span) { throw problem }
                 var args = Arguments(name, values, span)
                 let outer = interpreter.neededNumbersOfNode
                 interpreter.neededNumbersOfNode = false

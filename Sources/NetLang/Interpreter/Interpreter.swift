@@ -74,6 +74,7 @@ public final class Interpreter {
         try LargeStack.run {
             let (statements, diagnostics) = parse(file)
             if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+            try resolveNames(statements)
             do {
                 try execute(statements, in: globals)
             } catch is ReturnSignal {
@@ -87,7 +88,11 @@ public final class Interpreter {
     /// large-stack thread like `run`.
     public func evaluateTopLevel(_ expression: Expression) throws -> Value {
         try LargeStack.run {
-            return try evaluate(expression, in: globals)
+            // Like a statement (GraphLifetimes.swift): what it builds is released unless the
+            // value holds it.
+            let mark = graph.count
+            defer { graph.release(from: mark) }
+            return keepingNodes(try evaluate(expression, in: globals))
         }
     }
 
@@ -116,15 +121,17 @@ public final class Interpreter {
         path.hasPrefix("/") ? path : (baseDirectory as NSString).appendingPathComponent(path)
     }
 
-    func execute(_ statement: Statement, in env: Environment) throws {
+    /// One statement's effect; `execute(_:in:)` (GraphLifetimes.swift) runs it and then
+    /// releases the graph nodes it built that nothing reaches.
+    func perform(_ statement: Statement, in env: Environment) throws {
         try pollInterruption(at: statement.span)
         switch statement {
         case let .importFile(path, span):
             try importFile(path, span: span)
         case let .letBinding(name, _, value, _):
-            if let o = overrides[name] { usedOverrides.insert(name); env.define(name, o) } else { env.define(name, try evaluate(value, in: env)) }
+            if let o = overrides[name] { usedOverrides.insert(name); env.define(name, o) } else { env.define(name, try keepingNodes(evaluate(value, in: env))) }
         case let .assignment(name, nameSpan, value, _):
-            let v = try evaluate(value, in: env)
+            let v = try keepingNodes(evaluate(value, in: env))
             guard env.assign(name, v) else {
                 throw Diagnostic.error("'\(name)' is not defined; use 'let \(name) = …' to define it", at: nameSpan)
             }
@@ -165,14 +172,13 @@ public final class Interpreter {
                 try execute(otherwise, in: Environment(parent: env))
             }
         case let .returnValue(e, _):
-            throw ReturnSignal(value: try evaluate(e, in: env))
+            throw ReturnSignal(value: try keepingNodes(evaluate(e, in: env)))
         case let .save(model, path, span):
             try saveModel(model, path, span: span, in: env)
         case let .load(model, path, span):
             try loadModel(model, path, span: span, in: env)
         case let .expression(e):
-            let v = try evaluate(e, in: env)
-            lastValue = v
+            lastValue = try keepingNodes(evaluate(e, in: env))
         }
     }
 
@@ -199,6 +205,7 @@ public final class Interpreter {
         let file = SourceFile(name: path, text: text)
         let (statements, diagnostics) = parse(file)
         if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+        try resolveNames(statements)
         try execute(statements, in: globals)
     }
 

@@ -63,6 +63,9 @@ public struct BlockValue {
 /// Something that can be called: a built-in or a user function.
 public struct Callable {
     public let name: String
+    /// Whether this is one of the language's built-ins (`Builtins.install`), whose
+    /// description the resolver checks calls against.
+    public var isBuiltin = false
     public let call: (_ arguments: [ArgumentValue], _ span: SourceSpan) throws -> Value
 }
 

@@ -32,8 +32,11 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     public var kernelCount: Int { kernels.count }
 
     /// Plans execution of `outputs`, followed by `updates` (variable ← value).
+    /// `keepsNodes`: the graph keeps the nodes this plan runs through later
+    /// `Graph.release(from:)` calls, as a plan that outlives the caller needs; a one-off
+    /// evaluation (`Graph.evaluate`) does not.
     public init(graph: Graph, outputs: [Node], variables: VariableStore<T>? = nil,
-                updates: [(variable: Node, value: Node)] = [], seed: UInt64 = 0) {
+                updates: [(variable: Node, value: Node)] = [], seed: UInt64 = 0, keepsNodes: Bool = true) {
         self.graph = graph
         self.outputs = outputs
         let store = variables ?? VariableStore<T>(graph)
@@ -50,6 +53,7 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
             stack.append(contentsOf: graph.record(id).inputs)
         }
         let order = (0..<graph.count).filter { needed[$0] }
+        if keepsNodes, let last = order.last { graph.keep(throughID: last) }
 
         // 2. Which buffer ("root") each node's value lives in, and how often it is read.
         var root = [Int](repeating: -1, count: graph.count)
@@ -267,7 +271,7 @@ extension Graph {
     public func evaluate<T: NetScalar>(_ nodes: [Node], as: T.Type = T.self,
                                       inputs: [Node: Tensor<T>] = [:], variables: VariableStore<T>? = nil,
                                       seed: UInt64 = 0) -> [Tensor<T>] {
-        let exec = Executor<T>(graph: self, outputs: nodes, variables: variables, seed: seed)
+        let exec = Executor<T>(graph: self, outputs: nodes, variables: variables, seed: seed, keepsNodes: false)
         for (node, value) in inputs where exec.uses(node) { exec.setInput(node, value) }
         exec.run()
         return nodes.map { exec.value($0) }

@@ -22,10 +22,24 @@ public final class Graph: @unchecked Sendable {
 
     public init() {}
 
+    /// Nodes below this id survive `release(from:)` (see `GraphLifetimes.swift`).
+    public internal(set) var keptCount = 0
+
+    /// Removes the nodes from id `first` on, with their memo entries and input records.
+    func dropRecords(from first: Int) {
+        precondition(first >= keptCount, "releasing kept nodes")
+        records.removeSubrange(first...)
+        while let last = inputs.last, last.id >= first { inputs.removeLast() }
+        while let last = memoOrder.last, last.id >= first { memo[last.key] = nil; memoOrder.removeLast() }
+    }
+
     /// The number of nodes.
     public var count: Int { records.count }
 
-    func record(_ id: Int) -> Record { records[id] }
+    func record(_ id: Int) -> Record {
+        precondition(id < records.count, "node %\(id) was released (the graph holds \(records.count) nodes)")
+        return records[id]
+    }
 
     /// Appends `operation` applied to `inputs`, checking shapes; throws a `ShapeError`
     /// when they do not fit. The language front end calls this form.
@@ -63,12 +77,15 @@ public final class Graph: @unchecked Sendable {
     /// Nodes built once per key (`memoized`): pure values that several parts of the
     /// graph share, such as derivative tables. Ids, so the graph holds no `Node` (a cycle).
     private var memo: [String: Int] = [:]
+    /// The memo's keys in the order their nodes were made (so ascending ids), for `release`.
+    private var memoOrder: [(key: String, id: Int)] = []
 
     /// The node stored under `key`, made by `make` on first use.
     func memoized(_ key: String, _ make: () -> Node) -> Node {
         if let id = memo[key] { return Node(graph: self, id: id) }
         let node = make()
         memo[key] = node.id
+        memoOrder.append((key, node.id))
         return node
     }
 
@@ -93,6 +110,7 @@ public final class Graph: @unchecked Sendable {
         let node = apply(VariableOp(label: name, shape: initial.shape, trainable: trainable), [])
         initialValues[node.id] = initial
         variables.append(node)
+        keep(through: node)
         return node
     }
 

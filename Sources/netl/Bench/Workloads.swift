@@ -10,7 +10,7 @@ enum Workloads {
     }
 
     static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops",
-                        "mlp_api", "tiny_ops_api", "iresnet_toy_api", "iresnet_inverse_api", "thesis_ratios"]
+                        "mlp_api", "tiny_ops_api", "iresnet_toy_api", "iresnet_inverse_api", "thesis_ratios", "loop_grad"]
 
     static func spec(_ name: String) -> Spec {
         switch name {
@@ -24,6 +24,7 @@ enum Workloads {
         case "isotopenet": Spec(reps: 30, warmup: 3, run: ScriptWorkloads.isotopenet)
         case "conv_iresnet": Spec(reps: 50, warmup: 3, run: ScriptWorkloads.convIResNet)
         case "thesis_ratios": Spec(reps: 15, warmup: 2, run: ThesisRatiosWorkload.run)
+        case "loop_grad": Spec(reps: 4000, warmup: 0, run: LoopGradWorkload.run)
         case "tiny_ops": Spec(reps: 20, warmup: 2, run: ScriptWorkloads.tinyOps)
         case "tiny_ops_api": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
         default: fatalError("unknown workload \(name)")
