@@ -189,6 +189,9 @@ final class Resolver {
         case let .constrained(c, body, _):
             for a in c.arguments { resolve(a.value, in: scope) }
             for i in body { resolve(i, in: scope) }
+        case let .bodied(_, _, arguments, body, _):
+            for a in arguments { resolve(a.value, in: scope) }
+            for i in body { resolve(i, in: scope) }
         }
     }
 }
