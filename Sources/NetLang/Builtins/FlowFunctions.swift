@@ -102,6 +102,6 @@ extension Builtins {
                 }
                 return x
             }),
-        ] + lipschitzFunctions
+        ] + lipschitzFunctions + layerNormFunctions + dynamicsFunctions
     }
 }
