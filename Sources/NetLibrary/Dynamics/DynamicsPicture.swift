@@ -57,17 +57,25 @@ public struct DynamicsPicture {
         s.add(.text("x1", at: .init(left + plot / 2, top + plot + 34), anchor: .middle, style: .body))
         s.add(.text("x2", at: .init(18, top + plot / 2), anchor: .middle, style: .body, vertical: true))
         let paths = panel.dynamics.paths
-        for (i, path) in paths.enumerated() {
+        let starts = paths.compactMap { $0.first }.filter { $0.count >= 2 }
+        let centre = (starts.map { $0[0] }.reduce(0, +) / Double(max(starts.count, 1)), starts.map { $0[1] }.reduce(0, +) / Double(max(starts.count, 1)))
+        func radius(_ p: [Double]) -> Double { p.count >= 2 ? ((p[0] - centre.0) * (p[0] - centre.0) + (p[1] - centre.1) * (p[1] - centre.1)).squareRoot() : 0 }
+        let largest = max(starts.map(radius).max() ?? 1, 1e-12)
+        for path in paths {
             let points = path.filter { $0.count >= 2 && $0[0].isFinite && $0[1].isFinite }.map { ChartPoint(px($0[0]), py($0[1])) }
-            let color = Chart.color(i)
+            let (r, g, b) = Colormap.color(0.9 * radius(path.first ?? []) / largest)
+            let color = ChartColor(r, g, b)
             if points.count >= 2 { s.add(.polyline(points, color, width: 1)) }
             if let first = points.first { s.add(.circle(first, radius: 2, color)) }
         }
-        for m in panel.meetings.prefix(maximumCircles) where m.position.count >= 2 {
+        var circled: [ChartPoint] = []
+        for m in panel.meetings where m.position.count >= 2 && circled.count < maximumCircles {
             let c = ChartPoint(px(m.position[0]), py(m.position[1]))
+            guard !circled.contains(where: { ($0.x - c.x) * ($0.x - c.x) + ($0.y - c.y) * ($0.y - c.y) < 100 }) else { continue }
+            circled.append(c)
             let ring = (0...24).map { k -> ChartPoint in
                 let a = Double(k) / 24 * 2 * Double.pi
-                return ChartPoint(c.x + 7 * cos(a), c.y + 7 * sin(a))
+                return ChartPoint(c.x + 6 * cos(a), c.y + 6 * sin(a))
             }
             s.add(.polyline(ring, Self.meetingColor, width: 1.5))
         }
