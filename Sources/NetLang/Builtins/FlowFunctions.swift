@@ -126,6 +126,6 @@ extension Builtins {
                 }
                 return x
             }),
-        ] + lipschitzFunctions + flowCapabilityFunctions
+        ] + lipschitzFunctions + flowCapabilityFunctions + layerNormFunctions + dynamicsFunctions
     }
 }

@@ -109,7 +109,10 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
                        .differentiable("preprocess(x, \"affine\", scale: 2)")],
         "flow_capabilities": [.noTensorValues("a model")],
         "sample": [.noTensorValues("draws from a model")], "check_lipschitz": [.noTensorValues("a model")],
-        "logdet_bounds": [.noTensorValues("a model")], "series_error_bound": [.noTensorValues("numbers")],
+        "logdet_bounds": [.noTensorValues("a model")], "layer_norms": [.noTensorValues("a model")],
+        "dynamics": [.notDifferentiable("dynamics(flow, x)", at: flowPoint)],
+        "save_dynamics": [.notDifferentiable("save_dynamics(\"never_written.png\", [flow], x)", at: flowPoint)],
+        "series_error_bound": [.noTensorValues("numbers")],
         "logdet_estimator_stats": [.notDifferentiable("logdet_estimator_stats(flow, x, [1])", at: flowPoint)],
         // Pictures (§18b).
         "save_density": [.noTensorValues("a model")], "series": [.noTensorValues("a record of its arguments")],
