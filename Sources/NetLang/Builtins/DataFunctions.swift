@@ -11,12 +11,28 @@ extension Builtins {
                 let test = try args.number("test", position: 0, default: 0.2)
                 let seed = try args.seed(default: 0)
                 let shape = try args.value("shape") != nil ? try args.shape("shape") : [64]
-                let path = args.value("path") == nil ? DataLocator.digits(interp) : interp.resolve(try args.string("path"))
+                let path = args.value("path") == nil ? DataLocator.shipped("digits.csv.gz", interp) : interp.resolve(try args.string("path"))
                 let (images, labels) = try dataError(args.span) { try loadDigits(path: path) }
                 guard shape.reduce(1, *) == 64 else { throw Diagnostic.error("load_digits: shape must hold 64 pixels, got \(shape)", at: args.span) }
                 let x = Tensor<Double>(shape: [labels.count] + shape, scalars: images.scalars.map { Double($0) / 16 })
                 let y = Tensor<Double>(shape: [labels.count], scalars: labels.map(Double.init))
                 return .dataset(try withSplit(Dataset(name: "digits", x: x, y: y), test: test, seed: seed, span: args.span))
+            }),
+            ("load_mnist", { interp, args in
+                // The MNIST subset shipped in examples/data (5,000 images, 500 per class, pixels
+                // scaled from 0..255 to [0, 1]); a stratified split keeps the class proportions.
+                let test = try args.number("test", position: 0, default: 0.2)
+                let seed = try args.seed(default: 0)
+                let shape = try args.value("shape") != nil ? try args.shape("shape") : [1, 28, 28]
+                let path = args.value("path") == nil ? DataLocator.shipped("mnist_5k.csv.gz", interp) : interp.resolve(try args.string("path"))
+                guard shape.reduce(1, *) == mnistPixelCount else {
+                    throw Diagnostic.error("load_mnist: shape must hold 784 pixels, got \(shape)", at: args.span)
+                }
+                try args.checkAllUsed()
+                let (images, labels) = try dataError(args.span) { try loadMNIST(path: path) }
+                let x = Tensor<Double>(shape: [labels.count] + shape, scalars: images.scalars.map { Double($0) / 255 })
+                let y = Tensor<Double>(shape: [labels.count], scalars: labels.map(Double.init))
+                return .dataset(try withSplit(Dataset(name: "mnist", x: x, y: y), test: test, seed: seed, stratifiedBy: labels, span: args.span))
             }),
             ("load_csv", { interp, args in
                 let path = try args.string("path", position: 0)
@@ -140,10 +156,15 @@ extension Builtins {
     }
 
     /// Adds shuffled `train` and `test` parts when `test` > 0.
-    static func withSplit(_ d: Dataset, test: Double, seed: UInt64, span: SourceSpan) throws -> Dataset {
+    /// Gives `d` shuffled `train` and `test` parts; with `stratifiedBy` (one label per
+    /// example) every class keeps its proportion in both parts.
+    static func withSplit(_ d: Dataset, test: Double, seed: UInt64, stratifiedBy labels: [Int]? = nil, span: SourceSpan) throws -> Dataset {
         guard test > 0 else { return d }
         guard test < 1 else { throw Diagnostic.error("the test fraction must be below 1, got \(formatValue(test))", at: span) }
-        let split = try dataError(span) { try trainTestSplit(count: d.count, testFraction: test, seed: seed) }
+        let split = try dataError(span) {
+            if let labels { return try stratifiedTrainTestSplit(labels: labels, testFraction: test, seed: seed) }
+            return try trainTestSplit(count: d.count, testFraction: test, seed: seed)
+        }
         d.parts = [("train", d.subset(split.train, name: "\(d.name).train")), ("test", d.subset(split.test, name: "\(d.name).test"))]
         return d
     }
@@ -157,17 +178,18 @@ extension Builtins {
     }
 }
 
-/// Where shipped data lives: examples/data next to the executable's package, or the
-/// current folder's examples/data.
+/// Where shipped data lives: examples/data next to the script or the executable's
+/// package, or the current folder's examples/data.
 enum DataLocator {
-    static func digits(_ interp: Interpreter) -> String {
+    static func shipped(_ file: String, _ interp: Interpreter) -> String {
+        let executableFolder = ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent
         let candidates = [
-            (interp.baseDirectory as NSString).appendingPathComponent("data/digits.csv.gz"),
-            (interp.baseDirectory as NSString).appendingPathComponent("../data/digits.csv.gz"),
-            "examples/data/digits.csv.gz",
-            ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent + "/../../examples/data/digits.csv.gz",
-            ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent + "/../../../examples/data/digits.csv.gz",
+            (interp.baseDirectory as NSString).appendingPathComponent("data/\(file)"),
+            (interp.baseDirectory as NSString).appendingPathComponent("../data/\(file)"),
+            "examples/data/\(file)",
+            executableFolder + "/../../examples/data/\(file)",
+            executableFolder + "/../../../examples/data/\(file)",
         ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? "examples/data/digits.csv.gz"
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? "examples/data/\(file)"
     }
 }

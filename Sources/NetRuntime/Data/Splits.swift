@@ -84,3 +84,32 @@ public func groupedKFold(groups: [Int], k: Int) throws -> [Split] {
         return Split(train: train, test: test)
     }
 }
+
+/// A stratified hold-out split: every class (a distinct value of `labels`) contributes
+/// its share of `round(count · testFraction)` test indices — `n_c · testFraction`, rounded
+/// so that the shares add up exactly (largest remainders first) — so that the test part
+/// has the class proportions of the whole. Both parts come in a shuffled order given by
+/// `seed`. Throws `DataError.invalidArgument` for a fraction outside [0, 1].
+public func stratifiedTrainTestSplit(labels: [Int], testFraction: Double, seed: UInt64) throws -> Split {
+    guard testFraction >= 0 && testFraction <= 1 else {
+        throw DataError.invalidArgument(message: "stratifiedTrainTestSplit: test fraction \(testFraction) is not in [0, 1]")
+    }
+    var rng = RandomGenerator(seed: seed)
+    var members: [Int: [Int]] = [:]
+    for i in rng.permutation(labels.count) { members[labels[i], default: []].append(i) }
+    let classes = members.keys.sorted()
+    let target = min(labels.count, Int((Double(labels.count) * testFraction).rounded()))
+    // Hamilton's method: floors first, then one more for the largest remainders.
+    let quotas = classes.map { Double(members[$0]!.count) * testFraction }
+    var shares = quotas.map { Int($0.rounded(.down)) }
+    let byRemainder = classes.indices.sorted { (quotas[$0] - Double(shares[$0]), -$0) > (quotas[$1] - Double(shares[$1]), -$1) }
+    for k in byRemainder.prefix(max(0, target - shares.reduce(0, +))) { shares[k] += 1 }
+    var train: [Int] = [], test: [Int] = []
+    for (k, c) in classes.enumerated() {
+        let m = members[c]!
+        test += m[..<shares[k]]
+        train += m[shares[k]...]
+    }
+    return Split(train: rng.permutation(train.count).map { train[$0] },
+                 test: rng.permutation(test.count).map { test[$0] })
+}

@@ -74,7 +74,7 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "step_decay": [.noTensorValues("schedule")], "exponential_lr": [.noTensorValues("schedule")],
         "cosine_lr": [.noTensorValues("schedule")], "warmup": [.noTensorValues("schedule")],
         // Data (§7).
-        "load_digits": [.noTensorValues("reads a file")], "load_csv": [.noTensorValues("reads a file")],
+        "load_digits": [.noTensorValues("reads a file")], "load_mnist": [.noTensorValues("reads a file")], "load_csv": [.noTensorValues("reads a file")],
         "load_npy": [.noTensorValues("reads a file")], "generate": [.noTensorValues("a data set from a generator")],
         "train_test_split": [.noTensorValues("splits a data set")], "kfold": [.noTensorValues("splits a data set")],
         "grouped_kfold": [.noTensorValues("splits a data set")], "take": [.noTensorValues("a data set")],
