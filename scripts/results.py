@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The numbers the docs quote, from the current build (`make results`).
 
-  results.py run   [--netl PATH] [EXAMPLE …]   run the examples (seeded), write docs/results/<name>.txt
+  results.py run   [--netl PATH] [NAME …]      run the examples (seeded; NAME may end in *), write docs/results/<name>.txt
                                                and their pictures into docs/images/<chapter>/
   results.py sync                              copy the marked blocks of the docs from the results files
   results.py check                             exit 1 when a marked block differs from its results file
@@ -22,13 +22,24 @@ import os, re, subprocess, sys, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "docs", "results")
 DOCS = ["docs/chapter3.md", "docs/chapter6.md"]
-# (name of the results file, script, folder for its pictures)
+# (name of the results file, script, folder for its pictures, extra options). The
+# ch6_ice_* runs are the single-seed iCE variants chapter6.md compares (their pictures are
+# scratch).
+SCRATCH = ".build/results-scratch"
+ICE = ["--set", "seeds=1"]
 EXAMPLES = [
-    ("ch3_preimages", "examples/ch3/preimages.net", "docs/images/ch3"),
-    ("ch3_stability", "examples/ch3/stability.net", "docs/images/ch3"),
-    ("ch3_stability_mnist", "examples/ch3/stability_mnist.net", "docs/images/ch3"),
-    ("ch6_spheres", "examples/ch6/spheres.net", "docs/images/ch6"),
-    ("ch6_metameric", "examples/ch6/metameric.net", "docs/images/ch6"),
+    ("ch3_preimages", "examples/ch3/preimages.net", "docs/images/ch3", []),
+    ("ch3_stability", "examples/ch3/stability.net", "docs/images/ch3", []),
+    ("ch3_stability_mnist", "examples/ch3/stability_mnist.net", "docs/images/ch3", []),
+    ("ch6_spheres", "examples/ch6/spheres.net", "docs/images/ch6", []),
+    ("ch6_metameric", "examples/ch6/metameric.net", "docs/images/ch6", []),
+    ("ch6_ice_thesis_1step", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", 'adversary="thesis"', "--set", "nuisance_steps=1"]),
+    ("ch6_ice_thesis_3steps", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", 'adversary="thesis"', "--set", "nuisance_steps=3"]),
+    ("ch6_ice_clipped_1step", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", 'adversary="clipped"', "--set", "nuisance_steps=1"]),
+    ("ch6_ice_clipped_3steps", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", 'adversary="clipped"', "--set", "nuisance_steps=3"]),
+    ("ch6_ice_confusion_3steps", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", 'adversary="confusion"', "--set", "nuisance_steps=3"]),
+    ("ch6_ice_mle_per_dimension", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", "mle_weight=0.015625"]),
+    ("ch6_ice_no_mle", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", "mle_weight=0"]),
 ]
 MARK = re.compile(r'<!-- results: (\S+) "([^"]*)" (\d+) -->\n```text\n(.*?)```\n', re.S)
 
@@ -37,16 +48,17 @@ def run(netl, names):
     os.makedirs(RESULTS, exist_ok=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    for name, script, pictures in EXAMPLES:
-        if names and name not in names:
+    for name, script, pictures, options in EXAMPLES:
+        if names and not any(name == n or (n.endswith("*") and name.startswith(n[:-1])) for n in names):
             continue
-        command = [netl, "run", script, "--seed", "0", "--out", pictures]
+        command = [netl, "run", script, "--seed", "0", "--out", pictures] + options
         start = time.time()
         out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         if out.returncode != 0:
             sys.stderr.write(out.stdout + out.stderr)
             sys.exit(f"results: {script} failed")
-        header = (f"# {' '.join(['netl'] + command[1:])}\n# commit {commit}{' (with uncommitted changes)' if dirty else ''}, "
+        shown = ["'" + c + "'" if '"' in c else c for c in ["netl"] + command[1:]]
+        header = (f"# {' '.join(shown)}\n# commit {commit}{' (with uncommitted changes)' if dirty else ''}, "
                   f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {time.time() - start:.0f} s wall\n")
         with open(os.path.join(RESULTS, name + ".txt"), "w") as f:
             f.write(header + out.stdout)
