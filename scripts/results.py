@@ -47,7 +47,9 @@ MARK = re.compile(r'<!-- results: (\S+) "([^"]*)" (\d+) -->\n```text\n(.*?)```\n
 def run(netl, names):
     os.makedirs(RESULTS, exist_ok=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    # Changes to the docs (which this script writes) do not make the code differ from the commit.
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
     for name, script, pictures, options in EXAMPLES:
         if names and not any(name == n or (n.endswith("*") and name.startswith(n[:-1])) for n in names):
             continue
@@ -71,7 +73,11 @@ def blocks(text):
 
 
 def excerpt(file, start, count):
-    with open(os.path.join(RESULTS, file)) as f:
+    path = os.path.join(RESULTS, file)
+    if not os.path.exists(path):
+        print(f"results: {file} does not exist yet (run `make results`)")
+        return None
+    with open(path) as f:
         lines = f.read().split("\n")
     for i, line in enumerate(lines):
         if line.startswith(start) and not line.startswith("# "):
@@ -87,6 +93,9 @@ def sync(check):
         new = text
         for m, file, start, count in reversed(blocks(text)):
             body = excerpt(file, start, count)
+            if body is None:
+                bad += 1
+                continue
             if m.group(4) != body:
                 bad += 1
                 print(f"{page}: the block from {file} \"{start}\" differs from the results file")
