@@ -5,6 +5,7 @@
 #   make bench          release build, then `netl bench` (all workloads)
 #   make bench-compare  netl bench side by side with PyTorch / JAX (../shared/bench)
 #   make bench-sweep    cost of a log-det step against batch, width, terms (chart)
+#   make results        rerun the chapter 3 and 6 examples, refresh the numbers and pictures in the docs
 #
 # The demo: the chapter 4 i-ResNet classifiers on the digits (about 90 seconds).
 DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net
@@ -39,10 +40,10 @@ SHELL := bash
 .DEFAULT_GOAL := help
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help deps toolchain build demo test bench bench-compare bench-sweep venv-ref clean
+.PHONY: help deps toolchain build demo test bench bench-compare bench-sweep results venv-ref clean
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
 
 ## Installs the missing Debian packages (apt-get update only when something is missing).
 deps: toolchain
@@ -107,6 +108,15 @@ bench-compare: build venv-ref
 bench-sweep: build
 	@mkdir -p $(BENCH_DIR)
 	$(NETL) bench --sweep --chart $(BENCH_DIR)/sweep.png
+
+## The numbers and pictures docs/chapter3.md and docs/chapter6.md quote: each example run
+## seeded (--seed 0) into docs/results/<name>.txt (with the commit) and docs/images/<chapter>/,
+## then the marked blocks of the docs copied from the results (scripts/results.py; about 30
+## minutes on two cores). RESULTS=ch6_metameric reruns one.
+RESULTS ?=
+results: build
+	python3 scripts/results.py run --netl $(NETL) $(RESULTS)
+	python3 scripts/results.py sync
 
 clean:
 	rm -rf .build $(BENCH_DIR)

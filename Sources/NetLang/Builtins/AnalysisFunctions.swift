@@ -38,7 +38,9 @@ extension Builtins {
                 }
                 let samples = min(try args.integer("samples", position: 2, default: 50, minimum: 1), data.shape[0])
                 let units = network.steps.filter { $0.kind != .reindex }.map(\.outputSize).reduce(0, +)
-                try checkSize(units * network.inputSize, "the Jacobians of all \(network.steps.count) layers", span: args.span)
+                // The Jacobians of all prefixes are built at once (forward mode): up to 1.5·10⁸
+                // numbers (1.2 GB), enough for Table 3.1's networks on 28×28 inputs (1.04·10⁸).
+                try checkSize(units * network.inputSize, "the Jacobians of all \(network.steps.count) layers", limit: 150_000_000, span: args.span)
                 if interp.checkOnly { return spectraValue(nil, network) }
                 let n = network.inputSize
                 let inputs = (0..<samples).map { Array(data.scalars[($0 * n)..<(($0 + 1) * n)]) }
@@ -170,25 +172,6 @@ extension Builtins {
                 var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: 0, minimum: 0)))
                 return .tensor(ReLUSingularValueBounds.weaklyCorrelatedRows(rows: m, columns: n, epsilon: epsilon, rng: &rng))
             }),
-            ("save_regions", { interp, args in
-                // save_regions(model, "regions.png", point: [x, y], range: 3, grid: 200): Fig. 3.1.
-                let (_, network, modelSpan) = try analysisNetwork(&args)
-                let path = try pngPath(&args, position: 1)
-                let point = try analysisPoint(&args, "point", position: 2, size: 2, interp)
-                let range = try args.number("range", default: 3)
-                let grid = try args.integer("grid", default: 200, minimum: 10)
-                guard grid <= 600, range > 0 else { throw Diagnostic.error("save_regions needs range > 0 and grid ≤ 600", at: args.span) }
-                guard network.model.inputShape == [2], network.steps.count >= 2, network.steps[0].kind == .affine, network.steps[1].kind == .relu else {
-                    throw Diagnostic.error("save_regions needs a model on 2-D points that starts with dense(…) relu", at: modelSpan)
-                }
-                if interp.checkOnly { return .record([("regions", .number(.nan)), ("preimage", uncheckedPreimage(inputs: 2))]) }
-                let result = try preimageError(args.span) {
-                    try LinearRegionPicture.render(network, variables: VariableStore<Double>(converting: interp.variables), point: point, range: range, grid: grid)
-                }
-                try write(interp, args) { try Pictures.titled(result.image, interp.pictureTitle("")).writePNG(to: interp.outputPath(path)) }
-                interp.output("wrote \(interp.writtenName(path))")
-                return .record([("regions", .number(Double(result.regions))), ("preimage", preimageValue(result.preimage))])
-            }),
         ]
     }
 
@@ -201,7 +184,7 @@ extension Builtins {
     }
 
     /// A point of `size` numbers (any shape with that many values).
-    static func analysisPoint(_ args: inout Arguments, _ name: String, position: Int, size: Int, _ interp: Interpreter) throws -> [Double] {
+    static func analysisPoint(_ args: inout Arguments, _ name: String, position: Int?, size: Int, _ interp: Interpreter) throws -> [Double] {
         let x = try args.required(name, position: position)
         guard let t = interp.tensorValue(x.value), t.count == size else {
             throw Diagnostic.error("\(args.function): '\(name)' must have \(size) values (the model's input size), got \(describe(x.value))", at: x.span)
@@ -238,9 +221,9 @@ extension Builtins {
     }
 
     /// Refuses matrices that would not fit comfortably in memory (Float64).
-    static func checkSize(_ count: Int, _ what: String, span: SourceSpan) throws {
-        guard count <= 50_000_000 else {
-            throw Diagnostic.error("\(what) would hold \(count) numbers (more than 5·10⁷); analyse a smaller input or fewer layers", at: span)
+    static func checkSize(_ count: Int, _ what: String, limit: Int = 50_000_000, span: SourceSpan) throws {
+        guard count <= limit else {
+            throw Diagnostic.error("\(what) would hold \(count) numbers (more than \(limit == 50_000_000 ? "5·10⁷" : "1.5·10⁸")); analyse a smaller input or fewer layers", at: span)
         }
     }
 

@@ -38,7 +38,7 @@ enum Builtins {
     }
 
     static var all: [(String, Body)] {
-        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions + assertFunctions + parallelFunctions
+        tensorFunctions + trainingFunctions + dataFunctions + evaluationFunctions + autodiffFunctions + compileFunctions + flowFunctions + plotFunctions + spectraFunctions + analysisFunctions + reluPictureFunctions + assertFunctions + parallelFunctions
             + invarianceFunctions + scriptFunctions
     }
 

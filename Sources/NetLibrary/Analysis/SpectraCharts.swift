@@ -18,8 +18,8 @@ public enum SpectraCharts {
         return chart
     }
 
-    /// The three panels side by side (each `scale` 1, 640×420 pixels or wider), one series
-    /// per model.
+    /// The three panels top to bottom as in the thesis's figure (each at `scale` 2, so the
+    /// text is as legible as in the other charts), one series per model.
     public static func panels(_ models: [(label: String, spectra: LayerSpectra)], title: String) -> RGBImage {
         func panel(_ name: String, _ logY: Bool, _ value: (LayerSpectra.Layer) -> Double) -> RGBImage {
             var chart = Chart(title: "\(title): \(name)", xLabel: "layer", yLabel: name, logY: logY)
@@ -27,9 +27,9 @@ public enum SpectraCharts {
                 let points = s.layers.filter { value($0).isFinite && (!logY || value($0) > 0) }
                 chart.series.append(.init(label: label, x: points.map { Double($0.index) }, y: points.map(value)))
             }
-            return chart.image(scale: 1)
+            return chart.image(scale: 2)
         }
-        return ChartPanels.row([panel("output units", false) { Double($0.units) },
+        return ChartPanels.column([panel("output units", false) { Double($0.units) },
                                 panel("non-zero singular values", false) { $0.nonZero },
                                 panel("condition number", true) { $0.condition }])
     }

@@ -36,6 +36,20 @@ public struct Chart {
     /// The colour of the i-th series (and of the i-th box of a box plot).
     public static func color(_ i: Int) -> ChartColor { palette[i % palette.count] }
 
+    /// How the i-th line is drawn: colour, marker and dash pattern. Series 0–7 are solid
+    /// lines in the eight colours; each further round of eight repeats the colours with the
+    /// next dash pattern and shifts the markers by one, so no two of the first
+    /// palette × dashes series share colour and dash, and two series of the same colour
+    /// never share a marker either.
+    public static func style(_ i: Int) -> ChartLineStyle {
+        let round = i / palette.count
+        return ChartLineStyle(color: color(i), marker: markers[(i + round) % markers.count], dash: dashes[round % dashes.count])
+    }
+
+    /// Dash patterns (on, off, … in scene units) of the rounds of eight series: solid,
+    /// dashed, dotted, dash-dotted.
+    static let dashes: [[Double]] = [[], [7, 4], [2, 3], [8, 3, 2, 3]]
+
     /// The chart as an SVG document.
     public func svg() -> String { scene().svg() }
 
@@ -61,7 +75,7 @@ public struct Chart {
     func usable(_ y: Double) -> Bool { y.isFinite && (!logY || y > 0) }
 
     public func layout() -> Layout {
-        let legendWidth = 46 + (series.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 12
+        let legendWidth = 52 + (series.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 12
         let (left, right, top, bottom) = (70.0, max(160.0, legendWidth), 40.0, 50.0)
         // Wider when the title is (e.g. a quick run's marked title), so that it is never cut.
         let width = max(left + 410 + right, ChartScene.textWidth(title, .title) + 16), height = 420.0
@@ -130,15 +144,15 @@ public struct Chart {
             s.add(.polygon(upper + lower, Chart.color(i), opacity: 0.2))
         }
         for (i, series) in series.enumerated() {
-            let color = Chart.color(i), marker = Chart.markers[i % Chart.markers.count]
+            let style = Chart.style(i), color = style.color
             let points = series.x.indices.filter { usable(series.y[$0]) && series.x[$0].isFinite }
                 .map { ChartPoint(l.px(series.x[$0]), l.py(series.y[$0])) }
-            if points.count >= 2 { s.add(.polyline(points, color, width: 2)) }
-            if points.count <= 60 { for p in points { s.addMarker(marker, at: p, color: color) } }
+            if points.count >= 2 { s.addStroke(points, color, width: 2, dash: style.dash) }
+            if points.count <= 60 { for p in points { s.addMarker(style.marker, at: p, color: color) } }
             let ly = l.top + 18 * Double(i) + 10, lx = plotRight + 10
-            s.add(.line(.init(lx, ly), .init(lx + 24, ly), color, width: 2))
-            s.addMarker(marker, at: .init(lx + 12, ly), color: color)
-            s.add(.text(ChartScene.shortened(series.label), at: .init(lx + 32, ly + 4), anchor: .start, style: .body))
+            s.addStroke([.init(lx, ly), .init(lx + 30, ly)], color, width: 2, dash: style.dash)
+            s.addMarker(style.marker, at: .init(lx + 15, ly), color: color)
+            s.add(.text(ChartScene.shortened(series.label), at: .init(lx + 38, ly + 4), anchor: .start, style: .body))
         }
         return s
     }
@@ -291,6 +305,14 @@ public struct ChartPoint: Equatable, Sendable {
 
 public enum ChartMarker: Sendable { case circle, square, diamond, triangle }
 
+/// The look of one line of a chart (`Chart.style`): an empty dash pattern is a solid line.
+public struct ChartLineStyle: Equatable, Sendable {
+    public var color: ChartColor
+    public var marker: ChartMarker
+    /// Lengths on, off, on, … in scene units, repeated along the line.
+    public var dash: [Double]
+}
+
 /// What a chart draws, in a canvas of `width`×`height` units (y grows downwards): the one
 /// description both the SVG writer and the rasteriser read.
 public struct ChartScene {
@@ -335,6 +357,37 @@ public struct ChartScene {
     /// The width of a text in scene units (the bitmap font's width; SVG fonts are similar).
     public static func textWidth(_ text: String, _ style: TextStyle) -> Double {
         Double(BitmapFont.width(of: text)) * fontSize(style)
+    }
+
+    /// A line through the points, solid or cut into the dashes of `dash` (on, off, … in
+    /// scene units, continued across the vertices so the pattern does not restart at each
+    /// one). Both writers then draw the same pieces.
+    public mutating func addStroke(_ points: [ChartPoint], _ color: ChartColor, width: Double, dash: [Double] = []) {
+        guard !dash.isEmpty, dash.allSatisfy({ $0 > 0 }) else { add(.polyline(points, color, width: width)); return }
+        for piece in Self.dashed(points, dash) where piece.count >= 2 { add(.polyline(piece, color, width: width)) }
+    }
+
+    /// The "on" pieces of a polyline under a dash pattern.
+    static func dashed(_ points: [ChartPoint], _ dash: [Double]) -> [[ChartPoint]] {
+        var pieces: [[ChartPoint]] = [], current: [ChartPoint] = []
+        var k = 0, left = dash[0]            // current dash entry and the length left in it
+        func on() -> Bool { k % 2 == 0 }
+        if let first = points.first { current = [first] }
+        for (a, b) in zip(points, points.dropFirst()) {
+            let length = ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
+            guard length.isFinite, length > 0 else { continue }
+            var t = 0.0
+            while length - t > left {
+                t += left
+                let p = ChartPoint(a.x + (b.x - a.x) * t / length, a.y + (b.y - a.y) * t / length)
+                if on() { current.append(p); pieces.append(current); current = [] } else { current = [p] }
+                k = (k + 1) % dash.count; left = dash[k]
+            }
+            left -= length - t
+            if on() { current.append(b) }
+        }
+        if on(), current.count >= 2 { pieces.append(current) }
+        return pieces
     }
 
     mutating func addMarker(_ marker: ChartMarker, at p: ChartPoint, color: ChartColor) {

@@ -144,6 +144,7 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "weak_correlation_bound": [.notDifferentiable("weak_correlation_bound(x, [0], 0).c")],
         "weakly_correlated_rows": [.noTensorValues("a random matrix of a shape")],
         "save_regions": [.notDifferentiable("save_regions(r2, \"never_written.png\", reshape(x, [3, 2])[0]).regions")],
+        "save_row_removal": [.notDifferentiable("save_row_removal(reshape(x, [3, 2]), \"never_written.png\", [1, 1])[0].condition")],
         // Flows: the per-example log-det evaluates data.
         "logdet": [.notDifferentiable("logdet(flow, x)", at: flowPoint)],
         // Scripts.

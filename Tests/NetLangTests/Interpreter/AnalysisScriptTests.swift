@@ -103,5 +103,38 @@ final class AnalysisScriptTests: XCTestCase {
         model n(input: [3]) { dense(3) relu }
         save_regions(n, "r.png", point: [0, 0])
         """).contains("save_regions needs a model on 2-D points"))
+        XCTAssertTrue(scriptError("""
+        save_row_removal([[1, 0, 0]], "r.png", [0, 0])
+        """).contains("test.net:1:18: error: save_row_removal needs the rows of a layer on R²"))
+        XCTAssertTrue(scriptError("""
+        save_row_removal([[1, 0], [0, 1]], "r.png", [0, 0], bias: [1])
+        """).contains("test.net:1:59: error: save_row_removal: the bias needs 2 values"))
+        XCTAssertTrue(scriptError("""
+        model n(input: [2]) { dense(3) relu dense(2) }
+        save_regions(n, "r.png", point: [0, 0], examples: zeros([3, 2]))
+        """).contains("test.net:2:51: error: save_regions: examples: takes a data set"))
+    }
+
+    /// Fig. 3.3 from a script: the removed rows and both condition numbers per panel, and
+    /// Fig. 3.1's counts with the training data drawn.
+    func testPicturesOfChapter3() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("relu_pictures_\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = try runScript("""
+        let r = save_row_removal([[1, 0], [0.1, 1], [-0.1, 1]], "rows.png", [-0.5, 0.5], bias: [-1, 0, 0], biased_x: [0.5, 0.5])
+        print r[0].inactive, r[1].inactive, format(r[0].condition, 4), format(r[0].condition_removed, 6), format(r[1].condition_removed, 6)
+        model net(input: [2]) { dense(3) relu dense(2) }
+        assign(net.dense1.weight, [[1, 0], [0, 1], [-1, -1]])
+        assign(net.dense1.bias, [0, 0, -1])
+        data d = dataset([[0, 0], [1, 1]], [0, 1])
+        let g = save_regions(net, "regions.png", point: [1, 1], range: 3, grid: 30, examples: d)
+        print g.regions, g.preimage.class
+        """, outputDirectory: dir.path)
+        XCTAssertEqual(out.split(separator: "\n").filter { !$0.hasPrefix("wrote ") }.joined(separator: "\n"), """
+        [0] [0] 1.4003 10.000000 10.000000
+        7 singleton
+        """)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("rows.png").path))
     }
 }
