@@ -5,7 +5,7 @@
 #   make bench          release build, then `netl bench` (all workloads)
 #   make bench-compare  netl bench side by side with PyTorch / JAX (../shared/bench)
 #   make bench-sweep    cost of a log-det step against batch, width, terms (chart)
-#   make results        rerun the chapter 3 and 6 examples, refresh the numbers and pictures in the docs
+#   make results        rerun the chapter 3–6 examples, refresh the numbers and pictures in the docs
 #
 # The demo: the chapter 4 i-ResNet classifiers on the digits (about 90 seconds).
 DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net

@@ -21,7 +21,7 @@ import os, re, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "docs", "results")
-DOCS = ["docs/chapter3.md", "docs/chapter6.md"]
+DOCS = ["docs/chapter3.md", "docs/chapter4.md", "docs/chapter5.md", "docs/chapter6.md"]
 # (name of the results file, script, folder for its pictures, extra options). The
 # ch6_ice_* runs are the single-seed iCE variants chapter6.md compares (their pictures are
 # scratch).
@@ -31,6 +31,9 @@ EXAMPLES = [
     ("ch3_preimages", "examples/ch3/preimages.net", "docs/images/ch3", []),
     ("ch3_stability", "examples/ch3/stability.net", "docs/images/ch3", []),
     ("ch3_stability_mnist", "examples/ch3/stability_mnist.net", "docs/images/ch3", []),
+    ("ch4_mnist", "examples/ch4/mnist.net", "docs/images/ch4", []),
+    ("ch4_dynamics", "examples/ch4/dynamics.net", "docs/images/ch4", []),
+    ("ch5_mnist_flows", "examples/ch5/mnist_flows.net", "docs/images/ch5", []),
     ("ch6_spheres", "examples/ch6/spheres.net", "docs/images/ch6", []),
     ("ch6_metameric", "examples/ch6/metameric.net", "docs/images/ch6", []),
     ("ch6_ice_thesis_1step", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", 'adversary="thesis"', "--set", "nuisance_steps=1"]),
