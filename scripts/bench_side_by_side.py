@@ -9,6 +9,8 @@ For each round and workload, one fresh process each of
     reference.py --workload W --framework jax
     reference.py --workload W --framework numpy                 (gemm, tiny_ops)
 
+(for glow_mnist and iresnet_flow_mnist, scripts/reference_flows.py in place of reference.py)
+
 one after another, so that a slow phase of the machine hits all of them. Every process's
 peak resident set size is read from the kernel when it exits (wait4) and added to its
 line as `peak_rss_mb`. The JSON lines go to bench-results/side-<stamp>.jsonl; the table
@@ -31,7 +33,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_compare  # noqa: E402
 
-WORKLOADS = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops"]
+WORKLOADS = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops",
+             "glow_mnist", "iresnet_flow_mnist"]
+# Workloads whose peers are the project's scripts/reference_flows.py (issue 20), not reference.py.
+FLOW_WORKLOADS = {"glow_mnist", "iresnet_flow_mnist"}
 NUMPY_WORKLOADS = {"gemm", "tiny_ops"}
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824"
 
@@ -71,7 +76,8 @@ def main(argv=None):
         if not os.path.exists(path):
             print("error: %s not found: %s" % (what, path), file=sys.stderr)
             return 1
-    env = dict(os.environ, REFERENCE_THREADS="2", OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
+    # REFERENCE also tells scripts/reference_flows.py where the helpers it imports are.
+    env = dict(os.environ, REFERENCE_THREADS="2", OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2", REFERENCE=reference)
     env.pop("GLIBC_TUNABLES", None)
     tuned = dict(env, GLIBC_TUNABLES=MALLOC_TUNABLES)
     quick = ["--quick"] if args.quick else []
@@ -83,7 +89,8 @@ def main(argv=None):
             for w in args.workload or WORKLOADS:
                 runs = [([netl, "bench", "--workload", w] + quick, env, {})]
                 for fw in ["torch", "jax"] + (["numpy"] if w in NUMPY_WORKLOADS else []):
-                    cmd = [py_ref, reference, "--workload", w, "--framework", fw, "--in-process"] + quick
+                    script = os.path.join(HERE, "reference_flows.py") if w in FLOW_WORKLOADS else reference
+                    cmd = [py_ref, script, "--workload", w, "--framework", fw, "--in-process"] + quick
                     runs.append((cmd, env, {}))
                     if fw == "torch" and not args.no_tuned:
                         runs.append((cmd, tuned, {"glibc_tunables": MALLOC_TUNABLES}))
