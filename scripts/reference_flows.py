@@ -388,6 +388,51 @@ def run_iresnet_flow(fw, reps, warmup):
 RUNNERS = {"glow_mnist": run_glow, "iresnet_flow_mnist": run_iresnet_flow}
 
 
+def check_logdets():
+    """The peers' log-det formulas against the Jacobian (torch, Float64, one example): Glow's
+    exact log-det against log|det J|, and the i-ResNet flow's 5-term series, averaged over
+    probes, against the same series with exact traces Σ (-1)^(k+1)/k tr(J_g^k)."""
+    torch = ref.get_torch()
+    x0 = squeeze_np(preprocess_np(pixels()[:1], np.full((1, 1, 28, 28), 0.5, np.float32))).astype(np.float64)
+    params, fixed = glow_init()
+    data_init("torch", params, fixed, x0.astype(np.float32))     # in Float32, before the default changes
+    torch.set_default_dtype(torch.float64)
+    o = Ops("torch")
+    x = torch.from_numpy(x0)
+    ps = [{k: torch.tensor(a, dtype=torch.float64) for k, a in p.items()} for p in params]
+    fs = [{k: torch.tensor(a, dtype=torch.float64) for k, a in f.items()} for f in fixed]
+
+    def glow(h):
+        ld = 0
+        for p, f in zip(ps, fs):
+            h, l = glow_step_forward(o, p, f, h)
+            ld = ld + l
+        return h, ld
+    jac = torch.autograd.functional.jacobian(lambda t: glow(t.reshape(1, C, HW, HW))[0].reshape(-1), x.reshape(-1))
+    exact = torch.linalg.slogdet(jac)[1].item()
+    print(json.dumps({"check": "glow_mnist log-det", "formula": glow(x)[1].item(), "slogdet_jacobian": exact}))
+
+    params, us = iresnet_init()
+    r = ref.rng("flows_check_probes")
+    p = {k: torch.tensor(a, dtype=torch.float64) for k, a in params[0].items()}
+    w = {n: p[n + "w"] / max(1.0, torch.linalg.matrix_norm(torch.autograd.functional.jacobian(
+        lambda t: torch.nn.functional.conv2d(t.reshape(1, ci, HW, HW), p[n + "w"], padding=k // 2).reshape(-1),
+        torch.zeros(ci * HW * HW)), ord=2).item() / 0.9) for n, co, ci, k in IRESNET_BODY}
+    g = lambda t: iresnet_g(o, p, w, t.reshape(1, C, HW, HW)).reshape(-1)
+    jg = torch.autograd.functional.jacobian(g, x.reshape(-1))
+    series_exact, jk = 0.0, torch.eye(jg.shape[0], dtype=torch.float64)
+    for k in range(1, ref.N_SERIES + 1):
+        jk = jk @ jg
+        series_exact += (-1) ** (k + 1) / k * torch.trace(jk).item()
+    xg = x.clone().requires_grad_(True)
+    gx = iresnet_g(o, p, w, xg)
+    estimates = [ref.torch_power_series_logdet(gx, xg, torch.from_numpy(r.standard_normal(x0.shape))).item() for _ in range(400)]
+    print(json.dumps({"check": "iresnet_flow_mnist series (block 1, Lip(g) <= 0.9 by exact norms)",
+                      "probe_mean": float(np.mean(estimates)), "probe_sem": float(np.std(estimates) / math.sqrt(len(estimates))),
+                      "exact_traces": series_exact,
+                      "exact_logdet": torch.linalg.slogdet(torch.eye(jg.shape[0], dtype=torch.float64) + jg)[1].item()}))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workload", action="append", choices=WORKLOADS)
@@ -397,7 +442,11 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="3 timed steps, 1 warm-up")
     ap.add_argument("--in-process", action="store_true", help="accepted for reference.py's command line (always in process)")
     ap.add_argument("--round", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--check", action="store_true", help="check the log-det formulas against Jacobians (torch, Float64) and exit")
     args = ap.parse_args(argv)
+    if args.check:
+        check_logdets()
+        return 0
     for wl in args.workload or WORKLOADS:
         for fw in args.framework or [f for f in FRAMEWORKS if ref.installed(f)]:
             reps, warmup = DEFAULTS[wl]
