@@ -144,6 +144,8 @@ class Ops:
             self.triu = lambda a: torch.triu(a, 1)
             self.eye = torch.eye(C)
             self.einsum = torch.einsum
+            self.log1p = torch.log1p
+            self.permute = lambda a, axes: a.permute(axes)
         else:
             jax = ref.get_jax()
             jnp, lax = jax.numpy, jax.lax
@@ -158,6 +160,8 @@ class Ops:
             self.triu = lambda a: jnp.triu(a, 1)
             self.eye = jnp.eye(C)
             self.einsum = jnp.einsum
+            self.log1p = jnp.log1p
+            self.permute = jnp.transpose
 
 
 def glow_step_forward(o, p, fx, x):
@@ -209,6 +213,25 @@ def to_fw(fw, a):
     return ref.get_jax().numpy.asarray(a)
 
 
+def model_input(o, x_pix, u):
+    """Dequantised pixels y = (255 x + u)/256, logit(0.05 + 0.9 y), squeezed to [4, 14, 14]."""
+    p = ALPHA + (1 - 2 * ALPHA) * ((x_pix * 255 + u) / 256)
+    h = o.log(p) - o.log1p(-p)
+    return o.permute(h.reshape(BATCH, 1, HW, 2, HW, 2), (0, 3, 5, 1, 2, 4)).reshape(BATCH, C, HW, HW)
+
+
+def torch_step(opt, losses, loss_of_step):
+    """One eager training step: the loss, backward, Adam."""
+    def step():
+        loss = loss_of_step()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.detach())
+        return loss
+    return step
+
+
 def iresnet_g(o, p, w, x):
     h = o.elu(o.conv(x, w["c1"], p["c1b"]))
     h = o.elu(o.conv(h, w["c2"], p["c2b"]))
@@ -234,23 +257,14 @@ def run_glow(fw, reps, warmup):
         torch.manual_seed(ref.SEED)
         losses = []
 
-        def step():
-            y = (x_pix * 255 + torch.rand_like(x_pix)) / 256
-            pr = ALPHA + (1 - 2 * ALPHA) * y
-            h = torch.log(pr) - torch.log1p(-pr)
-            n, c, hh, ww = h.shape
-            h = h.reshape(n, c, hh // 2, 2, ww // 2, 2).permute(0, 3, 5, 1, 2, 4).reshape(n, 4 * c, hh // 2, ww // 2)
+        def loss_of_step():
+            h = model_input(o, x_pix, torch.rand_like(x_pix))
             logdet = torch.zeros(BATCH)
             for p, f in zip(params, fixed):
                 h, ld = glow_step_forward(o, p, f, h)
                 logdet = logdet + ld
-            loss = ref.nll(h, logdet)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.detach())
-            return loss
-        res = ref.bench(step, reps, warmup)
+            return ref.nll(h, logdet)
+        res = ref.bench(torch_step(opt, losses, loss_of_step), reps, warmup)
     else:
         jax = ref.get_jax()
         jnp = jax.numpy
@@ -258,10 +272,7 @@ def run_glow(fw, reps, warmup):
         fixed = jax.tree.map(jnp.asarray, fixed0)
 
         def loss_fn(params, key):
-            y = (x_pix * 255 + jax.random.uniform(key, x_pix.shape)) / 256
-            pr = ALPHA + (1 - 2 * ALPHA) * y
-            h = jnp.log(pr) - jnp.log1p(-pr)
-            h = h.reshape(BATCH, 1, HW, 2, HW, 2).transpose(0, 3, 5, 1, 2, 4).reshape(BATCH, C, HW, HW)
+            h = model_input(o, x_pix, jax.random.uniform(key, x_pix.shape))
             logdet = jnp.zeros(BATCH)
             for p, f in zip(params, fixed):
                 h, ld = glow_step_forward(o, p, f, h)
@@ -312,12 +323,8 @@ def run_iresnet_flow(fw, reps, warmup):
             sigma = (u * F.conv2d(v, W, padding=pad)).sum()
             return W / torch.clamp(sigma / c, min=1.0)
 
-        def step():
-            y = (x_pix * 255 + torch.rand_like(x_pix)) / 256
-            pr = ALPHA + (1 - 2 * ALPHA) * y
-            h = torch.log(pr) - torch.log1p(-pr)
-            n, c, hh, ww = h.shape
-            h = h.reshape(n, c, hh // 2, 2, ww // 2, 2).permute(0, 3, 5, 1, 2, 4).reshape(n, 4 * c, hh // 2, ww // 2)
+        def loss_of_step():
+            h = model_input(o, x_pix, torch.rand_like(x_pix))
             logdet = torch.zeros(BATCH)
             for p, u in zip(params, us):
                 h = h * p["an_s"] + p["an_b"]
@@ -326,13 +333,8 @@ def run_iresnet_flow(fw, reps, warmup):
                 gx = iresnet_g(o, p, w, h)
                 logdet = logdet + ref.torch_power_series_logdet(gx, h, torch.randn_like(h))
                 h = h + gx
-            loss = ref.nll(h, logdet)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            losses.append(loss.detach())
-            return loss
-        res = ref.bench(step, reps, warmup)
+            return ref.nll(h, logdet)
+        res = ref.bench(torch_step(opt, losses, loss_of_step), reps, warmup)
     else:
         jax = ref.get_jax()
         jnp, lax = jax.numpy, jax.lax
@@ -351,10 +353,7 @@ def run_iresnet_flow(fw, reps, warmup):
 
         def loss_fn(params, us, key):
             key, sub = jax.random.split(key)
-            y = (x_pix * 255 + jax.random.uniform(sub, x_pix.shape)) / 256
-            pr = ALPHA + (1 - 2 * ALPHA) * y
-            h = jnp.log(pr) - jnp.log1p(-pr)
-            h = h.reshape(BATCH, 1, HW, 2, HW, 2).transpose(0, 3, 5, 1, 2, 4).reshape(BATCH, C, HW, HW)
+            h = model_input(o, x_pix, jax.random.uniform(sub, x_pix.shape))
             logdet, new_us = jnp.zeros(BATCH), []
             for p, u in zip(params, us):
                 h = h * p["an_s"] + p["an_b"]
