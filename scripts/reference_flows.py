@@ -133,35 +133,26 @@ class Ops:
     def __init__(self, fw):
         self.fw = fw
         if fw == "torch":
-            torch = ref.get_torch()
-            F = torch.nn.functional
-            self.conv = lambda h, w, b: F.conv2d(h, w, b, padding=w.shape[-1] // 2)
-            self.relu, self.elu = F.relu, F.elu
-            self.log_sigmoid = F.logsigmoid
-            self.exp, self.log, self.abs = torch.exp, torch.log, torch.abs
-            self.cat = lambda xs: torch.cat(xs, 1)
-            self.tril = lambda a: torch.tril(a, -1)
-            self.triu = lambda a: torch.triu(a, 1)
-            self.eye = torch.eye(C)
-            self.einsum = torch.einsum
-            self.log1p = torch.log1p
+            xp = ref.get_torch()
+            nn = xp.nn.functional
+            self.conv = lambda h, w, b: nn.conv2d(h, w, b, padding=w.shape[-1] // 2)
+            self.log_sigmoid = nn.logsigmoid
+            self.cat = lambda xs: xp.cat(xs, 1)
             self.permute = lambda a, axes: a.permute(axes)
         else:
             jax = ref.get_jax()
-            jnp, lax = jax.numpy, jax.lax
-            self.conv = lambda h, w, b: lax.conv_general_dilated(
+            xp, nn = jax.numpy, jax.nn
+            self.conv = lambda h, w, b: jax.lax.conv_general_dilated(
                 h, w, (1, 1), [(w.shape[-1] // 2,) * 2] * 2,
                 dimension_numbers=("NCHW", "OIHW", "NCHW")) + b[None, :, None, None]
-            self.relu, self.elu = jax.nn.relu, jax.nn.elu
-            self.log_sigmoid = jax.nn.log_sigmoid
-            self.exp, self.log, self.abs = jnp.exp, jnp.log, jnp.abs
-            self.cat = lambda xs: jnp.concatenate(xs, 1)
-            self.tril = lambda a: jnp.tril(a, -1)
-            self.triu = lambda a: jnp.triu(a, 1)
-            self.eye = jnp.eye(C)
-            self.einsum = jnp.einsum
-            self.log1p = jnp.log1p
-            self.permute = jnp.transpose
+            self.log_sigmoid = nn.log_sigmoid
+            self.cat = lambda xs: xp.concatenate(xs, 1)
+            self.permute = xp.transpose
+        self.relu, self.elu = nn.relu, nn.elu
+        self.exp, self.log, self.log1p, self.abs, self.einsum = xp.exp, xp.log, xp.log1p, xp.abs, xp.einsum
+        self.tril = lambda a: xp.tril(a, -1)
+        self.triu = lambda a: xp.triu(a, 1)
+        self.eye = xp.eye(C)
 
 
 def glow_step_forward(o, p, fx, x):
@@ -220,6 +211,16 @@ def model_input(o, x_pix, u):
     return o.permute(h.reshape(BATCH, 1, HW, 2, HW, 2), (0, 3, 5, 1, 2, 4)).reshape(BATCH, C, HW, HW)
 
 
+def torch_state(params0, constants0, x_np):
+    """Trainable tensors, constant tensors (permutations, power-iteration vectors), Adam, the pixels."""
+    torch = ref.get_torch()
+    params = [{k: torch.tensor(a, requires_grad=True) for k, a in p.items()} for p in params0]
+    constants = [{k: torch.tensor(a) for k, a in c.items()} for c in constants0]
+    opt = torch.optim.Adam([t for p in params for t in p.values()], lr=LR)
+    torch.manual_seed(ref.SEED)
+    return params, constants, opt, torch.from_numpy(x_np), []
+
+
 def torch_step(opt, losses, loss_of_step):
     """One eager training step: the loss, backward, Adam."""
     def step():
@@ -249,13 +250,7 @@ def run_glow(fw, reps, warmup):
     o = Ops(fw)
     if fw == "torch":
         torch = ref.get_torch()
-        params = [{k: torch.tensor(a, requires_grad=True) for k, a in p.items()} for p in params0]
-        fixed = [{k: torch.tensor(a) for k, a in f.items()} for f in fixed0]
-        flat = [t for p in params for t in p.values()]
-        opt = torch.optim.Adam(flat, lr=LR)
-        x_pix = torch.from_numpy(x_np)
-        torch.manual_seed(ref.SEED)
-        losses = []
+        params, fixed, opt, x_pix, losses = torch_state(params0, fixed0, x_np)
 
         def loss_of_step():
             h = model_input(o, x_pix, torch.rand_like(x_pix))
@@ -304,13 +299,7 @@ def run_iresnet_flow(fw, reps, warmup):
     if fw == "torch":
         torch = ref.get_torch()
         F = torch.nn.functional
-        params = [{k: torch.tensor(a, requires_grad=True) for k, a in p.items()} for p in params0]
-        us = [{k: torch.tensor(a) for k, a in u.items()} for u in us0]
-        flat = [t for p in params for t in p.values()]
-        opt = torch.optim.Adam(flat, lr=LR)
-        x_pix = torch.from_numpy(x_np)
-        torch.manual_seed(ref.SEED)
-        losses = []
+        params, us, opt, x_pix, losses = torch_state(params0, us0, x_np)
 
         def sn_conv(W, u, c=0.9):
             """One power iteration on the conv operator (as reference.py's conv_iresnet)."""
