@@ -21,7 +21,7 @@ import sys
 from collections import defaultdict
 
 WORKLOAD_ORDER = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse",
-                  "isotopenet", "conv_iresnet", "tiny_ops", "loop_grad"]
+                  "isotopenet", "conv_iresnet", "tiny_ops", "loop_grad", "glow_mnist", "iresnet_flow_mnist"]
 PEERS = ["torch", "torch-tuned", "jax", "jax_jit", "numpy"]
 
 

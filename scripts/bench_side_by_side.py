@@ -11,7 +11,8 @@ For each round and workload, one fresh process each of
 
 For loop_grad (issue 23; not in reference.py) the peers are
 scripts/loop_grad_reference.py --framework torch | jax | jax_jit (JAX without and with
-jax.jit).
+jax.jit); for glow_mnist and iresnet_flow_mnist (issue 20) scripts/reference_flows.py
+takes the place of reference.py.
 
 one after another, so that a slow phase of the machine hits all of them. Every process's
 peak resident set size is read from the kernel when it exits (wait4) and added to its
@@ -35,7 +36,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_compare  # noqa: E402
 
-WORKLOADS = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops", "loop_grad"]
+WORKLOADS = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops", "loop_grad",
+             "glow_mnist", "iresnet_flow_mnist"]
+# Workloads whose peers are the project's scripts/reference_flows.py (issue 20), not reference.py.
+FLOW_WORKLOADS = {"glow_mnist", "iresnet_flow_mnist"}
 NUMPY_WORKLOADS = {"gemm", "tiny_ops"}
 # Workloads whose peers live in this folder rather than in reference.py.
 OWN_PEER_SCRIPTS = {"loop_grad": "loop_grad_reference.py"}
@@ -78,7 +82,8 @@ def main(argv=None):
         if not os.path.exists(path):
             print("error: %s not found: %s" % (what, path), file=sys.stderr)
             return 1
-    env = dict(os.environ, REFERENCE_THREADS="2", OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
+    # REFERENCE also tells scripts/reference_flows.py where the helpers it imports are.
+    env = dict(os.environ, REFERENCE_THREADS="2", OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2", REFERENCE=reference)
     env.pop("GLIBC_TUNABLES", None)
     tuned = dict(env, GLIBC_TUNABLES=MALLOC_TUNABLES)
     quick = ["--quick"] if args.quick else []
@@ -93,7 +98,8 @@ def main(argv=None):
                     if w in OWN_PEER_SCRIPTS:
                         cmd = [py_ref, os.path.join(HERE, OWN_PEER_SCRIPTS[w]), "--framework", fw] + quick
                     else:
-                        cmd = [py_ref, reference, "--workload", w, "--framework", fw, "--in-process"] + quick
+                        script = os.path.join(HERE, "reference_flows.py") if w in FLOW_WORKLOADS else reference
+                        cmd = [py_ref, script, "--workload", w, "--framework", fw, "--in-process"] + quick
                     runs.append((cmd, env, {}))
                     if fw == "torch" and not args.no_tuned:
                         runs.append((cmd, tuned, {"glibc_tunables": MALLOC_TUNABLES}))

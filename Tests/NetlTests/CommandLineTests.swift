@@ -173,6 +173,25 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(stderr.contains("Backtrace"), stderr)
     }
 
+    /// Issue 20's flow workloads run (one step each, as `--quick` would with fewer steps):
+    /// one JSON line with the Glow / i-ResNet flow of examples/ch5/mnist_flows.net (their
+    /// parameter counts, which scripts/reference_flows.py's models must match) and a finite
+    /// loss near the initial NLL of 28×28 logit-space inputs.
+    func testBenchFlowWorkloadsRunOneTrainingStep() throws {
+        try requireNetl()
+        for (workload, parameters) in [("glow_mnist", 11_456), ("iresnet_flow_mnist", 13_616)] {
+            let (code, stdout, stderr) = try run(["bench", "--workload", workload, "--reps", "1", "--warmup", "0"])
+            XCTAssertEqual(code, 0, stderr)
+            let line = try XCTUnwrap(stdout.split(separator: "\n").first { $0.hasPrefix("{") }, stdout)
+            let fields = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(fields["workload"] as? String, workload)
+            XCTAssertEqual(fields["params"] as? Int, parameters, String(line))
+            let loss = try XCTUnwrap(fields["loss_first"] as? Double, String(line))
+            XCTAssertTrue(loss > 500 && loss < 5_000, String(line))
+            XCTAssertGreaterThan(try XCTUnwrap(fields["ms"] as? Double), 0)
+        }
+    }
+
     /// `netl bench --sweep` names a PNG chart; anything else is refused before any timing.
     func testBenchSweepRefusesAChartThatIsNotAPNG() throws {
         try requireNetl()

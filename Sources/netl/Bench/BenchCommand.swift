@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time the iresnet_toy and conv_iresnet training steps for growing batch, width and series terms; print one JSON line per point and draw a chart (--chart).")
     var sweep = false
     @Option(help: ArgumentHelp("Where --sweep writes its chart.", valueName: "FILE.png")) var chart = "bench-sweep.png"
-    @Flag(help: "Print a per-kernel time profile of the selected workloads (default: mlp, iresnet_toy, conv_iresnet, isotopenet) instead.") var profile = false
+    @Flag(help: "Print a per-kernel time profile of the selected workloads (default: mlp, iresnet_toy, conv_iresnet, isotopenet; also glow_mnist, iresnet_flow_mnist) instead.") var profile = false
 
     func validate() throws {
         for w in workload where !Workloads.names.contains(w) {
@@ -53,6 +53,8 @@ struct BenchCommand: ParsableCommand {
             if selected.contains("iresnet_toy") { ProfileWorkloads.iresnetToy() }
             if selected.contains("conv_iresnet") { ScriptWorkloads.profileConvIResNet() }
             if selected.contains("isotopenet") { ScriptWorkloads.profileIsotopenet() }
+            if selected.contains("glow_mnist") { FlowWorkloads.profileGlow() }
+            if selected.contains("iresnet_flow_mnist") { FlowWorkloads.profileIResNetFlow() }
             return
         }
         let selection = workload.isEmpty ? Workloads.names : workload

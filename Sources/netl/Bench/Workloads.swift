@@ -10,7 +10,8 @@ enum Workloads {
     }
 
     static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops",
-                        "mlp_api", "tiny_ops_api", "iresnet_toy_api", "iresnet_inverse_api", "thesis_ratios", "loop_grad"]
+                        "mlp_api", "tiny_ops_api", "iresnet_toy_api", "iresnet_inverse_api", "thesis_ratios", "loop_grad",
+                        "glow_mnist", "iresnet_flow_mnist"]
 
     static func spec(_ name: String) -> Spec {
         switch name {
@@ -26,6 +27,8 @@ enum Workloads {
         case "thesis_ratios": Spec(reps: 15, warmup: 2, run: ThesisRatiosWorkload.run)
         case "loop_grad": Spec(reps: 4000, warmup: 0, run: LoopGradWorkload.run)
         case "tiny_ops": Spec(reps: 20, warmup: 2, run: ScriptWorkloads.tinyOps)
+        case "glow_mnist": Spec(reps: 10, warmup: 2, run: FlowWorkloads.glow)
+        case "iresnet_flow_mnist": Spec(reps: 10, warmup: 2, run: FlowWorkloads.iresnetFlow)
         case "tiny_ops_api": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
         default: fatalError("unknown workload \(name)")
         }
