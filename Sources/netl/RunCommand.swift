@@ -24,6 +24,9 @@ struct ScriptOptions: ParsableArguments {
             throw fail("\(path): no such file")
         }
         guard !isDirectory.boolValue else { throw fail("\(path) is a directory, not a script") }
+        if let outputDirectory, !checkOnly {
+            do { try Interpreter.prepareOutputDirectory(outputDirectory) } catch { throw fail("--out: \(error)") }
+        }
         let text: String
         do { text = try readScript(path) } catch { throw fail("cannot read the script: \(error)") }
         let interpreter = Interpreter(seed: seed, baseDirectory: (path as NSString).deletingLastPathComponent.isEmpty

@@ -53,7 +53,13 @@ extension Builtins {
                 let path = try args.string("path", position: 1)
                 guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("save_npy needs a tensor", at: v.span) }
                 try args.checkAllUsed()   // before the file is written
-                if !interp.checkOnly { try dataError(args.span) { try writeNPY(t, to: interp.outputPath(path)) } }
+                // In a data-parallel job rank 0 alone writes (every rank writing the same file
+                // made renames fail and left either rank's data at random).
+                if !interp.checkOnly, interp.world.isPrimary {
+                    let full = try dataError(args.span) { try interp.outputPath(path) }
+                    try dataError(args.span) { try writeNPY(t, to: full) }
+                    interp.announceIfOutsideOutput(path, written: full)
+                }
                 return .none
             }),
             ("dataset", { interp, args in
@@ -63,6 +69,10 @@ extension Builtins {
                 if let y = args.value("y", position: 1) {
                     guard let t = interp.tensorValue(y.value), t.shape.first == xt.shape.first else {
                         throw Diagnostic.error("dataset: y must have as many rows as x (\(xt.shape[0]))", at: y.span)
+                    }
+                    // A NaN or infinite target would make every loss NaN (and trapped as a class count).
+                    if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
+                        throw Diagnostic.error("dataset: y holds \(formatValue(t.scalars[bad])) (value \(bad)); targets must be finite numbers", at: y.span)
                     }
                     yt = t
                 }

@@ -145,7 +145,7 @@ extension Interpreter {
         case let .model(m): return m.model.summary()
         case let .dataset(d):
             var s = "data set \(d.name): \(d.count) examples of \(d.exampleShape)"
-            if d.hasLabels { s += ", \(d.classCount) classes" }
+            if d.hasLabels, let classes = d.classCount { s += ", \(classes) classes" }
             if !d.parts.isEmpty { s += "; parts " + d.parts.map { "\($0.0) (\($0.1.count))" }.joined(separator: ", ") }
             return s
         case let .function(f): return "function \(f.name)"
