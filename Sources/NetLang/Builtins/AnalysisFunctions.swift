@@ -37,6 +37,10 @@ extension Builtins {
                     throw Diagnostic.error("layer_spectra needs examples of the model's input size \(network.inputSize), got \(describe(d.value))", at: d.span)
                 }
                 let samples = min(try args.integer("samples", position: 2, default: 50, minimum: 1), data.shape[0])
+                // As linearize and preimage: a non-finite example has no linearisation (it printed a table of nonsense).
+                guard data.scalars[0..<(samples * network.inputSize)].allSatisfy(\.isFinite) else {
+                    throw Diagnostic.error("layer_spectra: 'data' is not finite", at: d.span)
+                }
                 let units = network.steps.filter { $0.kind != .reindex }.map(\.outputSize).reduce(0, +)
                 try checkSize(units * network.inputSize, "the Jacobians of all \(network.steps.count) layers", span: args.span)
                 if interp.checkOnly { return spectraValue(nil, network) }
@@ -175,7 +179,7 @@ extension Builtins {
                 let (_, network, modelSpan) = try analysisNetwork(&args)
                 let path = try pngPath(&args, position: 1)
                 let point = try analysisPoint(&args, "point", position: 2, size: 2, interp)
-                let range = try args.number("range", default: 3)
+                let range = try positive(&args, "range", 3)
                 let grid = try args.integer("grid", default: 200, minimum: 10)
                 guard grid <= 600, range > 0 else { throw Diagnostic.error("save_regions needs range > 0 and grid ≤ 600", at: args.span) }
                 guard network.model.inputShape == [2], network.steps.count >= 2, network.steps[0].kind == .affine, network.steps[1].kind == .relu else {
@@ -281,9 +285,7 @@ extension Builtins {
         return path
     }
 
-    static func preimageError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R {
-        do { return try body() } catch let e as Diagnostic { throw e } catch { throw Diagnostic.error("\(error)", at: span) }
-    }
+    static func preimageError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R { try dataError(span, body) }
 
     static func modelPreimage(_ args: inout Arguments, _ interp: Interpreter) throws -> Value {
         let (_, network, _) = try analysisNetwork(&args)

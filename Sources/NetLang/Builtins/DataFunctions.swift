@@ -162,6 +162,7 @@ extension Builtins {
     /// diagnostic at the call.
     static func dataError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R {
         do { return try body() } catch let e as Diagnostic { throw e } catch {
+            if error is Interrupted { _ = Interruption.take() }   // reported once, as "interrupted"
             throw Diagnostic.error("\(error)", at: span)
         }
     }
