@@ -89,7 +89,10 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (interpreter, file) = try options.makeInterpreter()
         let world = try joinWorld(interpreter)
-        do { try interpreter.run(file) } catch { throw reportAndStop(error, world: world) }
+        do {
+            try interpreter.run(file)
+            try interpreter.finishWithOtherRanks(file)
+        } catch { throw reportAndStop(error, world: world) }
         world.finalize()
     }
 }

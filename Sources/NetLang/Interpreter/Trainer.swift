@@ -151,6 +151,7 @@ extension Interpreter {
     func train(_ t: TrainStatement, in env: Environment) throws {
         let training = try compileTraining(t, in: env)
         if checkOnly { return }
+        try checkRanksAgree(on: training, at: t.span)
         try training.broadcastFromFirstRank()
         try training.initializeActNorms()
         let reduceStart = (seconds: world.reduceSeconds, calls: world.reduceCalls, cpu: world.reduceCPUSeconds)
