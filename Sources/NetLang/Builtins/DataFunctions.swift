@@ -24,7 +24,9 @@ extension Builtins {
                 let labelColumn = try args.integer("label", default: -1)
                 let test = try args.number("test", default: 0)
                 let seed = try args.seed(default: 0)
-                let table = try dataError(args.span) { try CSVTable.load(path: interp.resolve(path), hasHeader: header) }
+                let table = try dataError(args.span) {
+                    try CSVTable.load(path: interp.resolve(path), hasHeader: header, maximumValues: maximumValues, maximumBytes: maximumFileBytes)
+                }
                 guard table.rowCount > 0 else {
                     throw Diagnostic.error("load_csv: '\(path)' is empty (it has no data rows)", at: args.span)
                 }
@@ -46,7 +48,7 @@ extension Builtins {
             }),
             ("load_npy", { interp, args in
                 let path = try args.string("path", position: 0)
-                return .tensor(try dataError(args.span) { try readNPYTensor(path: interp.resolve(path), as: Double.self) })
+                return .tensor(try dataError(args.span) { try readNPYTensor(path: interp.resolve(path), as: Double.self, maximumValues: maximumValues) })
             }),
             ("save_npy", { interp, args in
                 let v = try args.required("x", position: 0)
@@ -136,6 +138,9 @@ extension Builtins {
 
     /// The most values a data set or tensor built by a built-in may hold (as for `zeros`).
     static let maximumValues = 100_000_000
+
+    /// The most bytes a data file may hold, or a compressed one inflate to (1 GiB).
+    static let maximumFileBytes = 1 << 30
 
     static func dataset(_ a: ArgumentValue) throws -> Dataset {
         guard case let .dataset(d) = a.value else { throw Diagnostic.error("expected a data set, got \(describe(a.value))", at: a.span) }
