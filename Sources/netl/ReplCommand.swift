@@ -13,8 +13,11 @@ struct ReplCommand: ParsableCommand {
     var allowNonFinite = false
     @Option(name: .customLong("out"), help: ArgumentHelp("Folder for every file the session writes (pictures, checkpoints); default: the working directory.",
                                                           valueName: "DIR")) var outputDirectory: String?
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Memory the session may use (e.g. 4G); larger allocations are 'out of memory' errors.",
+                                                                  valueName: "SIZE")) var memoryLimit: String?
 
     func run() throws {
+        try applyMemoryLimit(memoryLimit)
         let interpreter = Interpreter(seed: seed, outputDirectory: outputDirectory)
         interpreter.allowsNonFiniteWeights = allowNonFinite
         let session = ReplSession(interpreter: interpreter)

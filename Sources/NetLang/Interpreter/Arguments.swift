@@ -125,6 +125,7 @@ struct Arguments {
         guard !dims.holdsMoreValues(than: Builtins.maximumValues) else {
             throw Diagnostic.error("\(function): shape \(dims) holds more than 10⁸ values", at: a.span)
         }
+        try Interpreter.reserveMemory(values: dims.reduce(1, *), span: span)   // zeros, randn, …: the tensor of this shape
         return dims
     }
 
