@@ -35,6 +35,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MPIRUN = shutil.which("mpirun")
 
 TOKEN = re.compile(r'"[^"\n]*"|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z_0-9]*|==|!=|<=|>=|\S|\n')
 INTERESTING = ["0", "-1", "1", "2", "0.5", "-0.5", "1e12", "1e308", "-1e308", "1e-300", "1e15", "9007199254740993",
@@ -46,7 +47,25 @@ INTERESTING = ["0", "-1", "1", "2", "0.5", "-0.5", "1e12", "1e308", "-1e308", "1
                "dense", "conv2d", "flatten", "relu", "inverse", "grad", "vjp", "jit", "generate", "zeros", "range",
                "\n", "\u00e9", "\u0000", "\t", "#", "//"]
 EDGE_NUMBERS = ["0", "-1", "1e-300", "1e300", "1e308", "-1e308", "1e15", "1e12", "9007199254740993", "0.5", "-0.5",
-                "1e9", "999999999", "4294967296", "100000000", "65537", "2", "1"]
+                "1e9", "999999999", "4294967296", "100000000", "65537", "2", "1",
+                # issue 25: non-finite values, scales at the ends of the double range, wrapping products
+                "(1/0)", "(-1/0)", "sqrt(-1)", "1e200", "1e-200", "1e155", "1e160", "3037000500", "-0", "1e30", "(0/0)"]
+# Seeds for the surface of issue 25: chapter 3 and 6 built-ins, labels, flows and saves,
+# whose literals the mutations turn into edge values.
+SURFACE = [
+    'print omnidirectional([[1, 0], [0, 1], [1, 1]] * 1e200).verdict\nprint omnidirectional([[1, 0], [0, 1], [-1, -1]], [0, 0, 0])\n',
+    'print preimage([[1, 0], [0, 1], [-1, -1]] * 1e160, [0, 0, -1], x: [-0.2, -0.2])\nprint preimage([[1, 0], [0, 1]], [0, 0], y: [1, 0])\n',
+    'model f(input: [2]) { dense(4) relu dense(2) }\nprint layer_spectra(f, [[1, 2], [3, 4]], samples: 2)\nprint linearize(f, [1, 2])\n',
+    'print weakly_correlated_rows(4, 3, epsilon: 0.1, seed: 0)\nprint logsumexp([-1/0, -1/0]), logsumexp([1/0, 1])\n',
+    'print median([1, sqrt(-1), 3]), quantile([1, 2, 3], 0.5), iqr([1, 2, 3, 4])\nprint mww_auc([[1], [2], [3]], [0, 1, 1])\n',
+    'print balanced_accuracy([[0.1, 0.9], [0.8, 0.2]], [1, 0])\nprint balanced_accuracy([1, 0], [1, 0])\n',
+    'data d = dataset([[1, 2], [3, 4]], [1, 0])\nprint d, d.classes\ndata e = generate_spheres(20, d: 3, inner: 1, outer: 1.3)\nprint e\n',
+    'model flow(input: [2]) { residual lipschitz(c: 0.9, iterations: 2) { dense(4) elu(alpha: 1) dense(2) } }\nprint sample(flow, 3, temperature: 0.5)\nprint flow_nll(flow, [[1, 2]], probes: 2)\nprint inverse(flow, [[1, 2]], iterations: 5).x\n',
+    'model flow(input: [2]) { residual lipschitz(c: 0.9) { dense(4) leaky_relu(0.1) dense(2) } }\nprint check_lipschitz(flow)\nsave_density(flow, "d.png", range: 3, grid: 8, method: "series")\n',
+    'model f(input: [2]) { dense(2) }\nmodel g(input: [2]) { dense(2) }\ndata d = dataset([[1, 2], [3, 4]], [0, 1])\ntrain f, g on d {\n  minimize mse(f(x), x) over f\n  maximize mse(g(x), x) over g\n  steps 2\n}\n',
+    'model f(input: [2]) { dense(2) }\ndata d = dataset([[1, 2], [3, 4]], [0, 1])\ntrain f on d {\n  loss cross_entropy(f(x), y * 1)\n  steps 2\n}\nsave f to "f.safetensors"\nsave_npy([1, 2], "v.npy")\n',
+    'model s(input: [4, 4, 4]) { squeeze(factor: 2) unsqueeze(factor: 2) }\nprint s(zeros([1, 4, 4, 4]))\n',
+]
 STRESS = [
     lambda r: "print " + " + ".join(["1"] * r.choice([1000, 60000])) + "\n",
     lambda r: "print " + "(" * 300 + "1" + ")" * 300 + "\n",
@@ -76,7 +95,13 @@ def corpus_scripts():
     for folder in ["examples", "Tests/NetLangTests/Golden"]:
         for base, _, files in os.walk(os.path.join(ROOT, folder)):
             scripts += [read(os.path.join(base, f)) for f in sorted(files) if f.endswith(".net")]
+    scripts += SURFACE * 20   # weighted: the newest surface is a fair share of the mutations
     return [s for s in scripts if s.strip()]
+
+
+# `--out` values a run is given now and then: a fresh nested folder, a file, an empty
+# name, a path outside the working folder, a device.
+OUT_PATHS = ["fresh/run", "", "afile", "../netl-fuzz-outside", "/dev/null", ".", "a/../b"]
 
 
 def mutate_script(r, corpus, vocabulary):
@@ -242,7 +267,9 @@ class Fuzzer:
         shutil.copy(DIGITS, os.path.join(self.work, "data", "digits.csv.gz"))
         self.out = args.out or os.path.join(tempfile.gettempdir(), "netl-fuzz-findings")
         self.failures = []
-        self.counts = {"checked": 0, "run": 0, "data": 0, "slow runs": 0}
+        self.counts = {"checked": 0, "run": 0, "data": 0, "slow runs": 0, "mpirun": 0}
+        with open(os.path.join(self.work, "afile"), "w") as f:
+            f.write("a file where --out wants a folder\n")
 
     def fail(self, kind, command, files, detail):
         os.makedirs(self.out, exist_ok=True)
@@ -267,8 +294,10 @@ class Fuzzer:
             if status != "ok":
                 self.fail("check " + status, single, [p], err)
 
-    def run_one(self, path, extra=(), data=None):
+    def run_one(self, path, extra=(), data=None, ranks=0):
         command = [self.netl, "run", path, "--set", "quick=true", "--set", "epochs=1"] + list(extra)
+        if ranks:
+            command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", str(ranks)] + command
         status, err = execute(command, self.work, self.args.run_timeout if data is None else self.args.timeout, self.args.memory)
         if status == "timeout" and data is None:
             self.counts["slow runs"] += 1   # a long loop or training in `run` is not a bug
@@ -292,8 +321,11 @@ class Fuzzer:
             batch.append(path)
             self.counts["checked"] += 1
             if r.random() < self.args.run_fraction:
-                futures.append(pool.submit(self.run_one, path))
+                extra = ("--out", r.choice(OUT_PATHS)) if r.random() < 0.2 else ()
+                ranks = 2 if MPIRUN and r.random() < self.args.mpi_fraction else 0
+                futures.append(pool.submit(self.run_one, path, extra, None, ranks))
                 self.counts["run"] += 1
+                self.counts["mpirun"] += 1 if ranks else 0
             if len(batch) == self.args.batch:
                 futures.append(pool.submit(self.check_batch, batch))
                 batch = []
@@ -318,11 +350,13 @@ class Fuzzer:
         pool.shutdown()
         seconds = time.time() - start
         verdict = "PASS" if not self.failures else "FAIL"
-        print("fuzz: %s — %d scripts checked (%d also run, %d slow runs stopped), %d data files loaded; "
-              "%d failures (seed %d, %.0f s)" % (verdict, self.counts["checked"], self.counts["run"], self.counts["slow runs"],
-                                                 self.counts["data"], len(self.failures), self.args.seed, seconds), flush=True)
+        print("fuzz: %s — %d scripts checked (%d also run, %d of them under mpirun -np 2, %d slow runs stopped), %d data files loaded; "
+              "%d failures (seed %d, %.0f s)" % (verdict, self.counts["checked"], self.counts["run"], self.counts["mpirun"],
+                                                 self.counts["slow runs"], self.counts["data"], len(self.failures), self.args.seed, seconds),
+              flush=True)
         if not self.args.keep:
             shutil.rmtree(self.work, ignore_errors=True)
+            shutil.rmtree(os.path.join(os.path.dirname(self.work), "netl-fuzz-outside"), ignore_errors=True)
         return 0 if not self.failures else 1
 
     def drain(self, futures, limit=64):
@@ -344,6 +378,7 @@ def main():
     parser.add_argument("--run-timeout", type=float, default=20, help="seconds per `netl run` (a run stopped then is only counted)")
     parser.add_argument("--memory", type=int, default=6 << 30, help="address-space limit in bytes")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--mpi-fraction", type=float, default=0.0, help="share of runs under mpirun -np 2 (when mpirun is installed)")
     parser.add_argument("--netl", default=os.path.join(ROOT, ".build", "debug", "netl"))
     parser.add_argument("--out", help="where reproducers are saved")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")

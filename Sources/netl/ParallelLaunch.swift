@@ -36,5 +36,8 @@ func threadsPerRank(_ environment: [String: String]) -> Int {
 func reportAndStop(_ error: Error, world: Communicator) -> Error {
     guard world.size > 1 else { return report(error) }
     _ = report(error, prefix: "rank \(world.rank) of \(world.size): ")
+    // A disagreement every rank found: wait until all have reported it (MPI_Abort from the
+    // first would kill the others before they print).
+    if world.failedTogether { _ = world.sum([0]) }
     world.abort(code: 1)
 }

@@ -13,8 +13,11 @@ struct ReplCommand: ParsableCommand {
     var allowNonFinite = false
     @Option(name: .customLong("out"), help: ArgumentHelp("Folder for every file the session writes (pictures, checkpoints); default: the working directory.",
                                                           valueName: "DIR")) var outputDirectory: String?
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Memory the session may use (e.g. 4G); larger allocations are 'out of memory' errors.",
+                                                                  valueName: "SIZE")) var memoryLimit: String?
 
     func run() throws {
+        try applyMemoryLimit(memoryLimit)
         let interpreter = Interpreter(seed: seed, outputDirectory: outputDirectory)
         interpreter.allowsNonFiniteWeights = allowNonFinite
         let session = ReplSession(interpreter: interpreter)
@@ -43,7 +46,7 @@ final class ReplSession {
       :shape EXPR      the shape of an expression's value
       :summary MODEL   a model's layers, output shapes and parameters
       :layers          the built-in layers with their arguments and shape rules
-      :reset           forget every definition
+      :reset [NAME…]   forget every definition (or only the names given)
       :out [DIR]       where written files go (pictures, checkpoints); no DIR: show it
       :quit            leave (also Ctrl-D)
     Multi-line input continues while ( [ { are open. Tab completes names.
@@ -147,9 +150,23 @@ final class ReplSession {
         case ":quit", ":q", ":exit": return false
         case ":help", ":h":
             if argument.isEmpty { print(Self.help) } else { print(Self.help(for: argument)) }
-        case ":reset": interpreter.reset(); print("all definitions cleared")
+        case ":reset":
+            // `:reset x y` forgets x and y only; a bare `:reset` forgets everything.
+            guard !argument.isEmpty else { interpreter.reset(); print("all definitions cleared"); return true }
+            for name in argument.split(separator: " ").map(String.init) {
+                print(interpreter.reset(name) ? "\(name) cleared" : "error: '\(name)' is not defined")
+            }
         case ":out":
-            if !argument.isEmpty { interpreter.outputDirectory = argument }
+            // `:out "dir"` and `:out dir` name the same folder; `:out ""` names none.
+            var folder = argument
+            if folder.count >= 2, folder.first == "\"", folder.last == "\"" { folder = String(folder.dropFirst().dropLast()) }
+            if argument.isEmpty {
+            } else if folder.isEmpty {
+                print("error: :out needs a folder name"); return true
+            } else {
+                do { try Interpreter.prepareOutputDirectory(folder) } catch { print("error: \(error)"); return true }
+                interpreter.outputDirectory = folder
+            }
             print("files are written to \(interpreter.outputDirectory ?? interpreter.baseDirectory)")
         case ":layers": print(Self.layerList())
         case ":load":

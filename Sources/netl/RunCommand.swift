@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetLang
+import NetRuntime
 
 /// Options shared by `run` and `check`.
 struct ScriptOptions: ParsableArguments {
@@ -12,6 +13,8 @@ struct ScriptOptions: ParsableArguments {
 
     @Flag(name: .customLong("allow-nonfinite"), help: "Load checkpoints whose weights hold NaN or infinity.")
     var allowNonFinite = false
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Memory the run may use (e.g. 4G, 512M); larger allocations are 'out of memory' errors. Default: 80% of physical memory (and of ulimit -v).",
+                                                                  valueName: "SIZE")) var memoryLimit: String?
 
     /// An interpreter for the script, with overrides applied (in check mode already, so a
     /// `--set` expression that writes a file writes nothing under `netl check`). Overrides
@@ -24,6 +27,10 @@ struct ScriptOptions: ParsableArguments {
             throw fail("\(path): no such file")
         }
         guard !isDirectory.boolValue else { throw fail("\(path) is a directory, not a script") }
+        try applyMemoryLimit(memoryLimit)
+        if let outputDirectory, !checkOnly {
+            do { try Interpreter.prepareOutputDirectory(outputDirectory) } catch { throw fail("--out: \(error)") }
+        }
         let text: String
         do { text = try readScript(path) } catch { throw fail("cannot read the script: \(error)") }
         let interpreter = Interpreter(seed: seed, baseDirectory: (path as NSString).deletingLastPathComponent.isEmpty
@@ -78,6 +85,15 @@ func report(_ error: Error, prefix: String = "") -> ExitCode {
     return ExitCode(1)
 }
 
+/// Sets the memory budget from `--memory-limit` (a usage error when malformed).
+func applyMemoryLimit(_ text: String?) throws {
+    guard let text else { return }
+    guard let bytes = MemoryBudget.parse(text) else {
+        throw ValidationError("--memory-limit expects a size such as 4G, 512M or a number of bytes, got '\(text)'")
+    }
+    MemoryBudget.limit = bytes
+}
+
 /// `netl run FILE`: check, compile and run a script.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a NetLang script.")
@@ -86,7 +102,10 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (interpreter, file) = try options.makeInterpreter()
         let world = try joinWorld(interpreter)
-        do { try interpreter.run(file) } catch { throw reportAndStop(error, world: world) }
+        do {
+            try interpreter.run(file)
+            try interpreter.finishWithOtherRanks(file)
+        } catch { throw reportAndStop(error, world: world) }
         world.finalize()
     }
 }

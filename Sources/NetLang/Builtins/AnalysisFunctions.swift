@@ -37,6 +37,10 @@ extension Builtins {
                     throw Diagnostic.error("layer_spectra needs examples of the model's input size \(network.inputSize), got \(describe(d.value))", at: d.span)
                 }
                 let samples = min(try args.integer("samples", position: 2, default: 50, minimum: 1), data.shape[0])
+                // As linearize and preimage: a non-finite example has no linearisation (it printed a table of nonsense).
+                guard data.scalars[0..<(samples * network.inputSize)].allSatisfy(\.isFinite) else {
+                    throw Diagnostic.error("layer_spectra: 'data' is not finite", at: d.span)
+                }
                 let units = network.steps.filter { $0.kind != .reindex }.map(\.outputSize).reduce(0, +)
                 // The Jacobians of all prefixes are built at once (forward mode): up to 1.5·10⁸
                 // numbers (1.2 GB), enough for Table 3.1's networks on 28×28 inputs (1.04·10⁸).
@@ -264,9 +268,7 @@ extension Builtins {
         return path
     }
 
-    static func preimageError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R {
-        do { return try body() } catch let e as Diagnostic { throw e } catch { throw Diagnostic.error("\(error)", at: span) }
-    }
+    static func preimageError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R { try dataError(span, body) }
 
     static func modelPreimage(_ args: inout Arguments, _ interp: Interpreter) throws -> Value {
         let (_, network, _) = try analysisNetwork(&args)

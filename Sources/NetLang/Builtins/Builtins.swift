@@ -7,9 +7,9 @@ import NetRuntime
 enum Builtins {
     typealias Body = (_ interpreter: Interpreter, _ arguments: inout Arguments) throws -> Value
 
-    /// Installs every built-in into the interpreter's globals.
-    static func install(in interpreter: Interpreter) {
-        for (name, body) in all {
+    /// Installs every built-in (or only the one called `only`) into the interpreter's globals.
+    static func install(in interpreter: Interpreter, only: String? = nil) {
+        for (name, body) in all where only == nil || name == only {
             let description = BuiltinDescriptions.byName[name]
             interpreter.globals.define(name, .function(Callable(name: name, isBuiltin: true) { [unowned interpreter] values, span in
                 if let problem = description?.argumentError(values.map { ($0.label, $0.labelSpan, $0.span) }, call: span) { throw problem }

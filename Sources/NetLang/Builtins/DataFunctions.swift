@@ -40,7 +40,9 @@ extension Builtins {
                 let labelColumn = try args.integer("label", default: -1)
                 let test = try args.number("test", default: 0)
                 let seed = try args.seed(default: 0)
-                let table = try dataError(args.span) { try CSVTable.load(path: interp.resolve(path), hasHeader: header) }
+                let table = try dataError(args.span) {
+                    try CSVTable.load(path: interp.resolve(path), hasHeader: header, maximumValues: maximumValues, maximumBytes: maximumFileBytes)
+                }
                 guard table.rowCount > 0 else {
                     throw Diagnostic.error("load_csv: '\(path)' is empty (it has no data rows)", at: args.span)
                 }
@@ -62,14 +64,20 @@ extension Builtins {
             }),
             ("load_npy", { interp, args in
                 let path = try args.string("path", position: 0)
-                return .tensor(try dataError(args.span) { try readNPYTensor(path: interp.resolve(path), as: Double.self) })
+                return .tensor(try dataError(args.span) { try readNPYTensor(path: interp.resolve(path), as: Double.self, maximumValues: maximumValues) })
             }),
             ("save_npy", { interp, args in
                 let v = try args.required("x", position: 0)
                 let path = try args.string("path", position: 1)
                 guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("save_npy needs a tensor", at: v.span) }
                 try args.checkAllUsed()   // before the file is written
-                if !interp.checkOnly { try dataError(args.span) { try writeNPY(t, to: interp.outputPath(path)) } }
+                // In a data-parallel job rank 0 alone writes (every rank writing the same file
+                // made renames fail and left either rank's data at random).
+                if !interp.checkOnly, interp.world.isPrimary {
+                    let full = try dataError(args.span) { try interp.outputPath(path) }
+                    try dataError(args.span) { try writeNPY(t, to: full) }
+                    interp.announceIfOutsideOutput(path, written: full)
+                }
                 return .none
             }),
             ("dataset", { interp, args in
@@ -79,6 +87,10 @@ extension Builtins {
                 if let y = args.value("y", position: 1) {
                     guard let t = interp.tensorValue(y.value), t.shape.first == xt.shape.first else {
                         throw Diagnostic.error("dataset: y must have as many rows as x (\(xt.shape[0]))", at: y.span)
+                    }
+                    // A NaN or infinite target would make every loss NaN (and trapped as a class count).
+                    if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
+                        throw Diagnostic.error("dataset: y holds \(formatValue(t.scalars[bad])) (value \(bad)); targets must be finite numbers", at: y.span)
                     }
                     yt = t
                 }
@@ -143,6 +155,9 @@ extension Builtins {
     /// The most values a data set or tensor built by a built-in may hold (as for `zeros`).
     static let maximumValues = 100_000_000
 
+    /// The most bytes a data file may hold, or a compressed one inflate to (1 GiB).
+    static let maximumFileBytes = 1 << 30
+
     static func dataset(_ a: ArgumentValue) throws -> Dataset {
         guard case let .dataset(d) = a.value else { throw Diagnostic.error("expected a data set, got \(describe(a.value))", at: a.span) }
         return d
@@ -173,6 +188,7 @@ extension Builtins {
     /// diagnostic at the call.
     static func dataError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R {
         do { return try body() } catch let e as Diagnostic { throw e } catch {
+            if error is Interrupted { _ = Interruption.take() }   // reported once, as "interrupted"
             throw Diagnostic.error("\(error)", at: span)
         }
     }

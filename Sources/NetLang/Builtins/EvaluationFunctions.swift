@@ -31,12 +31,18 @@ extension Builtins {
                         throw Diagnostic.error("balanced_accuracy needs a model and data, or predicted classes [N] (or scores [N, classes]) and labels [N]", at: args.span)
                     }
                     guard p.shape[0] > 0 else { throw Diagnostic.error("balanced_accuracy of no examples", at: first.span) }
+                    // Labels are classes (whole numbers in range); a NaN score or prediction
+                    // makes the result NaN, as accuracy's (an all-NaN model scored 0.333).
+                    try checkLabels(y.scalars, classes: p.rank == 2 ? p.shape[1] : Int(Dataset.largestClassLabel) + 1, data: "the labels", span: labels.span)
+                    guard !p.scalars.contains(where: \.isNaN) else { return .number(.nan) }
                     let predicted = p.rank == 2 ? Metrics.predictedClasses(p) : p.scalars.map { exactInt($0) ?? -1 }
-                    return .number(Metrics.balancedAccuracy(predicted: predicted, labels: y.scalars.map { exactInt($0) ?? -1 }))
+                    return .number(Metrics.balancedAccuracy(predicted: predicted, labels: y.scalars.map { exactInt($0)! }))
                 }
                 let (m, d) = try modelAndData(&args)
                 if interp.checkOnly { return .number(.nan) }
-                let predicted = Metrics.predictedClasses(interp.inference(m.model).predict(d.x))
+                let scores = interp.inference(m.model).predict(d.x)
+                guard !scores.scalars.contains(where: \.isNaN) else { return .number(.nan) }
+                let predicted = Metrics.predictedClasses(scores)
                 return .number(Metrics.balancedAccuracy(predicted: predicted, labels: d.y!.scalars.map { exactInt($0) ?? -1 }))
             }),
             ("predict", { interp, args in

@@ -125,7 +125,15 @@ extension Builtins {
     /// reproducible estimate; in a loss, one probe per example of the batch (a node).
     static func probeOption(_ args: inout Arguments, _ interp: Interpreter, flow: Flow, input: Value) throws -> (Int, Tensor<Double>?, [Node]?) {
         guard let given = args.value("probes") else { return (1, nil, nil) }
-        if case .number = given.value { return (try args.integer("probes", minimum: 1), nil, nil) }
+        if case .number = given.value {
+            // P probes of the input's size are drawn at once: the 10⁸-value limit of `zeros`.
+            let count = try args.integer("probes", minimum: 1)
+            let size = max(1, interp.shapeOf(input).reduce(1, *))
+            guard count <= Builtins.maximumValues / size else {
+                throw Diagnostic.error("\(count) probes of \(size) values hold more than 10⁸ values", at: given.span)
+            }
+            return (count, nil, nil)
+        }
         if case let .node(xn) = input {
             // In a loss: one probe vector per example, travelling with the batch (e.g. the
             // y of `dataset(points, probes)`), so a data-parallel shard has its own probes.
@@ -173,11 +181,19 @@ extension Builtins {
     /// How a fixed-point inverse stops (`inverse`, `metameric_sample`): `tolerance:` with
     /// `max_iterations:` (a cap with early stopping, default 100) or `iterations: n` (a fixed
     /// count; `converged` still means the last residual is within tolerance), not both.
+    /// The most fixed-point iterations an inverse runs (each keeps its residual).
+    static let maximumInverseIterations = 100_000
+
     static func inverseStopping(_ args: inout Arguments) throws -> FixedPointInverse<Float>.Stopping {
         let tolerance = try args.number("tolerance", default: 1e-6)
         guard tolerance > 0 else { throw Diagnostic.error("tolerance must be positive", at: args.span) }
-        guard let n = try args.optionalInteger("iterations") else {
-            return .init(maxIterations: try args.integer("max_iterations", default: 100, minimum: 1), tolerance: tolerance)
+        guard let n = try args.optionalInteger("iterations").map({ n -> Int in
+            guard n <= maximumInverseIterations else {
+                throw Diagnostic.error("\(args.function): 'iterations' is at most \(maximumInverseIterations), got \(n)", at: args.value("iterations")!.span)
+            }
+            return n
+        }) else {
+            return .init(maxIterations: try args.integer("max_iterations", default: 100, minimum: 1, maximum: maximumInverseIterations), tolerance: tolerance)
         }
         guard args.value("max_iterations") == nil else {
             throw Diagnostic.error("give iterations: (a fixed count) or max_iterations: (a cap with early stopping), not both", at: args.span)

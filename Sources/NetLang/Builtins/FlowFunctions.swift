@@ -108,9 +108,18 @@ extension Builtins {
                 guard case let .model(model) = m.value else { throw Diagnostic.error("sample needs a flow model", at: m.span) }
                 _ = try interp.checkedFlow(model, .density, function: "sample", span: m.span)
                 let n = try args.integer("n", position: 1, minimum: 1)
+                let size = max(1, model.model.outputShape.reduce(1, *))
+                guard n <= Builtins.maximumValues / size else {
+                    throw Diagnostic.error("sample: \(n) samples of \(size) values hold more than 10⁸ values", at: args.value("n", position: 1)!.span)
+                }
                 var rng = RandomGenerator(seed: UInt64(try args.integer("seed", default: Int(interp.seed % (1 << 62)))))
-                let z = Tensor<Double>.randomNormal([n] + model.model.outputShape, std: try args.number("temperature", default: 1), rng: &rng)
-                let stopping = FixedPointInverse<Float>.Stopping(maxIterations: try args.integer("max_iterations", default: 200, minimum: 1),
+                let temperature = try args.number("temperature", default: 1)
+                guard temperature >= 0 else {
+                    throw Diagnostic.error("sample: the temperature (the standard deviation of z) must be ≥ 0, got \(formatValue(temperature))", at: args.value("temperature")!.span)
+                }
+                let z = Tensor<Double>.randomNormal([n] + model.model.outputShape, std: temperature, rng: &rng)
+                let stopping = FixedPointInverse<Float>.Stopping(maxIterations: try args.integer("max_iterations", default: 200, minimum: 1,
+                                                                                                 maximum: maximumInverseIterations),
                                                           tolerance: try args.number("tolerance", default: 1e-5))
                 guard case let .record(fields) = try interp.invert(model, z, stopping: stopping, span: args.span),
                       let x = fields.first(where: { $0.0 == "x" })?.1 else { return .none }

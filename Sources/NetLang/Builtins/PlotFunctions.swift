@@ -18,10 +18,10 @@ extension Builtins {
                 }
                 let flow = try interp.checkedFlow(model, .density, function: "save_density", span: m.span)
                 let path = try pngFile(&args)
-                let range = try args.number("range", default: 4)
+                let range = try positive(&args, "range", 4)
                 let n = try args.integer("grid", default: 100, minimum: 2)
                 guard n <= 1000 else { throw Diagnostic.error("grid is at most 1000", at: args.span) }
-                let method = try args.string("method", default: "exact")
+                let method = try args.choice("method", among: ["exact", "series"], default: "exact")
                 let title = interp.pictureTitle(try args.string("title", default: ""))
                 let settings = method == "exact" ? LogDetSettings(method: .exact) : LogDetSettings(method: .powerSeries(terms: try args.integer("terms", default: 10, minimum: 1)))
                 if interp.checkOnly { return .none }
@@ -39,7 +39,7 @@ extension Builtins {
             ("save_scatter", { interp, args in
                 let x = try args.required("points", position: 0)
                 let path = try pngFile(&args)
-                let range = try args.number("range", default: 4)
+                let range = try positive(&args, "range", 4)
                 let title = interp.pictureTitle(try args.string("title", default: ""))
                 var value = x.value
                 if case let .dataset(d) = value { value = .tensor(d.x) }

@@ -14,7 +14,7 @@ extension Builtins {
                 let (_, network, modelSpan) = try analysisNetwork(&args)
                 let path = try pngPath(&args, position: 1)
                 let point = try analysisPoint(&args, "point", position: 2, size: 2, interp)
-                let range = try args.number("range", default: 3)
+                let range = try positive(&args, "range", 3)
                 let grid = try args.integer("grid", default: 200, minimum: 10)
                 guard grid <= 600, range > 0 else { throw Diagnostic.error("save_regions needs range > 0 and grid ≤ 600", at: args.span) }
                 guard network.model.inputShape == [2], network.steps.count >= 2, network.steps[0].kind == .affine, network.steps[1].kind == .relu else {

@@ -265,7 +265,7 @@ extension Builtins {
         }
     }
 
-    private static func positive(_ args: inout Arguments, _ name: String, _ fallback: Double) throws -> Double {
+    static func positive(_ args: inout Arguments, _ name: String, _ fallback: Double) throws -> Double {
         let v = try args.number(name, default: fallback)
         guard v > 0, v.isFinite else { throw Diagnostic.error("\(args.function): '\(name)' must be a positive number, got \(formatValue(v))", at: args.value(name)?.span ?? args.span) }
         return v

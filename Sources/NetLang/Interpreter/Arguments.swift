@@ -42,6 +42,9 @@ struct Arguments {
         guard case let .number(x) = a.value else {
             throw Diagnostic.error("\(function): '\(name)' must be a number, got \(describe(a.value))", at: a.span)
         }
+        // No setting means anything at NaN or ±inf, and a comparison with NaN is always
+        // false, so range checks let it through (c: nan, epsilon: nan passed as valid).
+        guard x.isFinite else { throw Diagnostic.error("\(function): '\(name)' must be a finite number, got \(formatValue(x))", at: a.span) }
         return x
     }
 
@@ -74,6 +77,17 @@ struct Arguments {
     /// A random seed: a whole number ≥ 0.
     mutating func seed(_ name: String = "seed", default fallback: Int) throws -> UInt64 {
         UInt64(try integer(name, default: fallback, minimum: 0))
+    }
+
+    /// One of several strings (`method: "exact"`): another (a typo such as "exakt") is an
+    /// error naming the choices, never a silent fallback to some other method.
+    mutating func choice(_ name: String, among choices: [String], default fallback: String) throws -> String {
+        let chosen = try string(name, default: fallback)
+        guard choices.contains(chosen) else {
+            let hint = suggestion(for: chosen, among: choices).map { "; did you mean \"\($0)\"?" } ?? ""
+            throw Diagnostic.error("\(function): '\(name)' is one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(chosen)\"\(hint)", at: value(name)?.span ?? span)
+        }
+        return chosen
     }
 
     mutating func optionalNumber(_ name: String, position: Int? = nil) throws -> Double? {
@@ -111,6 +125,7 @@ struct Arguments {
         guard !dims.holdsMoreValues(than: Builtins.maximumValues) else {
             throw Diagnostic.error("\(function): shape \(dims) holds more than 10⁸ values", at: a.span)
         }
+        try Interpreter.reserveMemory(values: dims.reduce(1, *), span: span)   // zeros, randn, …: the tensor of this shape
         return dims
     }
 

@@ -13,7 +13,9 @@ extension Interpreter {
         if checkOnly || !world.isPrimary { return }
         let tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
         do {
-            try Safetensors.write(tensors, metadata: ["format": "pt", "netlang_model": m.name], to: outputPath(path))
+            let full = try outputPath(path)
+            try Safetensors.write(tensors, metadata: ["format": "pt", "netlang_model": m.name], to: full)
+            announceIfOutsideOutput(path, written: full)
         } catch {
             throw Diagnostic.error("cannot save '\(path)': \(error)", at: pathExpr.span)
         }

@@ -124,7 +124,7 @@ public final class CompiledTraining {
             // Data parallelism: the gradients of every rank's shard are averaged (one fused
             // all-reduce) before the optimiser step; a NaN on any rank is a NaN on all.
             let value = Double(s.averageOverRanks(world, loss: s.computeGradients()))
-            guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span) }
+            guard value.isFinite else { throw TrainingDivergence(loss: value, span: o.expression.span, computedLabels: o.computedLabels) }
             s.applyUpdate()
             if k == 0 { first = value * o.sign }
         }

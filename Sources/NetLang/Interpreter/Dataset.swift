@@ -30,8 +30,27 @@ public final class Dataset {
     public var exampleShape: [Int] { Array(x.shape.dropFirst()) }
     /// Whether y holds class labels (one integer per example).
     public var hasLabels: Bool { y?.rank == 1 }
-    /// The number of classes (1 + the largest label).
-    public var classCount: Int { Int((y?.scalars.max() ?? -1) + 1) }
+    /// The number of classes (1 + the largest label; 0 without targets), or nil when a target
+    /// is not a class label (a whole number 0…10⁸): a regression target, or a label such as
+    /// ±inf, NaN or 1e30, whose conversion to Int trapped.
+    public var classCount: Int? {
+        guard let y else { return 0 }
+        if nonClassLabel != nil { return nil }
+        return Int(y.scalars.max() ?? -1) + 1
+    }
+
+    /// The largest class label a data set may hold (a one-hot row of more classes would
+    /// exceed the 10⁸-value limit anyway).
+    public static let largestClassLabel = 100_000_000.0
+
+    /// The first target that is not a class label, with its row.
+    public var nonClassLabel: (row: Int, value: Double)? {
+        guard let y else { return nil }
+        for (row, v) in y.scalars.enumerated() where !(v >= 0 && v <= Self.largestClassLabel && v == v.rounded()) {
+            return (row / max(1, y.count / max(1, count)), v)
+        }
+        return nil
+    }
 
     public func part(_ name: String) -> Dataset? { parts.first { $0.0 == name }?.1 }
 

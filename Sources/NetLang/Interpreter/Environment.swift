@@ -20,6 +20,9 @@ public final class Environment {
 
     /// Removes every binding (REPL `:reset`).
     public func removeAll() { values.removeAll() }
+
+    /// Removes one binding of this scope (REPL `:reset NAME`); false when it has none.
+    public func remove(_ name: String) -> Bool { values.removeValue(forKey: name) != nil }
 }
 
 /// The closest name to `name` among `candidates` by edit distance, if close enough to be

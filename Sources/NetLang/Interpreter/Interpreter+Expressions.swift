@@ -179,7 +179,12 @@ extension Interpreter {
                 guard let y = d.y else { throw Diagnostic.error("data set '\(d.name)' has no targets", at: span) }
                 return .tensor(y)
             case "size", "count": return .number(Double(d.count))
-            case "classes": return .number(Double(d.classCount))
+            case "classes":
+                guard let classes = d.classCount else {
+                    let (row, v) = d.nonClassLabel!
+                    throw Diagnostic.error("data set '\(d.name)' has no classes: its target \(formatValue(v)) in row \(row) is not a class label (a whole number 0…10⁸)", at: span)
+                }
+                return .number(Double(classes))
             case "shape": return .list(d.exampleShape.map { .number(Double($0)) })
             case "groups" where d.groups != nil:
                 return .tensor(Tensor(shape: [d.count], scalars: d.groups!.map(Double.init)))

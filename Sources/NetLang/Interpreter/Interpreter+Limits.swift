@@ -35,6 +35,20 @@ extension Interpreter {
         if Interruption.isRequested, Interruption.take() { throw Diagnostic.error("interrupted", at: span) }
     }
 
+    /// Refuses an allocation of `values` numbers (8 bytes each, `factor` copies: a result and
+    /// its temporaries) that would take the process past the memory budget
+    /// (`MemoryBudget`, `--memory-limit`): "out of memory" at the statement, like Python's
+    /// MemoryError, not the OOM killer.
+    func reserveMemory(values: Int, factor: Int = 1, span: SourceSpan) throws {
+        try Self.reserveMemory(values: values, factor: factor, span: span)
+    }
+
+    static func reserveMemory(values: Int, factor: Int = 1, span: SourceSpan) throws {
+        let (bytes, overflow) = values.multipliedReportingOverflow(by: 8 * factor)
+        guard let short = MemoryBudget.shortage(for: overflow ? .max : bytes) else { return }
+        throw Diagnostic.error("out of memory: \(MemoryBudget.gigabytes(short.requested)) requested, \(MemoryBudget.gigabytes(short.inUse)) in use (limit \(MemoryBudget.gigabytes(short.limit)); --memory-limit sets it)", at: span)
+    }
+
     /// A model applied to `batch` examples must not make an activation larger than the
     /// size limit of `zeros` (10⁸ values): the executor would allocate it (and its
     /// gradient) and the process would run out of memory instead of reporting it.
@@ -46,5 +60,6 @@ extension Interpreter {
                 throw Diagnostic.error("model '\(m.name)' on \(batch) examples makes \(index == 0 ? "inputs" : "activations") of shape \(batched) (\(batched.elementCountDescription) values), more than 10⁸; use smaller batches", at: span)
             }
         }
+        if !checkOnly { try reserveMemory(values: shapes.map { batch * $0.reduce(1, *) }.reduce(0, +), span: span) }
     }
 }

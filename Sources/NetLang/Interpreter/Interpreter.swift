@@ -298,6 +298,16 @@ public final class Interpreter {
         models.removeAll()
         Builtins.install(in: self)
     }
+
+    /// Forgets one definition (REPL `:reset NAME`): a redefined built-in name gets its
+    /// built-in back. False when the script never defined the name.
+    public func reset(_ name: String) -> Bool {
+        guard let value = globals.lookup(name) else { return false }
+        _ = globals.remove(name)
+        if case let .model(m) = value { models.removeAll { $0 === m } }
+        Builtins.install(in: self, only: name)
+        return true
+    }
 }
 
 /// Unwinds a function body at `return`.

@@ -293,6 +293,8 @@ struct LayerArguments {
             return x
         }
         guard case let .number(x) = v.value else { throw mismatch(spec, v) }
+        // leaky_relu(sqrt(-1)) passed the flow check (NaN > 1 is false) and output NaN.
+        guard x.isFinite else { throw Diagnostic.error("\(description.name): '\(name)' must be a finite number, got \(formatValue(x))", at: v.span) }
         return x
     }
 

@@ -131,9 +131,10 @@ extension Interpreter {
             ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan)
         }, c.span)
         let coefficient = try args.number("c", position: 0)
-        let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1)
+        // Each power-iteration step is unrolled into the training graph (1e12 ran out of memory).
+        let iterations = try args.integer("iterations", position: 1, default: 1, minimum: 1, maximum: 1000)
         let tolerance = try args.optionalNumber("tolerance")
-        let maxIterations = try args.integer("max_iterations", default: 100, minimum: 1)
+        let maxIterations = try args.integer("max_iterations", default: 100, minimum: 1, maximum: 1000)
         let startName = try args.string("start", default: PowerIterationStart.exact.rawValue)
         guard let start = PowerIterationStart(rawValue: startName) else {
             throw Diagnostic.error("lipschitz: 'start' is \"exact\" (the top singular vector) or \"random\", got \"\(startName)\"",

@@ -18,6 +18,9 @@ extension Interpreter {
     /// The absolute (or working-directory-relative) path a script's relative file name is
     /// written to; creates its folder.
     func outputPath(_ path: String) throws -> String {
+        // "" (and "dir/") name no file: an empty name trapped in path handling, and with a
+        // fresh --out the checkpoint became the file the folder should have been.
+        guard !path.isEmpty, !path.hasSuffix("/") else { throw OutputNameError(path: path) }
         let full = path.hasPrefix("/") ? path : ((outputDirectory ?? baseDirectory) as NSString).appendingPathComponent(path)
         let folder = (full as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
@@ -28,6 +31,29 @@ extension Interpreter {
             }
         }
         return full
+    }
+
+    /// Creates the output folder (`--out`, `:out`) with the folders on the way, or says why
+    /// it cannot be one (a file of that name): before the first statement runs, so a run
+    /// never trains for an hour and then fails at its first write.
+    public static func prepareOutputDirectory(_ folder: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw OutputFolderError(folder: folder, reason: "it is a file, not a folder") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw OutputFolderError(folder: folder, reason: error.localizedDescription)
+        }
+    }
+
+    /// Says where a file went when it is outside the output folder (an absolute path, or one
+    /// climbing out with ".."), so a write there is never silent.
+    func announceIfOutsideOutput(_ path: String, written full: String) {
+        guard path.hasPrefix("/") || path.split(separator: "/").contains("..") else { return }
+        output("wrote \(URL(fileURLWithPath: full).standardizedFileURL.path)")
     }
 
     /// The path a script's relative file name is read from: the output directory when the
@@ -71,4 +97,10 @@ struct OutputFolderError: Error, CustomStringConvertible {
     let folder: String
     let reason: String
     var description: String { "cannot create the folder '\(folder)': \(reason)" }
+}
+
+/// A file name that names no file ("" or a folder path ending in "/").
+struct OutputNameError: Error, CustomStringConvertible {
+    let path: String
+    var description: String { path.isEmpty ? "an empty file name names no file" : "'\(path)' names a folder, not a file" }
 }

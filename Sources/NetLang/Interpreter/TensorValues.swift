@@ -98,13 +98,17 @@ extension Interpreter {
         // Broadcasting and products can ask for far more memory than exists
         // (`zeros([100000, 1]) * zeros([1, 100000])`): the size limit of `zeros`.
         var pending = [result], seen: Set<Int> = []
+        var total = 0
         while let node = pending.popLast() {
             guard seen.insert(node.id).inserted else { continue }
             pending += node.inputs
             if node.shape.holdsMoreValues(than: Builtins.maximumValues) {
                 throw Diagnostic.error("the result would hold \(node.shape.elementCountDescription) values (shape \(node.shape)), more than 10⁸", at: span)
             }
+            total += node.shape.reduce(1, *)
         }
+        // Every node of the evaluation is a buffer (the constants are copies of the operands).
+        if !checkOnly { try reserveMemory(values: total, span: span) }
         let value = g.evaluate([result], as: Double.self)[0]
         return value.shape.isEmpty ? .number(value.scalars[0]) : .tensor(value)
     }
@@ -145,7 +149,7 @@ extension Interpreter {
         case let .model(m): return m.model.summary()
         case let .dataset(d):
             var s = "data set \(d.name): \(d.count) examples of \(d.exampleShape)"
-            if d.hasLabels { s += ", \(d.classCount) classes" }
+            if d.hasLabels, let classes = d.classCount { s += ", \(classes) classes" }
             if !d.parts.isEmpty { s += "; parts " + d.parts.map { "\($0.0) (\($0.1.count))" }.joined(separator: ", ") }
             return s
         case let .function(f): return "function \(f.name)"

@@ -11,6 +11,9 @@ struct Objective {
     var step: TrainingStep<Float>?
     /// The term distribution of a Russian-roulette loss (its steps vary with the draw).
     var roulette: TermDistribution?
+    /// Where the loss computes class labels (`cross_entropy(f(x), y * 0.5)`): they are
+    /// checked only as the step runs (a label that is not a class makes the loss NaN).
+    var computedLabels: SourceSpan? = nil
 }
 
 extension Interpreter {
@@ -23,6 +26,7 @@ extension Interpreter {
             }
             return m
         }
+        try rejectRepeatedModels(models, t.models.map(\.span))
         guard case let .dataset(data) = try evaluate(t.data, in: env) else {
             throw Diagnostic.error("'train … on' needs a data set (e.g. digits.train)", at: t.data.span)
         }
@@ -83,6 +87,8 @@ extension Interpreter {
         labelRequirements = []
         defer { labelRequirements = [] }
         for i in objectives.indices {
+            let requirementsBefore = labelRequirements.count
+            defer { objectives[i].computedLabels = labelRequirements[requirementsBefore...].first { $0.labels.id != y?.id }?.span }
             let (step, context) = try compileStep(objectives[i], index: i, extraTerms: 0, flowState: flowState, x: x, y: y, env: env,
                                                   span: t.span, makeOptimizer: optimizer.make)
             objectives[i].step = step
@@ -145,6 +151,7 @@ extension Interpreter {
     func train(_ t: TrainStatement, in env: Environment) throws {
         let training = try compileTraining(t, in: env)
         if checkOnly { return }
+        try checkRanksAgree(on: training, at: t.span)
         try training.broadcastFromFirstRank()
         try training.initializeActNorms()
         let reduceStart = (seconds: world.reduceSeconds, calls: world.reduceCalls, cpu: world.reduceCPUSeconds)
@@ -177,6 +184,9 @@ extension Interpreter {
                 } catch let failure as TrainingDivergence {
                     training.restore(snapshot)
                     progress.finish()
+                    if let labels = failure.computedLabels {
+                        throw Diagnostic.error("the loss became \(formatValue(failure.loss)) at epoch \(epoch + 1), step \(step + 1): the class labels computed here must be whole numbers 0…classes−1 (a label such as 0.5 is not a class); the parameters are restored to the start of that epoch", at: labels)
+                    }
                     throw Diagnostic.error("training diverged: the loss became \(formatValue(failure.loss)) at epoch \(epoch + 1), step \(step + 1); the parameters are restored to the start of that epoch (try a smaller learning rate)", at: failure.span)
                 }
                 step += 1
@@ -266,11 +276,24 @@ extension Interpreter {
 
     private func resolveModels(_ names: [(name: String, span: SourceSpan)], _ trained: [ModelValue], _ env: Environment) throws -> [ModelValue] {
         if names.isEmpty { return trained }
-        return try names.map { name, span in
+        let models = try names.map { name, span in
             guard let m = trained.first(where: { $0.name == name }) else {
                 throw Diagnostic.error("'\(name)' is not one of the models this block trains (\(trained.map(\.name).joined(separator: ", ")))", at: span)
             }
             return m
+        }
+        try rejectRepeatedModels(models, names.map(\.span))
+        return models
+    }
+
+    /// A model named twice (`train f, f`, `maximize … over g, g`, or under two names of one
+    /// model) had every optimiser step applied to it twice.
+    private func rejectRepeatedModels(_ models: [ModelValue], _ spans: [SourceSpan]) throws {
+        for i in models.indices {
+            if let first = models[..<i].firstIndex(where: { $0 === models[i] }) {
+                let again = models[first].name == models[i].name ? "'\(models[i].name)' is named twice" : "'\(models[i].name)' is the model '\(models[first].name)' again"
+                throw Diagnostic.error("\(again); each model is trained once per step", at: spans[i])
+            }
         }
     }
 }
@@ -279,6 +302,7 @@ extension Interpreter {
 struct TrainingDivergence: Error {
     let loss: Double
     let span: SourceSpan
+    var computedLabels: SourceSpan? = nil
 }
 
 extension Interpreter {

@@ -42,6 +42,7 @@ public struct LayerSpectra {
         var values = [[[Double]]](repeating: [], count: steps.count)
         for x in inputs {
             for (l, jt) in jacobians.transposedJacobians(at: x).enumerated() {
+                try Interruption.check()   // between SVDs: Ctrl-C on a wide model took up to 35 s
                 values[l].append(try singularValues(jt))
             }
         }

@@ -1,4 +1,5 @@
 import CGLPK
+import NetRuntime
 
 /// A linear program solved by GLPK's simplex method (thesis ch. 3: preimage extents,
 /// Stiemke's alternative for omnidirectionality, admissible index sets).
@@ -42,12 +43,23 @@ public final class LinearProgram {
     private let problem: OpaquePointer
 
     /// `rows` is the row-major constraint matrix G [rowCount, variableCount].
-    public init(variables: [Bounds], rows: [[Double]], rowBounds: [Bounds]) throws {
+    public convenience init(variables: [Bounds], rows: [[Double]], rowBounds: [Bounds]) throws {
+        for (i, r) in rows.enumerated() where r.count != variables.count {
+            throw Error(description: "row \(i) has \(r.count) coefficients, expected \(variables.count)")
+        }
+        try self.init(variables: variables, sparseRows: rows.map { r in r.indices.compactMap { r[$0] == 0 ? nil : ($0, r[$0]) } },
+                      rowBounds: rowBounds)
+    }
+
+    /// `sparseRows[i]` lists the non-zero (column, coefficient) pairs of row i of G: GLPK
+    /// stores the matrix sparsely, so memory is linear in the non-zeros (the Stiemke
+    /// program of a 40000×6 matrix took 12.6 GB as dense rows).
+    public init(variables: [Bounds], sparseRows rows: [[(column: Int, value: Double)]], rowBounds: [Bounds]) throws {
         guard !variables.isEmpty else { throw Error(description: "a linear program needs at least one variable") }
         guard rows.count == rowBounds.count else { throw Error(description: "\(rows.count) rows but \(rowBounds.count) row bounds") }
         for (i, r) in rows.enumerated() {
-            guard r.count == variables.count else { throw Error(description: "row \(i) has \(r.count) coefficients, expected \(variables.count)") }
-            guard r.allSatisfy(\.isFinite) else { throw Error(description: "row \(i) has a non-finite coefficient") }
+            guard r.allSatisfy({ $0.column >= 0 && $0.column < variables.count }) else { throw Error(description: "row \(i) names a column outside 0..<\(variables.count)") }
+            guard r.allSatisfy({ $0.value.isFinite }) else { throw Error(description: "row \(i) has a non-finite coefficient") }
         }
         for b in variables + rowBounds {
             guard b.lower.map(\.isFinite) ?? true, b.upper.map(\.isFinite) ?? true else { throw Error(description: "a bound is not finite") }
@@ -65,7 +77,7 @@ public final class LinearProgram {
         // GLPK's sparse triplets are 1-based with an unused element 0.
         var ia: [Int32] = [0], ja: [Int32] = [0], ar: [Double] = [0]
         for (i, r) in rows.enumerated() {
-            for (j, v) in r.enumerated() where v != 0 { ia.append(Int32(i + 1)); ja.append(Int32(j + 1)); ar.append(v) }
+            for (j, v) in r where v != 0 { ia.append(Int32(i + 1)); ja.append(Int32(j + 1)); ar.append(v) }
         }
         if ia.count > 1 { glp_load_matrix(p, Int32(ia.count - 1), ia, ja, ar) }
     }
@@ -104,11 +116,15 @@ public final class LinearProgram {
         // No presolver: with it GLPK reports infeasible/unbounded programs only as a return
         // code without a solution status; the plain simplex states them as statuses.
         parameters.presolve = Int32(GLP_OFF)
-        var code = glp_simplex(problem, &parameters)
+        // GLPK's simplex has no callback: it runs in slices of `sliceMilliseconds` and each
+        // slice resumes from the last basis, so Ctrl-C (`Interruption`) is seen within one
+        // slice instead of when a large program ends (~570 s).
+        parameters.tm_lim = Self.sliceMilliseconds
+        var code = try simplexInSlices(&parameters)
         if code == Int32(GLP_EBADB) || code == Int32(GLP_ESING) || code == Int32(GLP_ECOND) {
             // A warm-started basis went bad: start again from the standard basis.
             glp_std_basis(problem)
-            code = glp_simplex(problem, &parameters)
+            code = try simplexInSlices(&parameters)
         }
         guard code == 0 else { return .failed(Self.describe(code)) }
         switch glp_get_status(problem) {
@@ -118,6 +134,23 @@ public final class LinearProgram {
         case Int32(GLP_UNBND): return .unbounded
         case Int32(GLP_NOFEAS): return .infeasible
         case let s: return .failed("the simplex method ended without an answer (GLPK status \(s))")
+        }
+    }
+
+    /// How long one call of GLPK's simplex may run before the interrupt flag is polled.
+    static let sliceMilliseconds: Int32 = 200
+
+    /// glp_simplex until it ends for another reason than its time slice; throws
+    /// `Interrupted` between slices when Ctrl-C was pressed. The iteration limit counts
+    /// over all slices.
+    private func simplexInSlices(_ parameters: inout glp_smcp) throws -> Int32 {
+        let limit = parameters.it_lim
+        let start = glp_get_it_cnt(problem)
+        while true {
+            parameters.it_lim = max(1, limit - (glp_get_it_cnt(problem) - start))
+            let code = glp_simplex(problem, &parameters)
+            guard code == Int32(GLP_ETMLIM) else { return code }
+            try Interruption.check()
         }
     }
 

@@ -68,5 +68,28 @@ public struct MatrixSubspaces {
     }
 }
 
-/// The Euclidean norm.
-func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+/// The Euclidean norm, scaled by the largest magnitude first so that it neither overflows
+/// (‖1e200·v‖ was inf) nor underflows (‖1e-200·v‖ was 0) where the norm itself is finite.
+func norm(_ v: [Double]) -> Double {
+    let largest = v.reduce(0) { max($0, abs($1)) }
+    guard largest > 0, largest.isFinite else { return largest }
+    return largest * v.reduce(0) { $0 + ($1 / largest) * ($1 / largest) }.squareRoot()
+}
+
+/// Rows i of A [m, n] (and entries i of the vectors with it) divided by the largest
+/// magnitude in row i of A and those vectors: a positive row scaling, which changes neither
+/// Def. 3.1's omnidirectionality nor a ReLU preimage (ReLU(s·z) = s·ReLU(z) for s > 0), but
+/// brings entries of 1e200 or 1e-200 to unit size before any product can overflow or underflow.
+func scaledRows(_ a: Tensor<Double>, with vectors: [[Double]] = []) -> (a: Tensor<Double>, vectors: [[Double]]) {
+    let m = a.shape[0], n = a.shape[1]
+    var scalars = a.scalars, scaled = vectors
+    for i in 0..<m {
+        var largest = 0.0
+        for j in 0..<n { largest = max(largest, abs(scalars[i * n + j])) }
+        for v in vectors { largest = max(largest, abs(v[i])) }
+        guard largest > 0, largest.isFinite else { continue }
+        for j in 0..<n { scalars[i * n + j] /= largest }
+        for k in scaled.indices { scaled[k][i] /= largest }
+    }
+    return (Tensor(shape: a.shape, scalars: scalars), scaled)
+}

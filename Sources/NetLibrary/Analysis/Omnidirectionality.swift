@@ -39,25 +39,28 @@ public struct Omnidirectionality: Sendable {
     public static func test(_ a: Tensor<Double>) throws -> Omnidirectionality {
         precondition(a.rank == 2)
         let m = a.shape[0], n = a.shape[1]
-        let rank = m == 0 ? 0 : try MatrixSubspaces(a).rank
         guard m > 0 else { return Omnidirectionality(verdict: .no, rank: 0, columns: n, margin: 0, note: nil) }
-        var rows = (0..<m).map { Array(a.scalars[($0 * n)..<(($0 + 1) * n)]) }
+        // Rows to unit length first (the answer is invariant to positive row scaling): the
+        // rank and the program then see the same matrix for A·1e200 and A·1e-200 as for A.
+        let scaled = scaledRows(a).a.scalars
+        var rows = (0..<m).map { Array(scaled[($0 * n)..<(($0 + 1) * n)]) }
         for i in 0..<m {
             let l = norm(rows[i])
             if l > 0 { rows[i] = rows[i].map { $0 / l } }
         }
-        // Variables y₁…y_m, t. Rows: n of Aᵀy = 0, one Σy = 1, m of yᵢ − t ≥ 0.
-        var g: [[Double]] = []
+        let rank = try MatrixSubspaces(Tensor(shape: [m, n], scalars: rows.flatMap { $0 })).rank
+        // Variables y₁…y_m, t. Rows: n of Aᵀy = 0, one Σy = 1, m of yᵢ − t ≥ 0 — stored
+        // sparsely, so memory is linear in m (dense rows took (m+n+1)·(m+1) numbers).
+        var g: [[(column: Int, value: Double)]] = []
         var bounds: [LinearProgram.Bounds] = []
         for j in 0..<n {
-            g.append((0..<m).map { rows[$0][j] } + [0]); bounds.append(.equal(0))
+            g.append((0..<m).compactMap { rows[$0][j] == 0 ? nil : ($0, rows[$0][j]) }); bounds.append(.equal(0))
         }
-        g.append([Double](repeating: 1, count: m) + [0]); bounds.append(.equal(1))
+        g.append((0..<m).map { ($0, 1.0) }); bounds.append(.equal(1))
         for i in 0..<m {
-            var r = [Double](repeating: 0, count: m + 1); r[i] = 1; r[m] = -1
-            g.append(r); bounds.append(.atLeast(0))
+            g.append([(i, 1), (m, -1)]); bounds.append(.atLeast(0))
         }
-        let lp = try LinearProgram(variables: Array(repeating: .atLeast(0), count: m) + [.atMost(1)], rows: g, rowBounds: bounds)
+        let lp = try LinearProgram(variables: Array(repeating: .atLeast(0), count: m) + [.atMost(1)], sparseRows: g, rowBounds: bounds)
         var objective = [Double](repeating: 0, count: m + 1); objective[m] = 1
         let margin: Double
         switch try lp.solve(objective: objective, maximize: true) {

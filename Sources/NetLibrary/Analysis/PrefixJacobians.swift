@@ -52,8 +52,12 @@ public final class PrefixJacobians {
     /// values).
     public func transposedJacobians(at x: [Double]) -> [Tensor<Double>] {
         precondition(x.count == network.inputSize)
-        let p = executor.inputPointer(input)
-        for (i, v) in x.enumerated() { p[i] = v }
+        // Without a ReLU no tangent depends on x (the Jacobians are the weights), and the
+        // planned graph has no input to fill (asking for it trapped).
+        if executor.uses(input) {
+            let p = executor.inputPointer(input)
+            for (i, v) in x.enumerated() { p[i] = v }
+        }
         executor.run()
         return tangents.map { executor.value($0) }
     }

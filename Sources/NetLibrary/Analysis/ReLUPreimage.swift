@@ -65,6 +65,24 @@ public struct ReLUPreimage: Sendable {
 
     /// The preimage of y = ReLU(A·x₀ + b) (x₀ is in it by construction).
     public static func classify(weight a: Tensor<Double>, bias b: [Double], input x0: [Double]) throws -> ReLUPreimage {
+        _ = try shapes(a, b)
+        let scaled = scaledRows(a, with: [b])
+        return try classifyScaled(weight: scaled.a, bias: scaled.vectors[0], input: x0)
+    }
+
+    /// The preimage of a given output y (throws `notInImage` when no x maps to it).
+    public static func classify(weight a: Tensor<Double>, bias b: [Double], output y: [Double]) throws -> ReLUPreimage {
+        _ = try shapes(a, b)
+        guard y.count == a.shape[0] else { throw Failure.shape("the output has \(y.count) values; the layer has \(a.shape[0]) units") }
+        let scaled = scaledRows(a, with: [b, y])
+        return try classifyScaled(weight: scaled.a, bias: scaled.vectors[0], output: scaled.vectors[1])
+    }
+
+    // The classifications below see rows (aᵢ, bᵢ, yᵢ) scaled to unit size (`scaledRows`):
+    // the preimage is the same, and a·1e160 no longer overflows into a false "not in the
+    // image" nor a·1e-200 underflows into unbounded extents.
+
+    private static func classifyScaled(weight a: Tensor<Double>, bias b: [Double], input x0: [Double]) throws -> ReLUPreimage {
         let (m, n) = try shapes(a, b)
         guard x0.count == n else { throw Failure.shape("the input has \(x0.count) values; the layer takes \(n)") }
         guard x0.allSatisfy(\.isFinite) else { throw Failure.shape("the input is not finite") }
@@ -74,8 +92,7 @@ public struct ReLUPreimage: Sendable {
         return try classify(a, b, active: active, point: x0, pointIsInPreimage: true)
     }
 
-    /// The preimage of a given output y (throws `notInImage` when no x maps to it).
-    public static func classify(weight a: Tensor<Double>, bias b: [Double], output y: [Double]) throws -> ReLUPreimage {
+    private static func classifyScaled(weight a: Tensor<Double>, bias b: [Double], output y: [Double]) throws -> ReLUPreimage {
         let (m, n) = try shapes(a, b)
         guard y.count == m else { throw Failure.shape("the output has \(y.count) values; the layer has \(m) units") }
         guard y.allSatisfy(\.isFinite) else { throw Failure.shape("the output is not finite") }

@@ -51,7 +51,10 @@ public final class Squeeze: Layer {
         guard input.count == 3, input[1] % factor == 0, input[2] % factor == 0 else {
             throw LayerError("squeeze(\(factor)) needs [C, H, W] with H and W divisible by \(factor), got \(input)")
         }
-        return [input[0] * factor * factor, input[1] / factor, input[2] / factor]
+        let (square, squareOverflows) = factor.multipliedReportingOverflow(by: factor)
+        let (channels, overflows) = input[0].multipliedReportingOverflow(by: square)
+        guard !squareOverflows, !overflows else { throw LayerError("squeeze(\(factor)) of \(input): the output is too large") }
+        return [channels, input[1] / factor, input[2] / factor]
     }
     public func apply(_ x: Node, _ context: ApplyContext) -> Node { x.squeezed(factor) }
 }
@@ -62,10 +65,16 @@ public final class Unsqueeze: Layer {
     public init(_ factor: Int = 2) { self.factor = factor }
     public var kind: String { "unsqueeze" }
     public func outputShape(for input: [Int]) throws -> [Int] {
-        guard input.count == 3, input[0] % (factor * factor) == 0 else {
-            throw LayerError("unsqueeze(\(factor)) needs [C, H, W] with C divisible by \(factor * factor), got \(input)")
+        // f² (and H·f, W·f) must not wrap: unsqueeze(4294967296) made f² = 0 and C % 0 trapped.
+        let (square, squareOverflows) = factor.multipliedReportingOverflow(by: factor)
+        guard input.count == 3, !squareOverflows, input[0] % square == 0 else {
+            let needed = squareOverflows ? "\(factor)² (more than any channel count)" : "\(square)"
+            throw LayerError("unsqueeze(\(factor)) needs [C, H, W] with C divisible by \(needed), got \(input)")
         }
-        return [input[0] / (factor * factor), input[1] * factor, input[2] * factor]
+        let (height, heightOverflows) = input[1].multipliedReportingOverflow(by: factor)
+        let (width, widthOverflows) = input[2].multipliedReportingOverflow(by: factor)
+        guard !heightOverflows, !widthOverflows else { throw LayerError("unsqueeze(\(factor)) of \(input): the output is too large") }
+        return [input[0] / square, height, width]
     }
     public func apply(_ x: Node, _ context: ApplyContext) -> Node { x.unsqueezed(factor) }
 }

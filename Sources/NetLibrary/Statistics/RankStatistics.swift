@@ -39,6 +39,8 @@ public enum RankStatistics {
         var column = [Double](repeating: 0, count: keep.count)
         return (0..<columns).map { j in
             for (i, r) in keep.enumerated() { column[i] = x[r * columns + j] }
+            // A NaN has no rank: the AUC is NaN (SciPy's nan_policy "propagate"), not 0 or 1.
+            if column.contains(where: \.isNaN) { return .nan }
             return mannWhitneyU(column, positive: positive) / (n0 * n1)
         }
     }
@@ -56,11 +58,14 @@ public enum SampleStatistics {
     /// The q-quantile (0 ≤ q ≤ 1) with linear interpolation between order statistics
     /// (NumPy's default, "type 7"). NaN for an empty sample.
     public static func quantile(_ values: [Double], _ q: Double) -> Double {
+        // A NaN makes the quantile NaN (as NumPy): sorting put it wherever its comparisons
+        // left it, so median([nan, 1, 3]) was 1 but median([1, nan, 3]) nan.
+        guard !values.isEmpty, !values.contains(where: \.isNaN) else { return .nan }
         let sorted = values.sorted()
-        guard !sorted.isEmpty else { return .nan }
         let h = Double(sorted.count - 1) * q
         let lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+        let fraction = h - Double(lo)
+        return fraction == 0 ? sorted[lo] : sorted[lo] + fraction * (sorted[hi] - sorted[lo])   // 0·∞ would be NaN
     }
 
     public static func median(_ values: [Double]) -> Double { quantile(values, 0.5) }

@@ -91,16 +91,13 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let directory = parentDirectory(of: target)
     let base = target.split(separator: "/").last.map(String.init) ?? "file"
     removeStaleTemporaryFiles(of: base, in: directory)
-    var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else {
-        throw DataError.io(file: path, message: "cannot create a temporary file in \(directory): \(errnoMessage())")
-    }
-    let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    let (fd, tempPath) = try createLockedTemporaryFile(of: base, in: directory, for: path)
+    // The lock lives as long as the descriptor: it is closed only after the rename, so no
+    // other writer's clean-up can take this file away in between.
+    defer { close(fd) }
     var committed = false
     defer { if !committed { unlink(tempPath) } }
     do {
-        defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -145,8 +142,38 @@ func resolveSymbolicLinks(_ path: String) throws -> String {
     throw DataError.io(file: path, message: "too many levels of symbolic links")
 }
 
-/// Removes `.BASE.tmp-XXXXXX` files in `directory`: what a save of BASE killed between
-/// creating its temporary file and renaming it leaves behind.
+/// Creates `.BASE.tmp-XXXXXX` in `directory` and holds an exclusive advisory lock (flock)
+/// on it until its descriptor is closed: the proof that its writer is alive. A concurrent
+/// clean-up may have removed the file between its creation and the lock (it was unlocked
+/// then); the name is then checked to still be this file, and a fresh one is made if not.
+func createLockedTemporaryFile(of base: String, in directory: String, for path: String) throws -> (fd: Int32, path: String) {
+    while true {
+        var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw DataError.io(file: path, message: "cannot create a temporary file in \(directory): \(errnoMessage())")
+        }
+        let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let message = errnoMessage()
+                close(fd); unlink(tempPath)
+                throw DataError.io(file: path, message: "cannot lock the temporary file \(tempPath): \(message)")
+            }
+        }
+        var opened = stat(), named = stat()
+        if fstat(fd, &opened) == 0, lstat(tempPath, &named) == 0, opened.st_ino == named.st_ino, opened.st_dev == named.st_dev {
+            return (fd, tempPath)
+        }
+        close(fd)   // removed as stale before it was locked: make another
+    }
+}
+
+/// Removes `.BASE.tmp-XXXXXX` files in `directory` whose writer is gone: what a save of
+/// BASE killed between creating its temporary file and renaming it leaves behind. A file is
+/// stale only when its advisory lock can be taken (the kernel releases a dead writer's
+/// lock); a live writer's file, locked, is left alone, so concurrent saves of one file both
+/// succeed (the last rename wins, the file always whole).
 func removeStaleTemporaryFiles(of base: String, in directory: String) {
     guard let dir = opendir(directory) else { return }
     defer { closedir(dir) }
@@ -158,7 +185,13 @@ func removeStaleTemporaryFiles(of base: String, in directory: String) {
         }
         if name.hasPrefix(prefix), name.utf8.count == prefix.utf8.count + 6 { stale.append(name) }
     }
-    for name in stale { unlink("\(directory)/\(name)") }
+    for name in stale {
+        let candidate = "\(directory)/\(name)"
+        let fd = open(candidate, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { continue }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(candidate) }   // unlinked while locked: its writer sees it gone
+        close(fd)
+    }
 }
 
 /// `writeAtomically` for text, encoded as UTF-8.

@@ -99,7 +99,7 @@ public func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
 
 /// The contents of a file, decompressed when it is gzip (detected by its magic number,
 /// not its name). Errors name `path`.
-public func readPossiblyCompressedFile(_ path: String) throws -> [UInt8] {
-    let bytes = try readFileBytes(path)
-    return isGzip(bytes) ? try gunzip(bytes, file: path) : bytes
+public func readPossiblyCompressedFile(_ path: String, limit: Int = 1 << 32) throws -> [UInt8] {
+    let bytes = try readFileBytes(path, limit: min(limit, maximumFileBytes))
+    return isGzip(bytes) ? try gunzip(bytes, file: path, limit: limit) : bytes
 }

@@ -180,16 +180,20 @@ public struct NPYArray: Sendable, Equatable {
 /// Reads a .npy file. Errors (`DataError`) name `path`.
 /// The header is checked against the file's size before the data are read, so a header
 /// announcing terabytes fails at once.
-public func readNPY(path: String) throws -> NPYArray {
+public func readNPY(path: String, maximumValues: Int = .max) throws -> NPYArray {
     let (prefix, size) = try readFilePrefix(path, count: 12 + NPYArray.maximumHeaderBytes)
     let h = try NPYArray.header(prefix, file: path)
+    let count = h.shape.reduce(1, *)   // the header checked it for overflow
+    guard count <= maximumValues else {
+        throw DataError.format(file: path, message: "its shape \(h.shape) holds \(count) values, more than \(maximumValues); not read")
+    }
     try NPYArray.checkSize(h, fileSize: size, file: path)
     return try NPYArray.decode(readFileBytes(path), file: path)
 }
 
 /// Reads a .npy file of any supported dtype as a tensor of `T`.
-public func readNPYTensor<T: NetScalar>(path: String, as type: T.Type = T.self) throws -> Tensor<T> {
-    try readNPY(path: path).tensor(T.self)
+public func readNPYTensor<T: NetScalar>(path: String, as type: T.Type = T.self, maximumValues: Int = .max) throws -> Tensor<T> {
+    try readNPY(path: path, maximumValues: maximumValues).tensor(T.self)
 }
 
 /// Writes a tensor as .npy ('<f4' or '<f8'), atomically (see `writeAtomically`).

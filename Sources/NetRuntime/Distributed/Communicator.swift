@@ -76,6 +76,24 @@ public final class Communicator: @unchecked Sendable {
         return v
     }
 
+    /// Whether every rank passed the same `values`, and their means over the ranks: one
+    /// all-reduce of the values and their squares (all equal ⇔ zero variance).
+    public func agreement(_ values: [Double]) -> (agrees: [Bool], means: [Double]) {
+        guard size > 1 else { return (values.map { _ in true }, values) }
+        let sums = sum(values + values.map { $0 * $0 })
+        let n = Double(size)
+        let means = (0..<values.count).map { sums[$0] / n }
+        let agrees = (0..<values.count).map { i in
+            abs(sums[values.count + i] / n - means[i] * means[i]) <= 1e-9 * (means[i] * means[i] + 1)
+        }
+        return (agrees, means)
+    }
+
+    /// Set when every rank found the same collective failure (a disagreement): each then
+    /// reports it before any stops the job, so the message appears on every rank.
+    public private(set) var failedTogether = false
+    public func noteCollectiveFailure() { failedTogether = true }
+
     /// Copies rank `root`'s bytes into every rank's buffer.
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int = 0) {
         guard size > 1, let base = buffer.baseAddress, buffer.count > 0 else { return }

@@ -20,4 +20,14 @@ public enum Interruption {
 
     /// Forgets a pending request (before a new evaluation starts).
     public static func clear() { flag.store(false, ordering: .relaxed) }
+
+    /// Throws `Interrupted` when a request is pending: for library code (linear programs,
+    /// spectra) whose caller turns any error into a diagnostic at the call.
+    public static func check() throws { if isRequested { throw Interrupted() } }
+}
+
+/// The error of work stopped by Ctrl-C; its description is the interpreter's "interrupted".
+public struct Interrupted: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "interrupted" }
 }

@@ -1,5 +1,6 @@
 /// Picks x[n, labels[n]] from logits-like x [N, C] with integer labels [N] stored as
-/// numbers: the core of cross-entropy with integer labels.
+/// numbers: the core of cross-entropy with integer labels. A label that is not a whole
+/// number 0…C−1 picks NaN (the loss becomes NaN and training stops with a diagnostic).
 public struct TakeLabelOp: Operation {
     public var name: String { "take_label" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] {
@@ -17,7 +18,7 @@ public struct TakeLabelOp: Operation {
         let n = context.inputShapes[0][0], c = context.inputShapes[0][1]
         return {
             for i in 0..<n {
-                let v = labels[i], l = v.isFinite && Swift.abs(v) < 1e9 ? Int(v) : -1
+                let v = labels[i], l = Swift.abs(v) < 1e9 && v == v.rounded() ? Int(v) : -1   // 0.5 is no class (it was truncated to 0)
                 y[i] = l >= 0 && l < c ? x[i * c + l] : T.nan
             }
         }
@@ -39,7 +40,7 @@ public struct PlaceLabelOp: Operation {
         return {
             for i in 0..<(n * c) { y[i] = 0 }
             for i in 0..<n {
-                let v = labels[i], l = v.isFinite && Swift.abs(v) < 1e9 ? Int(v) : -1
+                let v = labels[i], l = Swift.abs(v) < 1e9 && v == v.rounded() ? Int(v) : -1   // 0.5 is no class (it was truncated to 0)
                 if l >= 0 && l < c { y[i * c + l] = g[i] }
             }
         }

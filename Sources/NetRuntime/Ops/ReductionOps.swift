@@ -62,6 +62,19 @@ public struct EqualMaskOp: Operation {
     }
 }
 
+/// x where x is finite, else 0; not differentiable. The shift of a stable log-sum-exp:
+/// shifting by an infinite maximum made x − m = ∞ − ∞ = NaN.
+public struct FiniteOrZeroOp: Operation {
+    public var name: String { "finite_or_zero" }
+    public func outputShape(_ inputs: [[Int]]) throws -> [Int] { inputs[0] }
+    public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [nil] }
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
+        let x = context.inputs[0], y = context.output, n = context.outputCount
+        return { for i in 0..<n { y[i] = x[i].isFinite ? x[i] : 0 } }
+    }
+}
+
 extension Node {
     private func normalizedAxes(_ axes: [Int]?) -> [Int] {
         guard let axes else { return Array(0..<rank) }
@@ -100,10 +113,11 @@ extension Node {
     }
 
     /// log Σ exp over `axes`, computed stably: m + log Σ exp(x − m) with m = max x held
-    /// constant for differentiation (the result does not depend on m).
+    /// constant for differentiation (the result does not depend on m). An infinite maximum
+    /// shifts by 0 instead, so all −∞ give −∞ and a +∞ gives +∞ (as PyTorch, SciPy), not NaN.
     public func logSumExp(axes: [Int]? = nil, keepDims: Bool = false) -> Node {
         let ax = normalizedAxes(axes)
-        let m = max(axes: ax, keepDims: true).stoppingGradient
+        let m = graph.apply(FiniteOrZeroOp(), [max(axes: ax, keepDims: true)]).stoppingGradient
         let s = (self - m).exp().sum(axes: ax, keepDims: true).log() + m
         return keepDims ? s : s.reshaped(dropped(ax))
     }
