@@ -25,6 +25,9 @@ public final class Model {
         let root = Sequential(layers)
         let builder = ModelBuilder(graph: graph, seed: seed, initialization: initialization)
         try builder.named(name) { try root.build(builder, input: inputShape) }
+        // Layers hold graph nodes beyond their variables (masks, identities as constants):
+        // they live as long as the model, so no statement's release may drop them.
+        graph.keepEverythingBuilt()
         self.root = root
         variables = builder.created
         namedLayers = builder.namedLayers.map { (String($0.name.dropFirst(name.count + 1)), $0.layer) }

@@ -17,6 +17,9 @@ extension Graph {
 
     func keep(throughID id: Int) { keptCount = Swift.max(keptCount, id + 1) }
 
+    /// Keeps every node built so far (a model's constants, which live as long as it does).
+    public func keepEverythingBuilt() { keep(throughID: count - 1) }
+
     /// Drops the nodes made since `mark` (a `count` read earlier) that nothing keeps.
     /// A `Node` handle to a dropped node must not be used again.
     public func release(from mark: Int) {

@@ -59,3 +59,22 @@ final class GraphLifetimeScriptTests: XCTestCase {
         XCTAssertEqual(lines(), ["[3, 2] [3, 2] [2, 3, 2] true"])
     }
 }
+
+extension GraphLifetimeScriptTests {
+    /// A layer's own constants (the 1×1 convolution's masks and identity, created after its
+    /// model's last variable) live as long as its model: statements after the model's definition must not
+    /// release them and reuse their ids (a crash, "shapes [4, 4] and [3, 4] do not
+    /// broadcast", when they did).
+    func testLayerConstantsOutliveLaterStatements() throws {
+        let out = try runScript("""
+        let x = randn([3, 4], seed: 1)
+        model f(input: [4]) {
+          affine_coupling(mask: "checkerboard") { dense(8) tanh dense(8) }
+          invertible_conv1x1
+        }
+        let y = randn([3, 4], seed: 2) * 2
+        print max(abs(inverse(f, predict(f, x)).x - x)) < 1e-5
+        """)
+        XCTAssertEqual(out, "true")
+    }
+}
