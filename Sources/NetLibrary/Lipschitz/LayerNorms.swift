@@ -105,7 +105,7 @@ public struct LayerNorms {
                       variables: VariableStore<Double>) -> Row? {
         let row: Row
         if let local = layer as? LocallyConnected {
-            row = Row(name: path, kind: layer.kind, norm: LinearLayerNorm.measure(local, inputShape: input, graph: model.graph, variables: variables),
+            row = Row(name: path, kind: layer.kind, norm: LinearLayerNorm.measure(local, inputShape: input, variables: variables),
                       c: nil, block: block)
         } else if let bounded = layer as? LipschitzBounded, !Self.isIsometry(layer) {
             row = Row(name: path, kind: layer.kind, norm: bounded.measuredLipschitz(variables).norm, c: bounded.nominalLipschitz, block: block)

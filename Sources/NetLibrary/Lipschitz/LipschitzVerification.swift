@@ -96,15 +96,17 @@ public enum LipschitzVerification {
     /// Aᵀ as an explicit [input size, output size] matrix (row i = A eᵢ, the images of the
     /// unit vectors), for operators on at most `exactLimit` input values; nil for larger ones.
     static func transposedOperatorMatrix(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int]) -> Tensor<Double>? {
+        transposedOperatorMatrix(inputShape: inputShape) { g, x in conv.linearPart(x, weight: g.constant(w)) }
+    }
+
+    /// Aᵀ of any linear layer map `linear` (built in the graph it is given), as above.
+    static func transposedOperatorMatrix(inputShape: [Int], linear: (Graph, Node) -> Node) -> Tensor<Double>? {
         let size = inputShape.reduce(1, *)
         guard size <= exactLimit else { return nil }
         let g = Graph()
         var eye = Tensor<Double>.zeros([size, size])
         for i in 0..<size { eye[i, i] = 1 }
-        let basis = g.constant(eye.reshaped([size] + inputShape))
-        let image = inputShape.count == 2 ? basis.conv1d(g.constant(w), stride: conv.stride, padding: conv.padding)
-                                          : basis.conv2d(g.constant(w), stride: conv.stride, padding: conv.padding)
-        let transposed = g.evaluate([image], as: Double.self)[0]
+        let transposed = g.evaluate([linear(g, g.constant(eye.reshaped([size] + inputShape)))], as: Double.self)[0]
         return transposed.reshaped([size, transposed.count / size])
     }
 
@@ -116,6 +118,12 @@ public enum LipschitzVerification {
 }
 
 extension Convolution {
+    /// x ↦ A x, the layer's linear map with weight `weight` (its stride and padding, no bias).
+    func linearPart(_ x: Node, weight: Node) -> Node {
+        x.rank == 3 ? x.conv1d(weight, stride: stride, padding: padding)
+                    : x.conv2d(weight, stride: stride, padding: padding)
+    }
+
     /// The output shape for an input shape known to fit.
     func outputShapeOrInput(_ input: [Int]) -> [Int] { (try? outputShape(for: input)) ?? input }
 }

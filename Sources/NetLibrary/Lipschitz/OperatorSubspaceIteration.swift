@@ -1,39 +1,40 @@
 import NetRuntime
 
-/// The top singular value and left singular vector of a convolution operator A too large
-/// for an explicit matrix, by subspace (block power) iteration with a Rayleigh–Ritz step.
+/// The top singular value and left singular vector of a linear layer's operator A (a
+/// convolution, a locally connected layer) too large for an explicit matrix, by subspace
+/// (block power) iteration with a Rayleigh–Ritz step.
 ///
 /// Plain power iteration converges like (σ₂/σ₁)^2k and trained convolutions often have
 /// nearly equal top singular values: after thousands of steps σ̂ can still be a few 1e-6
 /// low, and a constraint measured or normalised with it ends that much above c. A block of
 /// b vectors converges like (σ_{b+1}/σ₁)^2k instead, so a cluster of up to b − 1 near-top
-/// values no longer slows it. Each step runs the b vectors through A and Aᵀ as one batch.
+/// values no longer slows it. Each step runs the b vectors through A and Aᵀ (A's
+/// vector-Jacobian product) as one batch.
 enum OperatorSubspaceIteration {
-    /// (σ₁, u₁) of the convolution `conv` with weight `w` on inputs of `inputShape`, in
-    /// Float64. `start` (an output-space vector such as the stored u) seeds the block's
-    /// first vector with Aᵀ·start. Stops when σ̂ changes by less than 1e-14 relative for
-    /// three steps in a row, or after `maxIterations`.
-    static func top(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], start: Tensor<Double>?,
-                    block: Int = 8, maxIterations: Int = 2000) -> (sigma: Double, u: Tensor<Double>) {
-        let outputShape = conv.outputShapeOrInput(inputShape)
+    /// (σ₁, u₁) of the linear map `linear` (x ↦ A x on a batch [N] + inputShape, built in the
+    /// graph it is given), in Float64. `start` (an output-space vector such as the stored u)
+    /// seeds the block's first vector with Aᵀ·start. Stops when σ̂ changes by less than 1e-14
+    /// relative for three steps in a row, or after `maxIterations`.
+    static func top(inputShape: [Int], start: Tensor<Double>?, block: Int = 8, maxIterations: Int = 2000,
+                    linear: (Graph, Node) -> Node) -> (sigma: Double, u: Tensor<Double>) {
+        let g = Graph()
+        let probe = g.input("probe", shape: [1] + inputShape)
+        let outputShape = Array(linear(g, probe).shape.dropFirst())
         let n = inputShape.reduce(1, *), m = outputShape.reduce(1, *)
         let b = max(1, min(block, n, m))
-        let g = Graph()
-        let weight = g.constant(w)
-        let oneD = inputShape.count == 2
         let input = g.input("x", shape: [b] + inputShape)
-        let image = oneD ? input.conv1d(weight, stride: conv.stride, padding: conv.padding)
-                         : input.conv2d(weight, stride: conv.stride, padding: conv.padding)
-        let back = oneD ? image.transposedConv1d(weight, stride: conv.stride, padding: conv.padding, outputLength: inputShape[1])
-                        : image.transposedConv2d(weight, stride: conv.stride, padding: conv.padding,
-                                                 outputSize: (inputShape[1], inputShape[2]))
+        let image = linear(g, input)
+        let back = g.vjp(image, wrt: input, vector: image)          // AᵀA x
         let executor = Executor<Double>(graph: g, outputs: [back, image])
 
         var rng = RandomGenerator(seed: 777)
         var x = Tensor<Double>.randomNormal([b * n], rng: &rng).scalars
-        if let start, let warm = LipschitzVerification.adjoint(w, conv: conv, inputShape: inputShape, start),
-           warm.scalars.contains(where: { $0 != 0 }) {
-            for j in 0..<n { x[j] = warm.scalars[j] }
+        if let start, start.count == m {
+            // Aᵀ·start, the vector-Jacobian product of A at any point (A is linear).
+            let seed = g.constant(start.reshaped([1] + outputShape))
+            let warm = g.evaluate([g.vjp(linear(g, probe), wrt: probe, vector: seed)], as: Double.self,
+                                  inputs: [probe: .zeros([1] + inputShape)])[0]
+            if warm.scalars.contains(where: { $0 != 0 }) { for j in 0..<n { x[j] = warm.scalars[j] } }
         }
         var sigma = 0.0, u = [Double](repeating: 0, count: m), steady = 0
         for _ in 0..<maxIterations {
@@ -52,6 +53,12 @@ enum OperatorSubspaceIteration {
             x = executor.value(back).scalars
         }
         return (sigma, Tensor(shape: outputShape, scalars: u))
+    }
+
+    /// (σ₁, u₁) of a convolution with weight `w` on inputs of `inputShape` (its stride and
+    /// padding, the bias left out).
+    static func top(_ w: Tensor<Double>, conv: Convolution, inputShape: [Int], start: Tensor<Double>?) -> (sigma: Double, u: Tensor<Double>) {
+        top(inputShape: inputShape, start: start) { g, x in conv.linearPart(x, weight: g.constant(w)) }
     }
 
     /// Modified Gram–Schmidt on the rows of a [rows, length] matrix; false when the rows

@@ -85,7 +85,7 @@ extension SpectrallyNormalized {
         let estimate = graph.evaluate([sn.sigma], as: Double.self)[0].scalars[0]
         let norm = operatorNorm(value, start: stored)
         if estimate.isFinite && norm.isFinite && estimate >= norm * (1 - 1e-7) { return false }
-        variables.assign(u, topSingularVector(value, start: stored).reshaped(u.shape).converted())
+        refreshVector(variables)
         return true
     }
 }
