@@ -56,6 +56,20 @@ extension DataParallelTests {
         try assertBothRanksReport("train f on take(d, 2 + 2 * w.rank) {\n  loss mse(f(x), x)\n  steps 1\n  batch 2\n}\n", "the number of examples")
     }
 
+    /// Rank 0 reads a loaded file and broadcasts it; a rank that skipped the load met the
+    /// others in the wrong collective.
+    func testALoadOnlySomeRanksRunStopsWithAnError() throws {
+        for (body, line) in [("save f to \"f.safetensors\"\nif w.rank == 0 { load f from \"f.safetensors\" }\ntrain f on d {\n  loss mse(f(x), x)\n  steps 2\n  batch 4\n}\n", 5),
+                             ("save f to \"f.safetensors\"\nif w.rank == 1 { load f from \"f.safetensors\" }\n", 5)] {
+            let r = try runTwoRanksWithTimeout(Self.agreementPrelude + body)
+            XCTAssertNotEqual(r.code, 124, "the job hung")
+            XCTAssertNotEqual(r.code, 0, r.err)
+            for rank in 0..<2 { XCTAssertTrue(r.err.contains("rank \(rank) of 2: "), "rank \(rank) did not report: \(r.err)") }
+            XCTAssertTrue(r.err.contains("every rank must run every load"), r.err)
+            XCTAssertTrue(r.err.contains("agree.net:\(line):18: error: ranks disagree: this rank"), "not located at the load: \(r.err)")
+        }
+    }
+
     func testOnlyRankZeroWritesAFile() throws {
         let r = try runTwoRanksWithTimeout("let w = world()\nsave_npy(zeros([1000]) + w.rank, \"ranks.npy\")\n")
         XCTAssertEqual(r.code, 0, r.err)

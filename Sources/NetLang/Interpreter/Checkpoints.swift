@@ -27,6 +27,7 @@ extension Interpreter {
             throw Diagnostic.error("load needs a file name: load \(m.name) from \"\(m.name).safetensors\"", at: pathExpr.span)
         }
         if checkOnly { return }
+        try checkRanksAgreeOnLoad(of: m, at: span)
         // In a data-parallel job rank 0 reads and checks the file and every other rank
         // receives its values (the file may exist only where rank 0 runs).
         if !world.isPrimary {
