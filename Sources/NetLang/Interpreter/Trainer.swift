@@ -125,6 +125,7 @@ extension Interpreter {
         scope.define("x", .node(x))
         if let y { scope.define("y", .node(y)) }
         let context = ApplyContext(training: true)
+        context.repeatsExecution = true   // random built-ins draw anew at every step
         symbolicContext = context
         flowState.extraTerms = extraTerms
         flowState.distribution = nil

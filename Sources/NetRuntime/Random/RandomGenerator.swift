@@ -130,6 +130,11 @@ public struct RandomGenerator: Sendable {
         for i in 0..<count { buffer[i] = uniform() < keep ? scale : 0 }
     }
 
+    /// Fills `buffer` with Bernoulli(p) samples: 1 with probability p, else 0.
+    public mutating func fillBernoulli<T: NetScalar>(_ buffer: UnsafeMutablePointer<T>, count: Int, p: Double) {
+        for i in 0..<count { buffer[i] = uniform() < p ? 1 : 0 }
+    }
+
     /// A random permutation of 0..<n (Fisher–Yates).
     public mutating func permutation(_ n: Int) -> [Int] {
         var p = Array(0..<n)
