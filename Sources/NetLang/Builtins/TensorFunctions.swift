@@ -124,7 +124,8 @@ extension Builtins {
                 case let .list(items): return .number(Double(items.count))
                 case let .string(s): return .number(Double(s.count))
                 case let .dataset(d): return .number(Double(d.count))
-                default: throw Diagnostic.error("len needs a list, string or data set", at: v.span)
+                case let .tensor(t) where t.rank >= 1: return .number(Double(t.shape[0]))   // rows, as Python's len
+                default: throw Diagnostic.error("len needs a list, string, data set or tensor with an axis", at: v.span)
                 }
             }),
             ("append", { _, args in

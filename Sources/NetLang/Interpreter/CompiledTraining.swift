@@ -30,6 +30,14 @@ public final class CompiledTraining {
         var shuffle: Bool
         var logged: [Expression]
         var validation: Dataset?
+        /// The first objective on the validation set, every `validateEvery` epochs.
+        var validationLoss: ValidationLoss?
+        var validateEvery: Int
+        var earlyStopping: EarlyStopping?
+        /// Restore the parameters of the best validation at the end (`keep best`).
+        var keepBest: Bool
+        /// The optimiser's name (`OptimizerSpec.name`), under which its state is kept.
+        var optimizerKind: String
         var variables: VariableStore<Float>
     }
 
@@ -154,6 +162,14 @@ public final class CompiledTraining {
 
     /// The trained parameters' values (to restore after a divergence).
     func snapshot() -> [Tensor<Float>] { objectives.flatMap { $0.step!.parameters }.map { variables.value($0) } }
+
+    /// Every variable of the trained models — parameters and state such as power-iteration
+    /// vectors and running statistics (`keep best`).
+    func modelSnapshot() -> [Tensor<Float>] { models.flatMap(\.model.variables).map { variables.value($0) } }
+
+    func restoreModels(_ values: [Tensor<Float>]) {
+        for (v, t) in zip(models.flatMap(\.model.variables), values) { variables.assign(v, t) }
+    }
 
     func restore(_ values: [Tensor<Float>]) {
         for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, values) { variables.assign(p, v) }

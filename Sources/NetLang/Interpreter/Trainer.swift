@@ -39,7 +39,8 @@ extension Interpreter {
         var schedule: (any LearningRateSchedule)? = nil
         var epochs: Int? = nil, steps: Int? = nil, batch = 32, shuffle = true, batchSpan = t.span
         var logged: [Expression] = []
-        var validation: Dataset? = nil
+        var validation: Dataset? = nil, validationSpan = t.span, validateEvery = 1
+        var earlyStopping: (EarlyStopping, SourceSpan)? = nil, keepBest: SourceSpan? = nil, resetOptimizer = false
         for item in t.items {
             switch item {
             case let .loss(e, _): objectives.append(Objective(expression: e, sign: 1, models: models))
@@ -61,13 +62,30 @@ extension Interpreter {
                 }
             case let .shuffle(e, _): shuffle = try truth(evaluate(e, in: env), span: e.span)
             case let .log(items, _): logged += items
-            case let .validate(e, span):
+            case let .validate(e, every, span):
                 guard case let .dataset(d) = try evaluate(e, in: env) else { throw Diagnostic.error("validate needs a data set", at: span) }
                 validation = d
+                validationSpan = e.span
+                if let every {
+                    validateEvery = try integer(every, in: env, what: "every")
+                    guard validateEvery >= 1 else { throw Diagnostic.error("validate … every N needs N ≥ 1 epochs, got \(validateEvery)", at: every.span) }
+                }
+            case let .earlyStop(arguments, span):
+                var args = Arguments("early_stop", try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span) }, span)
+                let patience = try args.integer("patience", position: 0, default: 5, minimum: 1)
+                let minDelta = try args.number("min_delta", default: 0)
+                guard minDelta >= 0 else { throw Diagnostic.error("early_stop: min_delta must be ≥ 0, got \(formatValue(minDelta))", at: span) }
+                try args.checkAllUsed()
+                earlyStopping = (EarlyStopping(patience: patience, minDelta: minDelta), span)
+            case let .keepBest(span): keepBest = span
+            case .resetOptimizer: resetOptimizer = true
             }
         }
         guard !objectives.isEmpty else {
             throw Diagnostic.error("a train block needs a loss: loss cross_entropy(\(models[0].name)(x), y)", at: t.span)
+        }
+        for span in [earlyStopping?.1, keepBest].compactMap({ $0 }) where validation == nil {
+            throw Diagnostic.error("\(span.text) watches the validation loss: add 'validate DATA' to the block", at: span)
         }
         try checkMinMaxSeparation(t.items, objectives)
         let batchSize = min(batch, data.count)
@@ -104,6 +122,14 @@ extension Interpreter {
                 try Builtins.checkLabels(labels.scalars, classes: classes, data: "data set '\(data.name)'", span: span)
             }
         }
+        // Optimiser state carries over from the last block that trained the same parameters
+        // with the same kind of optimiser (Adam's moments and step count), unless reset.
+        for i in objectives.indices where !checkOnly {
+            try continueOptimizer(objectives[i].step!, kind: optimizer.name, reset: resetOptimizer, span: t.span)
+        }
+        let validationLoss = try validation.map {
+            try compileValidationLoss(objectives[0], data: $0, training: data, chunk: max(batchSize, 256), env: env, span: validationSpan)
+        }
         // Russian-roulette losses: the step for another draw K is compiled when first
         // drawn, sharing the parameters and the optimiser (and its moments) with the first.
         let makeVariant = { [unowned self] (i: Int, k: Int, shared: TrainingStep<Float>) throws -> TrainingStep<Float> in
@@ -114,7 +140,8 @@ extension Interpreter {
             models: models, data: data, objectives: objectives, batchSize: batchSize, world: world, x: x, y: y, pending: pending,
             refiner: PowerIterationRefiner(powerIterations, variables: variables), flowState: flowState, makeVariant: makeVariant,
             schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle, logged: logged, validation: validation,
-            variables: variables))
+            validationLoss: validationLoss, validateEvery: validateEvery, earlyStopping: earlyStopping?.0, keepBest: keepBest != nil,
+            optimizerKind: optimizer.name, variables: variables))
     }
 
     /// Builds one objective's loss graph (x and y bound to the batch inputs) and plans its
@@ -149,9 +176,11 @@ extension Interpreter {
         return (step, context)
     }
 
-    func train(_ t: TrainStatement, in env: Environment) throws {
+    /// Runs a train block; returns its history (`TrainingHistory`), the value of
+    /// `let h = train …`.
+    func train(_ t: TrainStatement, in env: Environment) throws -> Value {
         let training = try compileTraining(t, in: env)
-        if checkOnly { return }
+        if checkOnly { return TrainingHistory().value }
         try checkRanksAgree(on: training, at: t.span)
         try training.broadcastFromFirstRank()
         try training.initializeActNorms()
@@ -172,6 +201,9 @@ extension Interpreter {
         defer { if let previousHandler { InterruptHandler.restore(previousHandler) } }
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan, lastStepLoss = Double.nan
+        var history = TrainingHistory()
+        var earlyStopping = training.configuration.earlyStopping
+        var best: [Tensor<Float>]? = nil
         training: for epoch in 0..<totalEpochs {
             let order = training.shuffle ? rng.permutation(data.count) : Array(0..<data.count)
             var sum = 0.0, count = 0
@@ -196,7 +228,11 @@ extension Interpreter {
                 if Interruption.isRequested { break training }
             }
             lastLoss = sum / Double(max(count, 1))
-            if !training.logged.isEmpty || training.validation != nil {
+            history.epochLosses.append(lastLoss)
+            history.epochSeconds.append(Date().timeIntervalSince(start))
+            history.steps = step
+            let validates = training.validation != nil && ((epoch + 1) % training.configuration.validateEvery == 0 || epoch + 1 == totalEpochs)
+            if !training.logged.isEmpty || validates {
                 let scope = Environment(parent: env)
                 scope.define("loss", .number(lastLoss))
                 scope.define("epoch", .number(Double(epoch + 1)))
@@ -205,15 +241,35 @@ extension Interpreter {
                     if case .identifier("loss", _) = e { continue }
                     parts.append("\(e.span.text) \(display(try evaluate(e, in: scope)))")
                 }
-                if let validation = training.validation, validation.hasLabels {
-                    for m in models where m.model.outputShape.count == 1 && validation.exampleShape == m.model.inputShape {
-                        parts.append("val accuracy(\(m.name)) \(formatValue(Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)))")
+                if validates, let validation = training.validation, let validationLoss = training.configuration.validationLoss {
+                    let value = validationLoss.evaluate()
+                    history.validationEpochs.append(epoch + 1)
+                    history.validationLosses.append(value)
+                    parts.append("val_loss \(formatValue(value))")
+                    if validation.hasLabels {
+                        for m in models where m.model.outputShape.count == 1 && validation.exampleShape == m.model.inputShape {
+                            let accuracy = Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)
+                            history.addAccuracy(accuracy, model: m.name)
+                            parts.append("val accuracy(\(m.name)) \(formatValue(accuracy))")
+                        }
                     }
+                    // Keras' EarlyStopping(monitor="val_loss", restore_best_weights=…).
+                    let improved = value < history.bestValidationLoss - (earlyStopping?.minDelta ?? 0) || history.bestEpoch == nil
+                    if improved, value.isFinite {
+                        history.bestValidationLoss = value
+                        history.bestEpoch = epoch + 1
+                        if training.configuration.keepBest { best = training.modelSnapshot() }
+                    }
+                    if earlyStopping?.shouldStop(improved: improved && value.isFinite) == true { history.stoppedEarly = true }
                 }
                 progress.finish()
                 output(parts.joined(separator: "  "))
             }
-            if Interruption.isRequested { break }
+            if Interruption.isRequested || history.stoppedEarly { break }
+        }
+        if let best, history.bestEpoch != history.epochLosses.count {
+            training.restoreModels(best)
+            history.restoredBest = true
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
@@ -221,8 +277,14 @@ extension Interpreter {
             output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
             Interruption.clear()
         } else {
-            output(trainingSummary(models: models.map(\.name), steps: step, epochs: totalEpochs, batchesPerEpoch: batchesPerEpoch,
+            output(trainingSummary(models: models.map(\.name), steps: step, epochs: history.epochLosses.count, batchesPerEpoch: batchesPerEpoch,
                                    batchSize: batchSize, seconds: seconds, epochMeanLoss: lastLoss, lastStepLoss: lastStepLoss))
+        }
+        if history.stoppedEarly, let patience = earlyStopping?.patience {
+            output("stopped early after epoch \(history.epochLosses.count) of \(totalEpochs): val_loss did not improve for \(patience) validation\(patience == 1 ? "" : "s") (best \(formatValue(history.bestValidationLoss)) at epoch \(history.bestEpoch ?? 0))")
+        }
+        if history.restoredBest {
+            output("keep best: restored the parameters of epoch \(history.bestEpoch!) (val_loss \(formatValue(history.bestValidationLoss)))")
         }
         if world.usesMPI {
             // What the scaling measurements read (scripts/scale_side_by_side.sh): the
@@ -247,6 +309,7 @@ extension Interpreter {
         for (distribution, draws) in training.rouletteDraws {
             output("Russian roulette, K ~ \(distribution): steps compiled for K = \(draws.map(String.init).joined(separator: ", ")) (one drawn per step)")
         }
+        return history.value
     }
 
     /// Min-max training (e.g. the nuisance classifier of Def. 6.14) needs disjoint players: a
