@@ -25,13 +25,17 @@ extension Interpreter {
         var tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
         var metadata = ["format": "pt", "netlang_model": m.name]
         let constraints = lipschitzCoefficients(m)
-        if !constraints.isEmpty { metadata["netlang_lipschitz"] = constraints.map { "\($0.name)=\($0.c)" }.joined(separator: ";") }
+        if !constraints.isEmpty {
+            metadata["netlang_lipschitz"] = constraints.map { "\($0.name)=\($0.c)" }.joined(separator: ";")
+            metadata["netlang_vectors"] = spectralChecksum(m) { variables.value($0) }
+        }
         if withOptimizer {
-            guard let (kind, state) = optimizerMemory.latest(for: trainableParameters(m)) else {
+            guard let (kind, entry) = optimizerMemory.latest(for: trainableParameters(m)) else {
                 throw Diagnostic.error("'\(m.name)' has no optimiser state to save: no train block has trained exactly its parameters yet", at: span)
             }
             metadata["netlang_optimizer"] = kind
-            tensors += state.tensors.sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
+            if !entry.streams.isEmpty { metadata["netlang_streams"] = OptimizerMemory.encode(entry.streams) }
+            tensors += entry.moments.tensors.sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
         }
         do {
             let full = try outputPath(path)
@@ -90,24 +94,39 @@ extension Interpreter {
                 }
             }
         }
-        var optimizerState: (kind: String, tensors: [String: Tensor<Float>])? = nil
+        var optimizerState: (kind: String, entry: OptimizerMemory.Entry)? = nil
         if withOptimizer {
             guard let kind = metadata["netlang_optimizer"] else {
                 throw Diagnostic.error("'\(path)' holds no optimiser state (save it with: save \(m.name) to \"\(path)\", optimizer: true)", at: pathExpr.span)
             }
             var tensors: [String: Tensor<Float>] = [:]
             for (name, t) in file where name.hasPrefix("optimizer.") { tensors[String(name.dropFirst("optimizer.".count))] = t }
-            optimizerState = (kind, tensors)
+            optimizerState = (kind, .init(moments: .loaded(tensors), streams: metadata["netlang_streams"].flatMap(OptimizerMemory.decode) ?? []))
         }
         for v in wanted { variables.assign(v, file[fileName(v)]!) }
+        // Vectors saved together with these very weights (the checksum agrees) are the
+        // model's state as it was, even where they had not converged: kept, so outputs
+        // reproduce bit for bit.
+        let unedited = metadata["netlang_vectors"] != nil && metadata["netlang_vectors"] == spectralChecksum(m) { file[fileName($0)]! }
         if let optimizerState {
-            optimizerMemory.remember(.loaded(optimizerState.tensors), kind: optimizerState.kind, parameters: trainableParameters(m))
+            optimizerMemory.remember(optimizerState.entry, kind: optimizerState.kind, parameters: trainableParameters(m))
         }
         if world.size > 1 { receiveFromFirstRank(m) }
         // The stored power-iteration vectors may belong to other weights (an edited file):
         // where they do, make σ̂ the loaded weights' norms, so the constraints hold at once;
         // vectors that already give the norms are kept, so outputs reproduce bit for bit.
-        m.model.refreshStaleSpectralNorms(variables)
+        if !unedited { m.model.refreshStaleSpectralNorms(variables) }
+    }
+
+    /// FNV-1a over the bits of every constrained layer's weight and vector u, in layer order.
+    private func spectralChecksum(_ m: ModelValue, _ value: (Node) -> Tensor<Float>) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for layer in m.model.spectrallyNormalizedLayers where layer.constraint != nil {
+            for v in [layer.weight, layer.vectorVariable].compactMap({ $0 }) {
+                for x in value(v).scalars { hash = (hash ^ UInt64(x.bitPattern)) &* 0x100_0000_01b3 }
+            }
+        }
+        return String(hash, radix: 16)
     }
 
     /// The options after save's or load's path, evaluated, as a built-in's arguments.

@@ -38,6 +38,8 @@ public final class CompiledTraining {
         var keepBest: Bool
         /// The optimiser's name (`OptimizerSpec.name`), under which its state is kept.
         var optimizerKind: String
+        /// The stream of the epochs' shuffled orders (the last block's, continued).
+        var shuffling: RandomGenerator
         var variables: VariableStore<Float>
     }
 

@@ -124,8 +124,10 @@ extension Interpreter {
         }
         // Optimiser state carries over from the last block that trained the same parameters
         // with the same kind of optimiser (Adam's moments and step count), unless reset.
+        var shuffling: RandomGenerator? = nil
         for i in objectives.indices where !checkOnly {
-            try continueOptimizer(objectives[i].step!, kind: optimizer.name, reset: resetOptimizer, span: t.span)
+            let order = try continueTraining(objectives[i].step!, kind: optimizer.name, reset: resetOptimizer, span: t.span)
+            if i == 0 { shuffling = order }
         }
         let validationLoss = try validation.map {
             try compileValidationLoss(objectives[0], data: $0, training: data, chunk: max(batchSize, 256), env: env, span: validationSpan)
@@ -141,7 +143,7 @@ extension Interpreter {
             refiner: PowerIterationRefiner(powerIterations, variables: variables), flowState: flowState, makeVariant: makeVariant,
             schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle, logged: logged, validation: validation,
             validationLoss: validationLoss, validateEvery: validateEvery, earlyStopping: earlyStopping?.0, keepBest: keepBest != nil,
-            optimizerKind: optimizer.name, variables: variables))
+            optimizerKind: optimizer.name, shuffling: shuffling ?? RandomGenerator(seed: seed &+ 101), variables: variables))
     }
 
     /// Builds one objective's loss graph (x and y bound to the batch inputs) and plans its
@@ -189,7 +191,7 @@ extension Interpreter {
         let data = training.data, models = training.models
         let batchSize = training.batchSize, batchesPerEpoch = training.batchesPerEpoch
         let totalSteps = training.totalSteps, totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
-        var rng = RandomGenerator(seed: seed &+ 101)
+        var rng = training.configuration.shuffling   // continues the last block's on these parameters
         var step = 0
         let start = Date()
         var progress = self.progress
@@ -267,6 +269,7 @@ extension Interpreter {
             }
             if Interruption.isRequested || history.stoppedEarly { break }
         }
+        for o in training.objectives { rememberStreams(o.step!, kind: training.configuration.optimizerKind, shuffling: rng) }
         if let best, history.bestEpoch != history.epochLosses.count {
             training.restoreModels(best)
             history.restoredBest = true

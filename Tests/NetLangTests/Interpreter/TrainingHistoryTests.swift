@@ -98,21 +98,22 @@ final class TrainingHistoryTests: XCTestCase {
         XCTAssertTrue(out.contains("keep best: restored the parameters of epoch \(bestEpoch)"), out)
     }
 
-    /// Two one-epoch blocks continue Adam (moments, step count): they equal one two-epoch
-    /// block exactly; `reset optimizer` restarts it, as every block did before.
+    /// Two one-epoch blocks continue Adam (moments, step count) and the random streams
+    /// (shuffling, dropout): they equal one two-epoch block exactly; `reset optimizer`
+    /// restarts them, as every block did before.
     func testOptimizerStateContinuesAcrossTrainBlocksUnlessReset() throws {
         var script = """
         data blobs = generate("blobs", n: 128, seed: 1)
-        model a(input: [2]) { dense(8) relu dense(3) }
-        model b(input: [2]) { dense(8) relu dense(3) }
-        model c(input: [2]) { dense(8) relu dense(3) }
+        model a(input: [2]) { dense(8) relu dropout(0.1) dense(3) }
+        model b(input: [2]) { dense(8) relu dropout(0.1) dense(3) }
+        model c(input: [2]) { dense(8) relu dropout(0.1) dense(3) }
 
         """
         for m in ["b", "c"] {
             for p in ["dense1.weight", "dense1.bias", "dense2.weight", "dense2.bias"] { script += "assign(\(m).\(p), a.\(p))\n" }
         }
         func block(_ m: String, _ epochs: Int, _ extra: String = "") -> String {
-            "train \(m) on blobs { loss cross_entropy(\(m)(x), y)  optimizer adam(lr: 0.01)  epochs \(epochs) batch 32  shuffle false \(extra) }\n"
+            "train \(m) on blobs { loss cross_entropy(\(m)(x), y)  optimizer adam(lr: 0.01)  epochs \(epochs) batch 32 \(extra) }\n"
         }
         script += block("a", 2) + block("b", 1) + block("b", 1) + block("c", 1) + block("c", 1, "\n reset optimizer")
         script += "print max(abs(a.dense2.weight - b.dense2.weight)) == 0, max(abs(a.dense2.weight - c.dense2.weight)) > 1e-4\n"
