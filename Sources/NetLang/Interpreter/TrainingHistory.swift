@@ -17,6 +17,8 @@ struct TrainingHistory {
     var stoppedEarly = false
     var restoredBest = false
     var steps = 0
+    /// The loss is a flow's series estimate of the NLL, not the NLL.
+    var seriesEstimate = false
 
     mutating func addAccuracy(_ value: Double, model: String) {
         if let i = validationAccuracies.firstIndex(where: { $0.model == model }) {
@@ -31,6 +33,7 @@ struct TrainingHistory {
         var fields: [(String, Value)] = [
             ("epoch", tensor(epochLosses.indices.map { Double($0 + 1) })),
             ("loss", tensor(epochLosses)),
+            ("loss_kind", .string(seriesEstimate ? "series estimate" : "loss")),
             ("seconds", tensor(epochSeconds)),
             ("steps", .number(Double(steps))),
             ("val_epoch", tensor(validationEpochs.map(Double.init))),

@@ -157,4 +157,22 @@ final class TrainingHistoryTests: XCTestCase {
         XCTAssertTrue(scriptError(Self.classifier + "train clf on blobs.train {\n  loss cross_entropy(clf(x), y)\n  validate blobs.test every 0\n}")
             .contains("every N needs N ≥ 1"))
     }
+
+    /// A flow's series loss is an estimate of the NLL (biased when truncated): the summary
+    /// says so and names the exact call; exact losses and coupling flows are plain losses.
+    func testFlowSeriesLossIsLabelledAnEstimate() throws {
+        let out = try runScript("""
+        data moons = generate("moons", n: 64, seed: 1)
+        model f(input: [2]) { residual lipschitz(c: 0.9) { dense(8) elu dense(2) } }
+        let h = train f on moons { loss flow_nll(f, x)  epochs 2 batch 32  log epoch }
+        let e = train f on moons { loss flow_nll(f, x, method: "exact")  steps 1 }
+        print h.loss_kind, "/", e.loss_kind
+        """)
+        let lines = out.split(separator: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("epoch 1/2  loss (series estimate) "), out)
+        XCTAssertTrue(lines[2].contains("mean loss (series estimate) over the last epoch"), out)
+        XCTAssertTrue(lines[2].hasSuffix("; exact NLL: flow_nll(f, moons, method: \"exact\") (or in a log line per epoch)"), out)
+        XCTAssertTrue(lines[3].contains("mean loss over the last epoch") && !lines[3].contains("exact NLL"), out)
+        XCTAssertEqual(lines[4], "series estimate / loss")
+    }
 }
