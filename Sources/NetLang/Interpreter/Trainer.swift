@@ -153,23 +153,11 @@ extension Interpreter {
     /// training step; `extraTerms` is the Russian-roulette draw K this variant is for.
     private func compileStep(_ objective: Objective, index i: Int, extraTerms: Int, flowState: FlowTrainingState, x: Node, y: Node?,
                              env: Environment, span: SourceSpan, makeOptimizer: ([Int]) -> Optimizer<Float>) throws -> (step: TrainingStep<Float>, context: ApplyContext) {
-        let scope = Environment(parent: env)
-        scope.define("x", .node(x))
-        if let y { scope.define("y", .node(y)) }
         let context = ApplyContext(training: true)
-        context.repeatsExecution = true   // random built-ins draw anew at every step
-        symbolicContext = context
         flowState.extraTerms = extraTerms
         flowState.distribution = nil
         flowState.seriesEstimateOf = nil
-        compilingFlowTraining = flowState
-        graph.recordsShapeErrors = true
-        defer { symbolicContext = nil; compilingFlowTraining = nil }
-        let value = try evaluate(objective.expression, in: scope)
-        try checkGraphErrors(objective.expression.span)
-        guard case let .node(lossNode) = value, lossNode.count == 1 else {
-            throw Diagnostic.error("the loss must be a single number computed from the model, got \(describe(value))", at: objective.expression.span)
-        }
+        let lossNode = try lossGraph(objective, x: x, y: y, context: context, flowState: flowState, env: env)
         let parameters = objective.models.flatMap(\.model.parameters).filter { ($0.operation as? VariableOp)?.trainable == true }
         guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: span) }
         let loss = objective.sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
@@ -184,6 +172,26 @@ extension Interpreter {
 
     /// Runs a train block; returns its history (`TrainingHistory`), the value of
     /// `let h = train …`.
+    /// An objective's expression as a graph of the inputs x and y, built under `context`
+    /// (a training step's, or a validation's in evaluation mode): a graph run at every
+    /// step, so random built-ins in it are random leaves.
+    func lossGraph(_ objective: Objective, x: Node, y: Node?, context: ApplyContext, flowState: FlowTrainingState, env: Environment) throws -> Node {
+        let scope = Environment(parent: env)
+        scope.define("x", .node(x))
+        if let y { scope.define("y", .node(y)) }
+        context.repeatsExecution = true
+        symbolicContext = context
+        compilingFlowTraining = flowState
+        graph.recordsShapeErrors = true
+        defer { symbolicContext = nil; compilingFlowTraining = nil }
+        let value = try evaluate(objective.expression, in: scope)
+        try checkGraphErrors(objective.expression.span)
+        guard case let .node(loss) = value, loss.count == 1 else {
+            throw Diagnostic.error("the loss must be a single number computed from the model, got \(describe(value))", at: objective.expression.span)
+        }
+        return loss
+    }
+
     func train(_ t: TrainStatement, in env: Environment) throws -> Value {
         let training = try compileTraining(t, in: env)
         if checkOnly { return TrainingHistory().value }

@@ -64,21 +64,9 @@ extension Interpreter {
         for n in [size] + (remainder > 0 ? [remainder] : []) {
             let x = graph.input("val_x", shape: [n] + data.exampleShape)
             let y = data.y.map { graph.input("val_y", shape: [n] + $0.shape.dropFirst()) }
-            let scope = Environment(parent: env)
-            scope.define("x", .node(x))
-            if let y { scope.define("y", .node(y)) }
-            let context = ApplyContext(training: false)
-            context.repeatsExecution = true
-            symbolicContext = context
-            compilingFlowTraining = FlowTrainingState(seed: seed)
-            compilingFlowTraining!.notedNeumannSurrogate = true   // noted by the training step
-            graph.recordsShapeErrors = true
-            defer { symbolicContext = nil; compilingFlowTraining = nil }
-            let value = try evaluate(objective.expression, in: scope)
-            try checkGraphErrors(objective.expression.span)
-            guard case let .node(loss) = value, loss.count == 1 else {
-                throw Diagnostic.error("the validation loss must be a single number, got \(describe(value))", at: objective.expression.span)
-            }
+            let flowState = FlowTrainingState(seed: seed)
+            flowState.notedNeumannSurrogate = true   // noted by the training step
+            let loss = try lossGraph(objective, x: x, y: y, context: ApplyContext(training: false), flowState: flowState, env: env)
             // The expression's value as written (as the training loss is reported), also
             // for a maximised objective.
             let scalar = loss.reshaped([])

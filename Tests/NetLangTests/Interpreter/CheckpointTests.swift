@@ -12,6 +12,17 @@ final class CheckpointTests: XCTestCase {
         try runScript(source, baseDirectory: folder.path, outputDirectory: folder.path).split(separator: "\n").map(String.init)
     }
 
+    /// The error a script run in `folder` fails with.
+    func failure(_ source: String, in folder: URL, file: StaticString = #filePath, line: UInt = #line) -> String {
+        do {
+            _ = try run(source, in: folder)
+            XCTFail("expected an error", file: file, line: line)
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
     func folder() throws -> URL {
         let dir = temporaryFolder("netl-checkpoints")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -61,32 +72,20 @@ final class CheckpointTests: XCTestCase {
     func testAFileOfAnotherNameNeedsAPrefixAndSaysSo() throws {
         let dir = try folder()
         _ = try run("model f(input: [3]) { dense(2) }\nsave f to \"f.safetensors\"", in: dir)
-        do {
-            _ = try run("model g(input: [3]) { dense(2) }\nload g from \"f.safetensors\"", in: dir)
-            XCTFail("loaded without a prefix")
-        } catch {
-            XCTAssertTrue("\(error)".contains("it was saved from a model named 'f' (tensor names start with the model's name): load g from \"f.safetensors\", prefix: \"f\""), "\(error)")
-        }
+        let unprefixed = failure("model g(input: [3]) { dense(2) }\nload g from \"f.safetensors\"", in: dir)
+        XCTAssertTrue(unprefixed.contains("it was saved from a model named 'f' (tensor names start with the model's name): load g from \"f.safetensors\", prefix: \"f\""), unprefixed)
         let out = try run("model g(input: [3]) { dense(2) }\nload g from \"f.safetensors\", prefix: \"f\"\nprint \"loaded\"", in: dir)
         XCTAssertEqual(out.last, "loaded")
-        do {
-            _ = try run("model g(input: [3]) { dense(2) }\nload g from \"f.safetensors\", prefx: \"f\"", in: dir)
-            XCTFail("a misspelt option was accepted")
-        } catch {
-            XCTAssertTrue("\(error)".contains("prefx"), "\(error)")
-        }
+        let misspelt = failure("model g(input: [3]) { dense(2) }\nload g from \"f.safetensors\", prefx: \"f\"", in: dir)
+        XCTAssertTrue(misspelt.contains("prefx"), misspelt)
     }
 
     /// c belongs to the model's definition: weights trained under another c are refused.
     func testLoadRefusesAnotherLipschitzCoefficient() throws {
         let dir = try folder()
         _ = try run("model f(input: [2]) { residual lipschitz(c: 0.9) { dense(4) elu dense(2) } }\nsave f to \"f.safetensors\"", in: dir)
-        do {
-            _ = try run("model f(input: [2]) { residual lipschitz(c: 0.5) { dense(4) elu dense(2) } }\nload f from \"f.safetensors\"", in: dir)
-            XCTFail("loaded weights trained under another c")
-        } catch {
-            XCTAssertTrue("\(error)".contains("was trained with lipschitz(c: 0.9) on 'f.residual1.dense1.weight', the model has c = 0.5"), "\(error)")
-        }
+        let other = failure("model f(input: [2]) { residual lipschitz(c: 0.5) { dense(4) elu dense(2) } }\nload f from \"f.safetensors\"", in: dir)
+        XCTAssertTrue(other.contains("was trained with lipschitz(c: 0.9) on 'f.residual1.dense1.weight', the model has c = 0.5"), other)
     }
 
     /// Two epochs in one block equal one epoch, a checkpoint with the training state, a
@@ -130,13 +129,8 @@ final class CheckpointTests: XCTestCase {
             ("model f(input: [3]) { dense(2) }\nsave f to \"f.safetensors\", optimizer: true", "'f' has no optimiser state to save"),
             ("model f(input: [3]) { dense(2) }\nsave f to \"f.safetensors\"\nload f from \"f.safetensors\", optimizer: true", "holds no optimiser state"),
         ] {
-            do {
-                _ = try run(script, in: dir)
-                XCTFail(script)
-            } catch {
-                XCTAssertTrue("\(error)".contains(expected), "\(error)")
-                XCTAssertTrue("\(error)".contains("test.net:"), "\(error)")
-            }
+            let message = failure(script, in: dir)
+            XCTAssertTrue(message.contains(expected) && message.contains("test.net:"), message)
         }
     }
 }
