@@ -132,8 +132,17 @@ extension Interpreter {
             let order = try continueTraining(objectives[i].step!, kind: optimizer.name, reset: resetOptimizer, span: t.span)
             if i == 0 { shuffling = order }
         }
-        let validationLoss = try validation.map {
-            try compileValidationLoss(objectives[0], data: $0, training: data, chunk: max(batchSize, 256), env: env, span: validationSpan)
+        // A loss written for the training batch only (fixed-size noise, a constant target of
+        // the batch's shape) cannot run on the validation set: validation then reports
+        // accuracies alone, and says why — unless early_stop or keep best need the loss.
+        var validationLoss: ValidationLoss? = nil
+        if let validation {
+            do {
+                validationLoss = try compileValidationLoss(objectives[0], data: validation, training: data, chunk: max(batchSize, 256),
+                                                           env: env, span: validationSpan)
+            } catch let d as Diagnostic where earlyStopping == nil && keepBest == nil {
+                output("note: validate \(validationSpan.text): no val_loss, since the loss cannot be evaluated on that set (\(d.message))")
+            }
         }
         // Russian-roulette losses: the step for another draw K is compiled when first
         // drawn, sharing the parameters and the optimiser (and its moments) with the first.
@@ -256,11 +265,11 @@ extension Interpreter {
                     if case .identifier("loss", _) = e { continue }
                     parts.append("\(e.span.text) \(display(try evaluate(e, in: scope)))")
                 }
-                if validates, let validation = training.validation, let validationLoss = training.configuration.validationLoss {
-                    let value = validationLoss.evaluate()
+                if validates, let validation = training.validation {
+                    let value = training.configuration.validationLoss?.evaluate() ?? .nan
                     history.validationEpochs.append(epoch + 1)
                     history.validationLosses.append(value)
-                    parts.append("val_loss \(formatValue(value))")
+                    if training.configuration.validationLoss != nil { parts.append("val_loss \(formatValue(value))") }
                     if validation.hasLabels {
                         for m in models where m.model.outputShape.count == 1 && validation.exampleShape == m.model.inputShape {
                             let accuracy = Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)

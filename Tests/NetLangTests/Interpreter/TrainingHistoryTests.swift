@@ -175,4 +175,33 @@ final class TrainingHistoryTests: XCTestCase {
         XCTAssertTrue(lines[3].contains("mean loss over the last epoch") && !lines[3].contains("exact NLL"), out)
         XCTAssertEqual(lines[4], "series estimate / loss")
     }
+
+    /// A loss written for the training batch alone still trains under `validate`: the
+    /// accuracies are reported, val_loss is not, and a note says why.
+    func testALossThatCannotRunOnTheValidationSetStillValidatesAccuracy() throws {
+        let out = try runScript("""
+        data blobs = generate("blobs", n: 164, seed: 1, test: 100 / 164)
+        model clf(input: [2]) { dense(3) }
+        let h = train clf on blobs.train {
+          loss cross_entropy(clf(x), y) + 0 * sum(zeros([64, 3]) * clf(x))
+          epochs 1 batch 64
+          validate blobs.test
+        }
+        print len(h.val_accuracy), h.val_loss
+        """)
+        XCTAssertTrue(out.hasPrefix("note: validate blobs.test: no val_loss, since the loss cannot be evaluated on that set"), out)
+        XCTAssertTrue(out.contains("val accuracy(clf)") && !out.contains("val_loss 0"), out)
+        XCTAssertTrue(out.hasSuffix("1 [nan]"), out)
+        let needed = scriptError("""
+        data blobs = generate("blobs", n: 164, seed: 1, test: 100 / 164)
+        model clf(input: [2]) { dense(3) }
+        train clf on blobs.train {
+          loss cross_entropy(clf(x), y) + 0 * sum(zeros([64, 3]) * clf(x))
+          epochs 1 batch 64
+          validate blobs.test
+          keep best
+        }
+        """)
+        XCTAssertTrue(needed.contains("test.net:4:"), needed)
+    }
 }
