@@ -203,7 +203,12 @@ extension Interpreter {
 
     func train(_ t: TrainStatement, in env: Environment) throws -> Value {
         let training = try compileTraining(t, in: env)
-        if checkOnly { return TrainingHistory().value }
+        if checkOnly {
+            // Placeholders of the right kinds, so `netl check` runs what uses them.
+            var history = TrainingHistory()
+            if training.validation != nil { history.bestEpoch = 0; history.bestValidationLoss = .nan }
+            return history.value
+        }
         try checkRanksAgree(on: training, at: t.span)
         try training.broadcastFromFirstRank()
         try training.initializeActNorms()
@@ -292,7 +297,8 @@ extension Interpreter {
             if Interruption.isRequested || history.stoppedEarly { break }
         }
         for o in training.objectives { rememberStreams(o.step!, kind: training.configuration.optimizerKind, shuffling: rng) }
-        if let best, history.bestEpoch != history.epochLosses.count {
+        // Ctrl-C keeps the parameters as they are (and says so), keep best or not.
+        if let best, history.bestEpoch != history.epochLosses.count, !Interruption.isRequested {
             training.restoreModels(best)
             history.restoredBest = true
         }
