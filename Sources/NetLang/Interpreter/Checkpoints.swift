@@ -35,6 +35,7 @@ extension Interpreter {
             }
             metadata["netlang_optimizer"] = kind
             if !entry.streams.isEmpty { metadata["netlang_streams"] = OptimizerMemory.encode(entry.streams) }
+            metadata["netlang_epochs"] = String(entry.epochs)
             tensors += entry.moments.tensors.sorted { $0.key < $1.key }.map { ("optimizer.\($0.key)", $0.value) }
         }
         do {
@@ -101,7 +102,8 @@ extension Interpreter {
             }
             var tensors: [String: Tensor<Float>] = [:]
             for (name, t) in file where name.hasPrefix("optimizer.") { tensors[String(name.dropFirst("optimizer.".count))] = t }
-            optimizerState = (kind, .init(moments: .loaded(tensors), streams: metadata["netlang_streams"].flatMap(OptimizerMemory.decode) ?? []))
+            optimizerState = (kind, .init(moments: .loaded(tensors), streams: metadata["netlang_streams"].flatMap(OptimizerMemory.decode) ?? [],
+                                          epochs: metadata["netlang_epochs"].flatMap { Int($0) } ?? 0))
         }
         for v in wanted { variables.assign(v, file[fileName(v)]!) }
         // Vectors saved together with these very weights (the checksum agrees) are the

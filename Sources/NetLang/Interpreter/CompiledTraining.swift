@@ -40,6 +40,8 @@ public final class CompiledTraining {
         var optimizerKind: String
         /// The stream of the epochs' shuffled orders (the last block's, continued).
         var shuffling: RandomGenerator
+        /// Epochs run before this block on the same training state: schedules continue.
+        var startEpoch: Int
         var variables: VariableStore<Float>
     }
 
@@ -129,7 +131,12 @@ public final class CompiledTraining {
             let s = try configuration.flowState.step(k, distribution: o.roulette) { draw, base in
                 try configuration.makeVariant(k, draw, base)
             }
-            if let schedule = configuration.schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
+            // Schedules continue with the training state: the epoch counts every block's
+            // epochs on it, the step is the optimiser's step count (`LearningRateSchedule`'s
+            // convention, Keras' optimizer.iterations); `reset optimizer` restarts both.
+            if let schedule = configuration.schedule {
+                s.optimizer.learningRate = schedule.learningRate(epoch: configuration.startEpoch + epoch, step: s.optimizer.stepCount)
+            }
             load(shard(indices), into: s.executor, remember: true)
             // Data parallelism: the gradients of every rank's shard are averaged (one fused
             // all-reduce) before the optimiser step; a NaN on any rank is a NaN on all.

@@ -26,6 +26,8 @@ final class OptimizerMemory {
         var moments: Moments
         /// `RandomGenerator.state` of the block's shuffling and of the step's random leaves.
         var streams: [[UInt64]] = []
+        /// Epochs run by the blocks that built this state (schedules continue from it).
+        var epochs = 0
     }
     /// By optimiser kind and the trained parameters' variable ids.
     private var entries: [String: Entry] = [:]
@@ -61,11 +63,13 @@ final class OptimizerMemory {
 
 extension Interpreter {
     /// Gives a freshly planned step the optimiser state and the random stream its
-    /// parameters' last block ended with; returns that block's shuffling stream.
+    /// parameters' last block ended with; returns that block's shuffling stream and the
+    /// epochs run so far.
     @discardableResult
-    func continueTraining(_ step: TrainingStep<Float>, kind: String, reset: Bool, span: SourceSpan) throws -> RandomGenerator? {
-        var shuffling: RandomGenerator? = nil
+    func continueTraining(_ step: TrainingStep<Float>, kind: String, reset: Bool, span: SourceSpan) throws -> (shuffling: RandomGenerator?, epochs: Int) {
+        var shuffling: RandomGenerator? = nil, epochs = 0
         if !reset, let previous = optimizerMemory.entry(kind: kind, parameters: step.parameters) {
+            epochs = previous.epochs
             do { try step.optimizer.restoreState(previous.moments.tensors) } catch {
                 throw Diagnostic.error("cannot continue the optimiser state of the last train block: \(error); add 'reset optimizer'", at: span)
             }
@@ -75,13 +79,14 @@ extension Interpreter {
                 step.executor.randomGenerator = leaves
             }
         }
-        optimizerMemory.remember(.init(moments: .live(step.optimizer)), kind: kind, parameters: step.parameters)
-        return shuffling
+        optimizerMemory.remember(.init(moments: .live(step.optimizer), epochs: epochs), kind: kind, parameters: step.parameters)
+        return (shuffling, epochs)
     }
 
-    /// Records where a block left its random streams, for the next block to continue.
-    func rememberStreams(_ step: TrainingStep<Float>, kind: String, shuffling: RandomGenerator) {
-        optimizerMemory.remember(.init(moments: .live(step.optimizer), streams: [shuffling.state, step.executor.randomGenerator.state]),
+    /// Records where a block left its random streams and epoch count, for the next block.
+    func rememberStreams(_ step: TrainingStep<Float>, kind: String, shuffling: RandomGenerator, epochs: Int) {
+        optimizerMemory.remember(.init(moments: .live(step.optimizer), streams: [shuffling.state, step.executor.randomGenerator.state],
+                                       epochs: epochs),
                                  kind: kind, parameters: step.parameters)
     }
 

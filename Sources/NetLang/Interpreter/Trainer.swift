@@ -127,10 +127,10 @@ extension Interpreter {
         }
         // Optimiser state carries over from the last block that trained the same parameters
         // with the same kind of optimiser (Adam's moments and step count), unless reset.
-        var shuffling: RandomGenerator? = nil
+        var shuffling: RandomGenerator? = nil, startEpoch = 0
         for i in objectives.indices where !checkOnly {
-            let order = try continueTraining(objectives[i].step!, kind: optimizer.name, reset: resetOptimizer, span: t.span)
-            if i == 0 { shuffling = order }
+            let continued = try continueTraining(objectives[i].step!, kind: optimizer.name, reset: resetOptimizer, span: t.span)
+            if i == 0 { (shuffling, startEpoch) = continued }
         }
         // A loss written for the training batch only (fixed-size noise, a constant target of
         // the batch's shape) cannot run on the validation set: validation then reports
@@ -155,7 +155,8 @@ extension Interpreter {
             refiner: PowerIterationRefiner(powerIterations, variables: variables), flowState: flowState, makeVariant: makeVariant,
             schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle, logged: logged, validation: validation,
             validationLoss: validationLoss, validateEvery: validateEvery, earlyStopping: earlyStopping?.0, keepBest: keepBest != nil,
-            optimizerKind: optimizer.name, shuffling: shuffling ?? RandomGenerator(seed: seed &+ 101), variables: variables))
+            optimizerKind: optimizer.name, shuffling: shuffling ?? RandomGenerator(seed: seed &+ 101), startEpoch: startEpoch,
+            variables: variables))
     }
 
     /// Builds one objective's loss graph (x and y bound to the batch inputs) and plans its
@@ -296,7 +297,10 @@ extension Interpreter {
             }
             if Interruption.isRequested || history.stoppedEarly { break }
         }
-        for o in training.objectives { rememberStreams(o.step!, kind: training.configuration.optimizerKind, shuffling: rng) }
+        for o in training.objectives {
+            rememberStreams(o.step!, kind: training.configuration.optimizerKind, shuffling: rng,
+                            epochs: training.configuration.startEpoch + history.epochLosses.count)
+        }
         // Ctrl-C keeps the parameters as they are (and says so), keep best or not.
         if let best, history.bestEpoch != history.epochLosses.count, !Interruption.isRequested {
             training.restoreModels(best)

@@ -90,13 +90,14 @@ final class CheckpointTests: XCTestCase {
 
     /// Two epochs in one block equal one epoch, a checkpoint with the training state, a
     /// fresh model loaded from it, and a second epoch — bit for bit: Adam's moments and step
-    /// count, the shuffling stream and the stream of the random leaves (dropout, input
-    /// noise) are resumed. Without the optimiser state the second epoch differs.
+    /// count, the schedule's epoch and step, the shuffling stream and the stream of the
+    /// random leaves (dropout, input noise) are resumed. Without the optimiser state the
+    /// second epoch differs.
     func testResumedTrainingEqualsUninterruptedTraining() throws {
         let dir = try folder()
         let net = "dense(16) relu dropout(0.2) dense(3)"
         func block(_ m: String, epochs: Int = 1) -> String {
-            "train \(m) on d { loss cross_entropy(\(m)(x + 0.1 * randn(shape(x))), y)  optimizer adam(lr: 0.01)  epochs \(epochs) batch 16 }\n"
+            "train \(m) on d { loss cross_entropy(\(m)(x + 0.1 * randn(shape(x))), y)  optimizer adam(lr: 0.01)  epochs \(epochs) batch 16\n  schedule warmup(3, then: step_decay(0.01, 1, gamma: 0.5)) }\n"
         }
         let out = try run("""
         data d = generate("blobs", n: 64, seed: 1)
@@ -121,6 +122,7 @@ final class CheckpointTests: XCTestCase {
         let metadata = try Safetensors.metadata(dir.appendingPathComponent("b.safetensors").path)
         XCTAssertEqual(metadata["netlang_optimizer"], "adam")
         XCTAssertEqual(metadata["netlang_streams"].flatMap(OptimizerMemory.decode)?.count, 2)
+        XCTAssertEqual(metadata["netlang_epochs"], "1")
     }
 
     func testOptimizerStateErrorsAreLocated() throws {

@@ -98,9 +98,9 @@ final class TrainingHistoryTests: XCTestCase {
         XCTAssertTrue(out.contains("keep best: restored the parameters of epoch \(bestEpoch)"), out)
     }
 
-    /// Two one-epoch blocks continue Adam (moments, step count) and the random streams
-    /// (shuffling, dropout): they equal one two-epoch block exactly; `reset optimizer`
-    /// restarts them, as every block did before.
+    /// Two one-epoch blocks continue Adam (moments, step count), the schedule (its epoch
+    /// and step) and the random streams (shuffling, dropout): they equal one two-epoch
+    /// block exactly; `reset optimizer` restarts them, as every block did before.
     func testOptimizerStateContinuesAcrossTrainBlocksUnlessReset() throws {
         var script = """
         data blobs = generate("blobs", n: 128, seed: 1)
@@ -113,7 +113,7 @@ final class TrainingHistoryTests: XCTestCase {
             for p in ["dense1.weight", "dense1.bias", "dense2.weight", "dense2.bias"] { script += "assign(\(m).\(p), a.\(p))\n" }
         }
         func block(_ m: String, _ epochs: Int, _ extra: String = "") -> String {
-            "train \(m) on blobs { loss cross_entropy(\(m)(x), y)  optimizer adam(lr: 0.01)  epochs \(epochs) batch 32 \(extra) }\n"
+            "train \(m) on blobs { loss cross_entropy(\(m)(x), y)  optimizer adam(lr: 0.01)  epochs \(epochs) batch 32\n schedule warmup(3, then: step_decay(0.01, 1, gamma: 0.5)) \(extra) }\n"
         }
         script += block("a", 2) + block("b", 1) + block("b", 1) + block("c", 1) + block("c", 1, "\n reset optimizer")
         script += "print max(abs(a.dense2.weight - b.dense2.weight)) == 0, max(abs(a.dense2.weight - c.dense2.weight)) > 1e-4\n"
