@@ -13,18 +13,17 @@ final class TrainingHistoryTests: XCTestCase {
 
     """
 
+    /// `let h = train clf …` with Adam at 0.05 and the given settings.
+    static func trainClassifier(_ settings: String) -> String {
+        classifier + "let h = train clf on blobs.train {\n  loss cross_entropy(clf(x), y)\n  optimizer adam(lr: 0.05)\n" + settings + "\n}\n"
+    }
+
     func numbers(_ line: Substring) -> [Double] {
         line.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces))! }
     }
 
     func testHistoryRecordsEveryEpochAndValidation() throws {
-        let out = try runScript(Self.classifier + """
-        let h = train clf on blobs.train {
-          loss cross_entropy(clf(x), y)
-          optimizer adam(lr: 0.05)
-          epochs 5 batch 64
-          validate on blobs.test every 2
-        }
+        let out = try runScript(Self.trainClassifier("epochs 5 batch 64\nvalidate on blobs.test every 2") + """
         print len(h.loss), h.steps, h.val_epoch, h.stopped_early, h.restored_best
         print h.val_loss
         print h.val_accuracy
@@ -66,15 +65,7 @@ final class TrainingHistoryTests: XCTestCase {
 
     /// Keras' EarlyStopping(monitor="val_loss", patience, restore_best_weights=True).
     func testEarlyStoppingStopsAfterPatienceValidationsAndKeepBestRestoresTheBest() throws {
-        let out = try runScript(Self.classifier + """
-        let h = train clf on blobs.train {
-          loss cross_entropy(clf(x), y)
-          optimizer adam(lr: 0.05)
-          epochs 60 batch 64
-          validate blobs.test
-          early_stop(patience: 3)
-          keep best
-        }
+        let out = try runScript(Self.trainClassifier("epochs 60 batch 64\nvalidate blobs.test\nearly_stop(patience: 3)\nkeep best") + """
         print h.best_epoch, h.stopped_early, h.restored_best, len(h.loss)
         print h.best_val_loss, cross_entropy(clf, blobs.test)
         for i in range(len(h.val_loss)) { print "val", h.val_loss[i] }
