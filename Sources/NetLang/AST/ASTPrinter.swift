@@ -92,8 +92,8 @@ enum ASTPrinter {
             if let otherwise { children.append(node("else", statements(otherwise, indent: inner + 2), indent: inner)) }
             return node("if \(expression(cond))", children, indent: indent)
         case let .returnValue(v, _): return pad + "(return \(expression(v)))"
-        case let .save(m, p, _): return pad + "(save \(expression(m)) to \(expression(p)))"
-        case let .load(m, p, _): return pad + "(load \(expression(m)) from \(expression(p)))"
+        case let .save(m, p, o, _): return pad + "(save \(expression(m)) to \(expression(p))\(arguments(o)))"
+        case let .load(m, p, o, _): return pad + "(load \(expression(m)) from \(expression(p))\(arguments(o)))"
         case let .expression(e): return pad + expression(e)
         }
     }
@@ -128,7 +128,10 @@ enum ASTPrinter {
         case let .setting(name, e, _): return "(\(name) \(expression(e)))"
         case let .shuffle(e, _): return "(shuffle \(expression(e)))"
         case let .log(values, _): return "(log" + values.map { " " + expression($0) }.joined() + ")"
-        case let .validate(e, _): return "(validate \(expression(e)))"
+        case let .validate(e, every, _): return "(validate \(expression(e))" + (every.map { " every " + expression($0) } ?? "") + ")"
+        case let .earlyStop(args, _): return "(early_stop\(arguments(args)))"
+        case .keepBest: return "(keep best)"
+        case .resetOptimizer: return "(reset optimizer)"
         }
     }
 }

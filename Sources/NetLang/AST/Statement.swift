@@ -13,15 +13,17 @@ public indirect enum Statement: Sendable {
     case forLoop(variable: String, variableSpan: SourceSpan, sequence: Expression, body: [Statement], span: SourceSpan)
     case ifElse(condition: Expression, then: [Statement], otherwise: [Statement]?, span: SourceSpan)
     case returnValue(Expression, span: SourceSpan)
-    case save(model: Expression, path: Expression, span: SourceSpan)
-    case load(model: Expression, path: Expression, span: SourceSpan)
+    /// `save m to "f", optimizer: true`: options after the path.
+    case save(model: Expression, path: Expression, options: [Argument], span: SourceSpan)
+    /// `load m from "f", prefix: "other"`.
+    case load(model: Expression, path: Expression, options: [Argument], span: SourceSpan)
     case expression(Expression)
 
     public var span: SourceSpan {
         switch self {
         case let .importFile(_, s), let .letBinding(_, _, _, s), let .assignment(_, _, _, s), let .data(_, _, _, s),
              let .print(_, s), let .repeatLoop(_, _, s), let .forLoop(_, _, _, _, s), let .ifElse(_, _, _, s),
-             let .returnValue(_, s), let .save(_, _, s), let .load(_, _, s):
+             let .returnValue(_, s), let .save(_, _, _, s), let .load(_, _, _, s):
             s
         case let .function(f): f.span
         case let .block(b): b.span
@@ -103,6 +105,8 @@ public struct TrainStatement: Sendable {
     public var data: Expression
     public var items: [TrainItem]
     public var span: SourceSpan
+    /// `let h = train …`: the name the training history is bound to.
+    public var result: (name: String, span: SourceSpan)? = nil
     public init(models: [(name: String, span: SourceSpan)], data: Expression, items: [TrainItem], span: SourceSpan) {
         self.models = models; self.data = data; self.items = items; self.span = span
     }
@@ -119,12 +123,20 @@ public enum TrainItem: Sendable {
     case setting(name: String, value: Expression, span: SourceSpan)
     case shuffle(Expression, span: SourceSpan)
     case log([Expression], span: SourceSpan)
-    case validate(Expression, span: SourceSpan)
+    /// `validate DATA [every N]` (also `validate on DATA`).
+    case validate(Expression, every: Expression?, span: SourceSpan)
+    /// `early_stop(patience: 5, min_delta: 0)`.
+    case earlyStop([Argument], span: SourceSpan)
+    /// `keep best`: the best validated parameters are restored at the end.
+    case keepBest(span: SourceSpan)
+    /// `reset optimizer`: fresh optimiser state instead of the one left by the last block.
+    case resetOptimizer(span: SourceSpan)
 
     public var span: SourceSpan {
         switch self {
         case let .loss(_, s), let .minimize(_, _, s), let .maximize(_, _, s), let .optimizer(_, s), let .schedule(_, s),
-             let .setting(_, _, s), let .shuffle(_, s), let .log(_, s), let .validate(_, s): s
+             let .setting(_, _, s), let .shuffle(_, s), let .log(_, s), let .validate(_, _, s), let .earlyStop(_, s),
+             let .keepBest(s), let .resetOptimizer(s): s
         }
     }
 }

@@ -28,11 +28,13 @@ extension Interpreter {
         let inputs = examples.enumerated().map { graph.input("jit_\(f.name)_\($0.offset)", shape: $0.element.shape) }
         let saved = symbolicContext
         symbolicContext = ApplyContext(training: false)
+        symbolicContext!.repeatsExecution = true   // random built-ins draw anew at every call
         graph.recordsShapeErrors = true
         defer { symbolicContext = saved }
         let result = try node(try f.call(inputs.map { ArgumentValue(label: nil, value: .node($0), span: span) }, span), span: span)
         try checkGraphErrors(span)
-        let executor = Executor<Float>(graph: graph, outputs: [result], variables: variables)
+        // Random leaves (randn, rand, bernoulli, dequantize) draw from a stream seeded by --seed.
+        let executor = Executor<Float>(graph: graph, outputs: [result], variables: variables, seed: seed &+ 29)
         let buffers = inputs.map { executor.uses($0) ? executor.inputPointer($0) : nil }
         let output = executor.pointer(result)
         return Callable(name: "jit(\(f.name))") { [unowned self] args, callSpan in

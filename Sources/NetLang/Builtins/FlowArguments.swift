@@ -51,6 +51,10 @@ extension Builtins {
             }
             return FlowCall(model: model, flow: flow, input: input, request: .init(settings: LogDetSettings(method: .exact), float64: !symbolic, probes: nil))
         }
+        // A loss built on the series estimate is labelled so in the training summary.
+        if symbolic, !flow.hasExactLogDet, let state = interp.compilingFlowTraining, state.seriesEstimateOf == nil {
+            state.seriesEstimateOf = model.name
+        }
         let gradient = try gradientOption(&args)
         if gradient == .neumann, symbolic, let state = interp.compilingFlowTraining, !state.notedNeumannSurrogate {
             state.notedNeumannSurrogate = true

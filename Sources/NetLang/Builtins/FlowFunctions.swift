@@ -72,7 +72,8 @@ extension Builtins {
                 let x = try args.required("x", position: 0)
                 let levels = try args.number("levels", position: 1, default: 256)
                 guard levels >= 2 else { throw Diagnostic.error("dequantize needs at least 2 levels", at: args.span) }
-                if case let .node(n) = x.value {
+                if interp.drawsRandomLeaves || interp.containsNode(x.value) {
+                    let n = try interp.node(x.value, span: x.span)
                     return .node((n * (levels - 1) + n.graph.random(.uniform(low: 0, high: 1), shape: n.shape)) / levels)
                 }
                 guard let t = interp.tensorValue(x.value) else { throw Diagnostic.error("dequantize needs a tensor", at: x.span) }
@@ -106,6 +107,7 @@ extension Builtins {
                 // converge is an error, not a sample.
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("sample needs a flow model", at: m.span) }
+                try interp.rejectFrozenDraw("sample", span: args.span)
                 _ = try interp.checkedFlow(model, .density, function: "sample", span: m.span)
                 let n = try args.integer("n", position: 1, minimum: 1)
                 let size = max(1, model.model.outputShape.reduce(1, *))

@@ -95,14 +95,16 @@ extension Builtins {
             ("zeros", { _, args in .tensor(Tensor.zeros(try args.shape("shape", position: 0))) }),
             ("ones", { _, args in .tensor(Tensor(repeating: 1, shape: try args.shape("shape", position: 0))) }),
             ("randn", { interp, args in
-                let shape = try args.shape("shape", position: 0)
-                var rng = RandomGenerator(seed: try args.seed(default: Int(interp.seed % (1 << 62))))
-                return .tensor(.randomNormal(shape, rng: &rng))
+                try interp.randomDraw(.normal(mean: 0, std: 1), shape: try args.shape("shape", position: 0), &args)
             }),
             ("rand", { interp, args in
+                try interp.randomDraw(.uniform(low: 0, high: 1), shape: try args.shape("shape", position: 0), &args)
+            }),
+            ("bernoulli", { interp, args in
                 let shape = try args.shape("shape", position: 0)
-                var rng = RandomGenerator(seed: try args.seed(default: Int(interp.seed % (1 << 62))))
-                return .tensor(.randomUniform(shape, rng: &rng))
+                let p = try args.number("p", position: 1, default: 0.5)
+                guard p >= 0 && p <= 1 else { throw Diagnostic.error("bernoulli: p is a probability in [0, 1], got \(formatValue(p))", at: args.value("p", position: 1)!.span) }
+                return try interp.randomDraw(.bernoulli(p: p), shape: shape, &args)
             }),
             ("tensor", { interp, args in
                 let v = try args.required("values", position: 0)
@@ -122,7 +124,8 @@ extension Builtins {
                 case let .list(items): return .number(Double(items.count))
                 case let .string(s): return .number(Double(s.count))
                 case let .dataset(d): return .number(Double(d.count))
-                default: throw Diagnostic.error("len needs a list, string or data set", at: v.span)
+                case let .tensor(t) where t.rank >= 1: return .number(Double(t.shape[0]))   // rows, as Python's len
+                default: throw Diagnostic.error("len needs a list, string, data set or tensor with an axis", at: v.span)
                 }
             }),
             ("append", { _, args in

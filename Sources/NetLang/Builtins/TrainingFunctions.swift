@@ -95,17 +95,28 @@ extension Builtins {
                 let m = try args.required("milestones", position: 1)
                 guard case let .list(items) = m.value else { throw Diagnostic.error("milestones is a list of epochs", at: m.span) }
                 let milestones = items.compactMap { if case let .number(v) = $0 { exactInt(v) } else { nil } }
-                return .schedule(MultiStepSchedule(base: lr, milestones: milestones, gamma: try args.number("gamma", position: 2, default: 0.1)))
+                return .schedule(MultiStepSchedule(base: lr, milestones: milestones, gamma: try args.number("gamma", position: 2, default: 0.1),
+                                                   clock: try scheduleClock(&args)))
             }),
             ("step_decay", { _, args in
                 .schedule(StepDecaySchedule(base: try args.number("lr", position: 0), period: try args.integer("every", position: 1, minimum: 1),
-                                            gamma: try args.number("gamma", position: 2, default: 0.1)))
+                                            gamma: try args.number("gamma", position: 2, default: 0.1), clock: try scheduleClock(&args)))
             }),
             ("exponential_lr", { _, args in
-                .schedule(ExponentialSchedule(base: try args.number("lr", position: 0), gamma: try args.number("gamma", position: 1)))
+                .schedule(ExponentialSchedule(base: try args.number("lr", position: 0), gamma: try args.number("gamma", position: 1),
+                                              clock: try scheduleClock(&args)))
             }),
             ("cosine_lr", { _, args in
-                .schedule(CosineAnnealingSchedule(base: try args.number("lr", position: 0), period: try args.integer("epochs", position: 1, minimum: 1)))
+                let lr = try args.number("lr", position: 0)
+                let clock = try scheduleClock(&args)
+                let length = try args.required("epochs", position: 1)
+                // A length that is not whole (steps / 15) is a length in steps the user
+                // meant to count in another unit: name the option instead of failing bare.
+                guard case let .number(t) = length.value, let period = exactInt(t), period >= 1 else {
+                    let got = if case let .number(t) = length.value { formatValue(t) } else { describe(length.value) }
+                    throw Diagnostic.error("cosine_lr: the length T must be a whole number ≥ 1 of \(clock == .step ? "steps" : "epochs"), got \(got); to count optimiser steps write cosine_lr(lr, steps, unit: \"steps\")", at: length.span)
+                }
+                return .schedule(CosineAnnealingSchedule(base: lr, period: period, clock: clock))
             }),
             ("warmup", { _, args in
                 let steps = try args.integer("steps", position: 0, minimum: 0)
@@ -114,6 +125,11 @@ extension Builtins {
                 return .schedule(WarmupSchedule(steps: steps, then: s))
             }),
         ]
+    }
+
+    /// `unit: "epochs"` (default) or `"steps"`: what a decay schedule counts.
+    static func scheduleClock(_ args: inout Arguments) throws -> ScheduleClock {
+        try args.choice("unit", among: ["epochs", "steps"], default: "epochs") == "steps" ? .step : .epoch
     }
 
     /// Learning rates, weight decays, momenta and ε are finite and not negative; betas are

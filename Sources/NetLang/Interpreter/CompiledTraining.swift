@@ -30,6 +30,18 @@ public final class CompiledTraining {
         var shuffle: Bool
         var logged: [Expression]
         var validation: Dataset?
+        /// The first objective on the validation set, every `validateEvery` epochs.
+        var validationLoss: ValidationLoss?
+        var validateEvery: Int
+        var earlyStopping: EarlyStopping?
+        /// Restore the parameters of the best validation at the end (`keep best`).
+        var keepBest: Bool
+        /// The optimiser's name (`OptimizerSpec.name`), under which its state is kept.
+        var optimizerKind: String
+        /// The stream of the epochs' shuffled orders (the last block's, continued).
+        var shuffling: RandomGenerator
+        /// Epochs run before this block on the same training state: schedules continue.
+        var startEpoch: Int
         var variables: VariableStore<Float>
     }
 
@@ -119,7 +131,12 @@ public final class CompiledTraining {
             let s = try configuration.flowState.step(k, distribution: o.roulette) { draw, base in
                 try configuration.makeVariant(k, draw, base)
             }
-            if let schedule = configuration.schedule { s.optimizer.learningRate = schedule.learningRate(epoch: epoch, step: step) }
+            // Schedules continue with the training state: the epoch counts every block's
+            // epochs on it, the step is the optimiser's step count (`LearningRateSchedule`'s
+            // convention, Keras' optimizer.iterations); `reset optimizer` restarts both.
+            if let schedule = configuration.schedule {
+                s.optimizer.learningRate = schedule.learningRate(epoch: configuration.startEpoch + epoch, step: s.optimizer.stepCount)
+            }
             load(shard(indices), into: s.executor, remember: true)
             // Data parallelism: the gradients of every rank's shard are averaged (one fused
             // all-reduce) before the optimiser step; a NaN on any rank is a NaN on all.
@@ -154,6 +171,14 @@ public final class CompiledTraining {
 
     /// The trained parameters' values (to restore after a divergence).
     func snapshot() -> [Tensor<Float>] { objectives.flatMap { $0.step!.parameters }.map { variables.value($0) } }
+
+    /// Every variable of the trained models — parameters and state such as power-iteration
+    /// vectors and running statistics (`keep best`).
+    func modelSnapshot() -> [Tensor<Float>] { models.flatMap(\.model.variables).map { variables.value($0) } }
+
+    func restoreModels(_ values: [Tensor<Float>]) {
+        for (v, t) in zip(models.flatMap(\.model.variables), values) { variables.assign(v, t) }
+    }
 
     func restore(_ values: [Tensor<Float>]) {
         for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, values) { variables.assign(p, v) }

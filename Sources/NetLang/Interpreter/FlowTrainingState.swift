@@ -12,6 +12,9 @@ final class FlowTrainingState {
     /// While a loss is compiled: the roulette distribution it uses (one per loss).
     var distribution: TermDistribution?
     var notedNeumannSurrogate = false
+    /// While a loss is compiled: the flow whose log-det it estimates by a series (power
+    /// series or roulette), if any — the loss is then an estimate of the NLL, not the NLL.
+    var seriesEstimateOf: String?
     /// Draws K every step; seeded from the session seed, apart from every other stream.
     private var random: RandomGenerator
     /// Steps compiled per objective and draw K (K = 0 is the objective's first step).

@@ -48,6 +48,8 @@ public final class Interpreter {
     /// Planned flow evaluations, inverses and the random streams of evaluations (never the
     /// model-initialisation stream).
     let flowEvaluation = FlowEvaluationCache()
+    /// Optimiser state carried from one train block to the next (`OptimizerMemory`).
+    let optimizerMemory = OptimizerMemory()
     /// While a train block compiles its loss: the flow-training state of that block.
     var compilingFlowTraining: FlowTrainingState?
     /// Where each layer of every model was defined (for the flow check's diagnostics).
@@ -150,7 +152,8 @@ public final class Interpreter {
             }
             env.define(name, v)
         case let .train(t):
-            try train(t, in: env)
+            let history = try train(t, in: env)
+            if let result = t.result { env.define(result.name, history) }
         case let .print(items, _):
             if checkOnly { for e in items { try checkNames(e, in: env) }; return }
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
@@ -173,10 +176,10 @@ public final class Interpreter {
             }
         case let .returnValue(e, _):
             throw ReturnSignal(value: try keepingNodes(evaluate(e, in: env)))
-        case let .save(model, path, span):
-            try saveModel(model, path, span: span, in: env)
-        case let .load(model, path, span):
-            try loadModel(model, path, span: span, in: env)
+        case let .save(model, path, options, span):
+            try saveModel(model, path, options: options, span: span, in: env)
+        case let .load(model, path, options, span):
+            try loadModel(model, path, options: options, span: span, in: env)
         case let .expression(e):
             lastValue = try keepingNodes(evaluate(e, in: env))
         }

@@ -14,6 +14,8 @@ struct Objective {
     /// Where the loss computes class labels (`cross_entropy(f(x), y * 0.5)`): they are
     /// checked only as the step runs (a label that is not a class makes the loss NaN).
     var computedLabels: SourceSpan? = nil
+    /// The flow whose NLL this loss estimates by a log-det series (nil: an exact loss).
+    var seriesEstimateOf: String? = nil
 }
 
 extension Interpreter {
@@ -39,7 +41,8 @@ extension Interpreter {
         var schedule: (any LearningRateSchedule)? = nil
         var epochs: Int? = nil, steps: Int? = nil, batch = 32, shuffle = true, batchSpan = t.span
         var logged: [Expression] = []
-        var validation: Dataset? = nil
+        var validation: Dataset? = nil, validationSpan = t.span, validateEvery = 1
+        var earlyStopping: (EarlyStopping, SourceSpan)? = nil, keepBest: SourceSpan? = nil, resetOptimizer = false
         for item in t.items {
             switch item {
             case let .loss(e, _): objectives.append(Objective(expression: e, sign: 1, models: models))
@@ -61,13 +64,30 @@ extension Interpreter {
                 }
             case let .shuffle(e, _): shuffle = try truth(evaluate(e, in: env), span: e.span)
             case let .log(items, _): logged += items
-            case let .validate(e, span):
+            case let .validate(e, every, span):
                 guard case let .dataset(d) = try evaluate(e, in: env) else { throw Diagnostic.error("validate needs a data set", at: span) }
                 validation = d
+                validationSpan = e.span
+                if let every {
+                    validateEvery = try integer(every, in: env, what: "every")
+                    guard validateEvery >= 1 else { throw Diagnostic.error("validate … every N needs N ≥ 1 epochs, got \(validateEvery)", at: every.span) }
+                }
+            case let .earlyStop(arguments, span):
+                var args = Arguments("early_stop", try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span) }, span)
+                let patience = try args.integer("patience", position: 0, default: 5, minimum: 1)
+                let minDelta = try args.number("min_delta", default: 0)
+                guard minDelta >= 0 else { throw Diagnostic.error("early_stop: min_delta must be ≥ 0, got \(formatValue(minDelta))", at: span) }
+                try args.checkAllUsed()
+                earlyStopping = (EarlyStopping(patience: patience, minDelta: minDelta), span)
+            case let .keepBest(span): keepBest = span
+            case .resetOptimizer: resetOptimizer = true
             }
         }
         guard !objectives.isEmpty else {
             throw Diagnostic.error("a train block needs a loss: loss cross_entropy(\(models[0].name)(x), y)", at: t.span)
+        }
+        for span in [earlyStopping?.1, keepBest].compactMap({ $0 }) where validation == nil {
+            throw Diagnostic.error("\(span.text) watches the validation loss: add 'validate DATA' to the block", at: span)
         }
         try checkMinMaxSeparation(t.items, objectives)
         let batchSize = min(batch, data.count)
@@ -93,6 +113,7 @@ extension Interpreter {
                                                   span: t.span, makeOptimizer: optimizer.make)
             objectives[i].step = step
             objectives[i].roulette = flowState.distribution
+            objectives[i].seriesEstimateOf = flowState.seriesEstimateOf
             pending += context.pendingInitializations
             powerIterations += context.powerIterations
         }
@@ -102,6 +123,25 @@ extension Interpreter {
         if let y, let labels = data.y {
             for (node, classes, span) in labelRequirements where node.id == y.id {
                 try Builtins.checkLabels(labels.scalars, classes: classes, data: "data set '\(data.name)'", span: span)
+            }
+        }
+        // Optimiser state carries over from the last block that trained the same parameters
+        // with the same kind of optimiser (Adam's moments and step count), unless reset.
+        var shuffling: RandomGenerator? = nil, startEpoch = 0
+        for i in objectives.indices where !checkOnly {
+            let continued = try continueTraining(objectives[i].step!, kind: optimizer.name, reset: resetOptimizer, span: t.span)
+            if i == 0 { (shuffling, startEpoch) = continued }
+        }
+        // A loss written for the training batch only (fixed-size noise, a constant target of
+        // the batch's shape) cannot run on the validation set: validation then reports
+        // accuracies alone, and says why — unless early_stop or keep best need the loss.
+        var validationLoss: ValidationLoss? = nil
+        if let validation {
+            do {
+                validationLoss = try compileValidationLoss(objectives[0], data: validation, training: data, chunk: max(batchSize, 256),
+                                                           env: env, span: validationSpan)
+            } catch let d as Diagnostic where earlyStopping == nil && keepBest == nil {
+                output("note: validate \(validationSpan.text): no val_loss, since the loss cannot be evaluated on that set (\(d.message))")
             }
         }
         // Russian-roulette losses: the step for another draw K is compiled when first
@@ -114,6 +154,8 @@ extension Interpreter {
             models: models, data: data, objectives: objectives, batchSize: batchSize, world: world, x: x, y: y, pending: pending,
             refiner: PowerIterationRefiner(powerIterations, variables: variables), flowState: flowState, makeVariant: makeVariant,
             schedule: schedule, epochs: epochs, steps: steps, shuffle: shuffle, logged: logged, validation: validation,
+            validationLoss: validationLoss, validateEvery: validateEvery, earlyStopping: earlyStopping?.0, keepBest: keepBest != nil,
+            optimizerKind: optimizer.name, shuffling: shuffling ?? RandomGenerator(seed: seed &+ 101), startEpoch: startEpoch,
             variables: variables))
     }
 
@@ -121,21 +163,11 @@ extension Interpreter {
     /// training step; `extraTerms` is the Russian-roulette draw K this variant is for.
     private func compileStep(_ objective: Objective, index i: Int, extraTerms: Int, flowState: FlowTrainingState, x: Node, y: Node?,
                              env: Environment, span: SourceSpan, makeOptimizer: ([Int]) -> Optimizer<Float>) throws -> (step: TrainingStep<Float>, context: ApplyContext) {
-        let scope = Environment(parent: env)
-        scope.define("x", .node(x))
-        if let y { scope.define("y", .node(y)) }
         let context = ApplyContext(training: true)
-        symbolicContext = context
         flowState.extraTerms = extraTerms
         flowState.distribution = nil
-        compilingFlowTraining = flowState
-        graph.recordsShapeErrors = true
-        defer { symbolicContext = nil; compilingFlowTraining = nil }
-        let value = try evaluate(objective.expression, in: scope)
-        try checkGraphErrors(objective.expression.span)
-        guard case let .node(lossNode) = value, lossNode.count == 1 else {
-            throw Diagnostic.error("the loss must be a single number computed from the model, got \(describe(value))", at: objective.expression.span)
-        }
+        flowState.seriesEstimateOf = nil
+        let lossNode = try lossGraph(objective, x: x, y: y, context: context, flowState: flowState, env: env)
         let parameters = objective.models.flatMap(\.model.parameters).filter { ($0.operation as? VariableOp)?.trainable == true }
         guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: span) }
         let loss = objective.sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
@@ -148,9 +180,36 @@ extension Interpreter {
         return (step, context)
     }
 
-    func train(_ t: TrainStatement, in env: Environment) throws {
+    /// Runs a train block; returns its history (`TrainingHistory`), the value of
+    /// `let h = train …`.
+    /// An objective's expression as a graph of the inputs x and y, built under `context`
+    /// (a training step's, or a validation's in evaluation mode): a graph run at every
+    /// step, so random built-ins in it are random leaves.
+    func lossGraph(_ objective: Objective, x: Node, y: Node?, context: ApplyContext, flowState: FlowTrainingState, env: Environment) throws -> Node {
+        let scope = Environment(parent: env)
+        scope.define("x", .node(x))
+        if let y { scope.define("y", .node(y)) }
+        context.repeatsExecution = true
+        symbolicContext = context
+        compilingFlowTraining = flowState
+        graph.recordsShapeErrors = true
+        defer { symbolicContext = nil; compilingFlowTraining = nil }
+        let value = try evaluate(objective.expression, in: scope)
+        try checkGraphErrors(objective.expression.span)
+        guard case let .node(loss) = value, loss.count == 1 else {
+            throw Diagnostic.error("the loss must be a single number computed from the model, got \(describe(value))", at: objective.expression.span)
+        }
+        return loss
+    }
+
+    func train(_ t: TrainStatement, in env: Environment) throws -> Value {
         let training = try compileTraining(t, in: env)
-        if checkOnly { return }
+        if checkOnly {
+            // Placeholders of the right kinds, so `netl check` runs what uses them.
+            var history = TrainingHistory()
+            if training.validation != nil { history.bestEpoch = 0; history.bestValidationLoss = .nan }
+            return history.value
+        }
         try checkRanksAgree(on: training, at: t.span)
         try training.broadcastFromFirstRank()
         try training.initializeActNorms()
@@ -159,7 +218,7 @@ extension Interpreter {
         let data = training.data, models = training.models
         let batchSize = training.batchSize, batchesPerEpoch = training.batchesPerEpoch
         let totalSteps = training.totalSteps, totalEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch
-        var rng = RandomGenerator(seed: seed &+ 101)
+        var rng = training.configuration.shuffling   // continues the last block's on these parameters
         var step = 0
         let start = Date()
         var progress = self.progress
@@ -171,6 +230,10 @@ extension Interpreter {
         defer { if let previousHandler { InterruptHandler.restore(previousHandler) } }
         let label = "train " + models.map(\.name).joined(separator: ", ")
         var lastLoss = Double.nan, lastStepLoss = Double.nan
+        var history = TrainingHistory()
+        history.seriesEstimate = training.objectives[0].seriesEstimateOf != nil
+        var earlyStopping = training.configuration.earlyStopping
+        var best: [Tensor<Float>]? = nil
         training: for epoch in 0..<totalEpochs {
             let order = training.shuffle ? rng.permutation(data.count) : Array(0..<data.count)
             var sum = 0.0, count = 0
@@ -195,24 +258,53 @@ extension Interpreter {
                 if Interruption.isRequested { break training }
             }
             lastLoss = sum / Double(max(count, 1))
-            if !training.logged.isEmpty || training.validation != nil {
+            history.epochLosses.append(lastLoss)
+            history.epochSeconds.append(Date().timeIntervalSince(start))
+            history.steps = step
+            let validates = training.validation != nil && ((epoch + 1) % training.configuration.validateEvery == 0 || epoch + 1 == totalEpochs)
+            if !training.logged.isEmpty || validates {
                 let scope = Environment(parent: env)
                 scope.define("loss", .number(lastLoss))
                 scope.define("epoch", .number(Double(epoch + 1)))
-                var parts = ["epoch \(epoch + 1)/\(totalEpochs)", "loss \(formatValue(lastLoss))"]
+                var parts = ["epoch \(epoch + 1)/\(totalEpochs)", "\(lossLabel(training.objectives[0].seriesEstimateOf != nil)) \(formatValue(lastLoss))"]
                 for e in training.logged {
                     if case .identifier("loss", _) = e { continue }
                     parts.append("\(e.span.text) \(display(try evaluate(e, in: scope)))")
                 }
-                if let validation = training.validation, validation.hasLabels {
-                    for m in models where m.model.outputShape.count == 1 && validation.exampleShape == m.model.inputShape {
-                        parts.append("val accuracy(\(m.name)) \(formatValue(Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)))")
+                if validates, let validation = training.validation {
+                    let value = training.configuration.validationLoss?.evaluate() ?? .nan
+                    history.validationEpochs.append(epoch + 1)
+                    history.validationLosses.append(value)
+                    if training.configuration.validationLoss != nil { parts.append("val_loss \(formatValue(value))") }
+                    if validation.hasLabels {
+                        for m in models where m.model.outputShape.count == 1 && validation.exampleShape == m.model.inputShape {
+                            let accuracy = Metrics.accuracy(inference(m.model).predict(validation.x), validation.y!)
+                            history.addAccuracy(accuracy, model: m.name)
+                            parts.append("val accuracy(\(m.name)) \(formatValue(accuracy))")
+                        }
                     }
+                    // Keras' EarlyStopping(monitor="val_loss", restore_best_weights=…).
+                    let improved = value < history.bestValidationLoss - (earlyStopping?.minDelta ?? 0) || history.bestEpoch == nil
+                    if improved, value.isFinite {
+                        history.bestValidationLoss = value
+                        history.bestEpoch = epoch + 1
+                        if training.configuration.keepBest { best = training.modelSnapshot() }
+                    }
+                    if earlyStopping?.shouldStop(improved: improved && value.isFinite) == true { history.stoppedEarly = true }
                 }
                 progress.finish()
                 output(parts.joined(separator: "  "))
             }
-            if Interruption.isRequested { break }
+            if Interruption.isRequested || history.stoppedEarly { break }
+        }
+        for o in training.objectives {
+            rememberStreams(o.step!, kind: training.configuration.optimizerKind, shuffling: rng,
+                            epochs: training.configuration.startEpoch + history.epochLosses.count)
+        }
+        // Ctrl-C keeps the parameters as they are (and says so), keep best or not.
+        if let best, history.bestEpoch != history.epochLosses.count, !Interruption.isRequested {
+            training.restoreModels(best)
+            history.restoredBest = true
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
@@ -220,8 +312,15 @@ extension Interpreter {
             output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
             Interruption.clear()
         } else {
-            output(trainingSummary(models: models.map(\.name), steps: step, epochs: totalEpochs, batchesPerEpoch: batchesPerEpoch,
-                                   batchSize: batchSize, seconds: seconds, epochMeanLoss: lastLoss, lastStepLoss: lastStepLoss))
+            output(trainingSummary(models: models.map(\.name), steps: step, epochs: history.epochLosses.count, batchesPerEpoch: batchesPerEpoch,
+                                   batchSize: batchSize, seconds: seconds, epochMeanLoss: lastLoss, lastStepLoss: lastStepLoss,
+                                   seriesEstimate: training.objectives[0].seriesEstimateOf.map { ($0, t.data.span.text) }))
+        }
+        if history.stoppedEarly, let patience = earlyStopping?.patience {
+            output("stopped early after epoch \(history.epochLosses.count) of \(totalEpochs): val_loss did not improve for \(patience) validation\(patience == 1 ? "" : "s") (best \(formatValue(history.bestValidationLoss)) at epoch \(history.bestEpoch ?? 0))")
+        }
+        if history.restoredBest {
+            output("keep best: restored the parameters of epoch \(history.bestEpoch!) (val_loss \(formatValue(history.bestValidationLoss)))")
         }
         if world.usesMPI {
             // What the scaling measurements read (scripts/scale_side_by_side.sh): the
@@ -246,6 +345,7 @@ extension Interpreter {
         for (distribution, draws) in training.rouletteDraws {
             output("Russian roulette, K ~ \(distribution): steps compiled for K = \(draws.map(String.init).joined(separator: ", ")) (one drawn per step)")
         }
+        return history.value
     }
 
     /// Min-max training (e.g. the nuisance classifier of Def. 6.14) needs disjoint players: a
@@ -266,13 +366,22 @@ extension Interpreter {
     /// The line printed after training. The loss of the last epoch is the mean over its
     /// steps (each taken with different weights), so it is labelled as such and the last
     /// step's loss is printed next to it.
+    ///
+    /// A flow loss built on a log-det series is an estimate of the NLL (a power series
+    /// truncated after n terms is biased, Sec. 5.2; roulette is unbiased but noisy), so it
+    /// is labelled "loss (series estimate)" and the line names the call giving the exact NLL.
     func trainingSummary(models: [String], steps: Int, epochs: Int, batchesPerEpoch: Int, batchSize: Int,
-                         seconds: Double, epochMeanLoss: Double, lastStepLoss: Double) -> String {
+                         seconds: Double, epochMeanLoss: Double, lastStepLoss: Double,
+                         seriesEstimate: (flow: String, data: String)? = nil) -> String {
         func count(_ n: Int, _ word: String, plural: String? = nil) -> String { "\(n) " + (n == 1 ? word : plural ?? word + "s") }
+        let exact = seriesEstimate.map { "; exact NLL: flow_nll(\($0.flow), \($0.data), method: \"exact\") (or in a log line per epoch)" } ?? ""
         return "trained \(models.joined(separator: ", ")) for \(count(steps, "step")) (\(count(epochs, "epoch")) of "
             + "\(count(batchesPerEpoch, "batch", plural: "batches")) of \(batchSize)) in \(String(format: "%.1f", seconds)) s; "
-            + "mean loss over the last epoch \(formatValue(epochMeanLoss)), last step \(formatValue(lastStepLoss))"
+            + "mean \(lossLabel(seriesEstimate != nil)) over the last epoch \(formatValue(epochMeanLoss)), last step \(formatValue(lastStepLoss))"
+            + exact
     }
+
+    func lossLabel(_ seriesEstimate: Bool) -> String { seriesEstimate ? "loss (series estimate)" : "loss" }
 
     private func resolveModels(_ names: [(name: String, span: SourceSpan)], _ trained: [ModelValue], _ env: Environment) throws -> [ModelValue] {
         if names.isEmpty { return trained }

@@ -13,6 +13,7 @@ public enum Keyword: String, Sendable, CaseIterable {
 /// Words with a meaning only at the start of a train item (and `over` after `minimize`/`maximize`).
 public enum TrainWord: String, Sendable, CaseIterable {
     case loss, minimize, maximize, over, optimizer, schedule, epochs, steps, batch, shuffle, log, validate
+    case early_stop, keep, reset
 }
 
 public enum TokenKind: Sendable, Equatable {

@@ -111,6 +111,12 @@ extension Parser {
         let (name, nameSpan) = try expectIdentifier("a name after 'let'")
         try expect(.equal, "expected '=' after 'let \(name)'")
         skipNewlines()
+        // `let h = train …`: the train statement, its history bound to h.
+        if peek.kind == .keyword(.train), case var .train(t) = try trainStatement() {
+            t.result = (name, nameSpan)
+            t.span = span(from: start)
+            return .train(t)
+        }
         let value = try expression()
         return .letBinding(name: name, nameSpan: nameSpan, value: value, span: span(from: start))
     }
@@ -237,7 +243,7 @@ extension Parser {
         let model = try expression()
         try expect(.to, "'save' needs 'to' followed by the file to save to")
         let path = try expression()
-        return .save(model: model, path: path, span: span(from: start))
+        return .save(model: model, path: path, options: try statementOptions(), span: span(from: start))
     }
 
     /// load_stmt = "load" , expr , "from" , expr
@@ -246,6 +252,19 @@ extension Parser {
         let model = try expression()
         try expect(.from, "'load' needs 'from' followed by the file to load from")
         let path = try expression()
-        return .load(model: model, path: path, span: span(from: start))
+        return .load(model: model, path: path, options: try statementOptions(), span: span(from: start))
+    }
+
+    /// options = { "," , IDENT , ":" , expr } — named options after save's and load's path.
+    func statementOptions() throws -> [Argument] {
+        var options: [Argument] = []
+        while match(.comma) != nil {
+            skipNewlines()
+            guard case .identifier = peek.kind, peek(1).kind == .colon else {
+                throw fail("expected a named option (name: value) after ',', found \(peek)")
+            }
+            options.append(try argument())
+        }
+        return options
     }
 }

@@ -32,14 +32,15 @@ extension Parser {
 
     /// train_item = "loss" expr | "minimize" expr [ "over" names ] | "maximize" expr [ "over" names ]
     ///            | "optimizer" expr | "schedule" expr | ( "epochs" | "steps" | "batch" ) expr
-    ///            | "shuffle" expr | "log" expr { "," expr } | "validate" expr
+    ///            | "shuffle" expr | "log" expr { "," expr } | "validate" [ "on" ] expr [ "every" expr ]
+    ///            | "early_stop" "(" args ")" | "keep" "best" | "reset" "optimizer"
     /// The words are recognised here only, so they stay ordinary names elsewhere.
     /// `epochs 30 batch 64` is read as two juxtaposed settings.
     func trainItem() throws -> TrainItem {
         let start = peek
         guard let word = peek.trainWord, word != .over else {
             throw fail("expected a training setting (loss, minimize, maximize, optimizer, schedule, epochs, steps, "
-                       + "batch, shuffle, log or validate), found \(peek)")
+                       + "batch, shuffle, log, validate, early_stop, keep best or reset optimizer), found \(peek)")
         }
         advance()
         func value() throws -> Expression {
@@ -74,7 +75,26 @@ extension Parser {
                 values.append(try expression())
             }
             return .log(values, span: span(from: start))
-        case .validate: return .validate(try value(), span: span(from: start))
+        case .validate:
+            _ = match(.on)
+            let data = try value()
+            var every: Expression? = nil
+            if peek.identifier == "every" {
+                advance()
+                every = try value()
+            }
+            return .validate(data, every: every, span: span(from: start))
+        case .early_stop:
+            let open = try expect(.leftParen, "expected '(' after 'early_stop': early_stop(patience: 5)")
+            return .earlyStop(try argumentList(open: open, of: "early_stop"), span: span(from: start))
+        case .keep:
+            guard peek.identifier == "best" else { throw fail("expected 'best' after 'keep' (keep best), found \(peek)") }
+            advance()
+            return .keepBest(span: span(from: start))
+        case .reset:
+            guard peek.trainWord == .optimizer else { throw fail("expected 'optimizer' after 'reset' (reset optimizer), found \(peek)") }
+            advance()
+            return .resetOptimizer(span: span(from: start))
         case .over: throw fail("'over' must follow 'minimize' or 'maximize'")
         }
     }

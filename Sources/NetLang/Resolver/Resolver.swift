@@ -107,6 +107,7 @@ final class Resolver {
             scope.bindings[name] = .value
         case let .train(t):
             resolveTrain(t, in: scope)
+            if let result = t.result { scope.bindings[result.name] = .value }
         case let .print(items, _):
             for e in items { resolve(e, in: scope) }
         case let .repeatLoop(count, body, _):
@@ -123,7 +124,8 @@ final class Resolver {
             if let otherwise { resolveBlock(otherwise, in: Scope(parent: scope)) }
         case let .returnValue(e, _):
             resolve(e, in: scope)
-        case let .save(model, path, _), let .load(model, path, _):
+        case let .save(model, path, options, _), let .load(model, path, options, _):
+            for o in options { resolve(o.value, in: scope) }
             resolve(model, in: scope)
             resolve(path, in: scope)
         case let .expression(e):
@@ -161,8 +163,14 @@ final class Resolver {
         for name in ["x", "y", "loss", "epoch"] { inner.bindings[name] = .value }
         for item in t.items {
             switch item {
-            case let .loss(e, _), let .optimizer(e, _), let .schedule(e, _), let .setting(_, e, _), let .shuffle(e, _), let .validate(e, _):
+            case let .loss(e, _), let .optimizer(e, _), let .schedule(e, _), let .setting(_, e, _), let .shuffle(e, _):
                 resolve(e, in: inner)
+            case let .validate(e, every, _):
+                resolve(e, in: inner)
+                if let every { resolve(every, in: inner) }
+            case let .earlyStop(args, _):
+                for a in args { resolve(a.value, in: inner) }
+            case .keepBest, .resetOptimizer: break
             case let .minimize(e, over, _), let .maximize(e, over, _):
                 resolve(e, in: inner)
                 for (name, span) in over { resolveName(name, span: span, in: scope) }

@@ -49,6 +49,10 @@ public final class ApplyContext {
     /// Per-sample log|det J| contributions [N], when `logDet` is set.
     public private(set) var logDetTerms: [Node] = []
     public var logDet: LogDetSettings?
+    /// The graph built under this context is planned once and run many times (a training
+    /// step, a `jit` function): random built-ins become random leaves, drawn anew at every
+    /// run, instead of tensors drawn once while building.
+    public var repeatsExecution = false
 
     public init(training: Bool, logDet: LogDetSettings? = nil) {
         self.training = training

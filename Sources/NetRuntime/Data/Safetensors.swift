@@ -106,6 +106,18 @@ public enum Safetensors {
         return out
     }
 
+    /// The header's `__metadata__` strings (empty when the file has none).
+    public static func metadata(_ path: String) throws -> [String: String] {
+        let bytes = try readFileBytes(path)
+        guard bytes.count >= 8 else { throw FormatError.malformed("\(path) is \(bytes.count) bytes long") }
+        let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length <= UInt64(bytes.count - 8) else { throw FormatError.malformed("header length \(length) exceeds the file") }
+        guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + Int(length))])) as? [String: Any] else {
+            throw FormatError.malformed("the header is not a JSON object")
+        }
+        return header["__metadata__"] as? [String: String] ?? [:]
+    }
+
     /// A JSON number that is a whole number an Int holds exactly, or nil.
     private static func wholeNumber(_ any: Any) -> Int? {
         if let i = any as? Int { return i }

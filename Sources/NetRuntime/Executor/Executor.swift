@@ -262,6 +262,12 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     /// The first element of a scalar output.
     public func scalar(_ node: Node) -> T { pointer(node)[0] }
 
+    /// The executor's random stream (to carry it from one training block to the next).
+    public var randomGenerator: RandomGenerator {
+        get { random.generator }
+        set { random.generator = newValue }
+    }
+
     /// Reseeds the executor's random stream.
     public func reseed(_ seed: UInt64) { random.generator = RandomGenerator(seed: seed) }
 }

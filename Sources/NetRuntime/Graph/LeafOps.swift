@@ -39,6 +39,10 @@ public struct ConstantOp: Operation {
 }
 
 /// Fresh random numbers at every execution (Hutchinson probes, dropout masks, noise).
+/// Without a seed the node draws from its executor's stream (shared by every unseeded
+/// random node of that executor, seeded when the executor is planned); with one it owns a
+/// stream that starts at that seed when the executor is planned, so a seeded node gives
+/// the same sequence of draws in every executor that runs it.
 public struct RandomOp: Operation {
     public enum Distribution: Sendable, Equatable {
         case normal(mean: Double, std: Double)
@@ -46,16 +50,21 @@ public struct RandomOp: Operation {
         case rademacher
         /// Inverted-dropout mask: 1/keep with probability keep, else 0.
         case bernoulliMask(keep: Double)
+        /// 1 with probability p, else 0.
+        case bernoulli(p: Double)
     }
     public let distribution: Distribution
     public let shape: [Int]
-    public init(distribution: Distribution, shape: [Int]) { self.distribution = distribution; self.shape = shape }
+    public let seed: UInt64?
+    public init(distribution: Distribution, shape: [Int], seed: UInt64? = nil) {
+        self.distribution = distribution; self.shape = shape; self.seed = seed
+    }
     public var name: String { "random" }
     public func outputShape(_ inputs: [[Int]]) throws -> [Int] { shape }
     public func vjp(_ graph: Graph, inputs: [Node], output: Node, gradient: Node) -> [Node?] { [] }
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
-        let out = context.output, n = context.outputCount, stream = context.random
+        let out = context.output, n = context.outputCount, stream = seed.map { RandomStream(seed: $0) } ?? context.random
         switch distribution {
         case let .normal(mean, std):
             let scratch = NormalScratch()   // owned by the kernel: nothing allocated per step
@@ -63,6 +72,7 @@ public struct RandomOp: Operation {
         case let .uniform(low, high): return { stream.generator.fillUniform(out, count: n, low: low, high: high) }
         case .rademacher: return { stream.generator.fillRademacher(out, count: n) }
         case let .bernoulliMask(keep): return { stream.generator.fillBernoulliMask(out, count: n, keep: keep) }
+        case let .bernoulli(p): return { stream.generator.fillBernoulli(out, count: n, p: p) }
         }
     }
 }
@@ -121,8 +131,8 @@ extension Node {
 
 extension Graph {
     /// Fresh random numbers of the given shape at every execution.
-    public func random(_ distribution: RandomOp.Distribution, shape: [Int]) -> Node {
-        apply(RandomOp(distribution: distribution, shape: shape), [])
+    public func random(_ distribution: RandomOp.Distribution, shape: [Int], seed: UInt64? = nil) -> Node {
+        apply(RandomOp(distribution: distribution, shape: shape, seed: seed), [])
     }
 }
 

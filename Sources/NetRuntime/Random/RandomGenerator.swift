@@ -27,6 +27,19 @@ public struct RandomGenerator: Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The whole state as six words (the four of xoshiro256**, then whether a spare normal
+    /// is held and its bits), so a stream can be saved and continued exactly.
+    public var state: [UInt64] {
+        [s0, s1, s2, s3, spareNormal == nil ? 0 : 1, spareNormal?.bitPattern ?? 0]
+    }
+
+    /// A generator continuing from a saved `state`; nil when it is not six words.
+    public init?(state: [UInt64]) {
+        guard state.count == 6 else { return nil }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+        spareNormal = state[4] == 0 ? nil : Double(bitPattern: state[5])
+    }
+
     /// The next 64 random bits.
     @inline(__always)
     public mutating func next() -> UInt64 {
@@ -128,6 +141,11 @@ public struct RandomGenerator: Sendable {
     public mutating func fillBernoulliMask<T: NetScalar>(_ buffer: UnsafeMutablePointer<T>, count: Int, keep: Double) {
         let scale = T(1 / keep)
         for i in 0..<count { buffer[i] = uniform() < keep ? scale : 0 }
+    }
+
+    /// Fills `buffer` with Bernoulli(p) samples: 1 with probability p, else 0.
+    public mutating func fillBernoulli<T: NetScalar>(_ buffer: UnsafeMutablePointer<T>, count: Int, p: Double) {
+        for i in 0..<count { buffer[i] = uniform() < p ? 1 : 0 }
     }
 
     /// A random permutation of 0..<n (Fisher–Yates).

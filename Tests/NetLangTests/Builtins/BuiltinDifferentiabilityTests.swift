@@ -22,6 +22,9 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         case notDifferentiable(_ expression: String, at: String = BuiltinDifferentiabilityTests.point)
         /// Takes no tensor whose values it depends on (loaders, optimisers, shapes, lists).
         case noTensorValues(_ why: String)
+        /// Draws random numbers: anew at every step inside a loss or `jit`, checked with the
+        /// expression (of x, shaped like `point`) by `RandomLeafTests`.
+        case random(_ expression: String)
     }
 
     static let point = "[[0.3, -0.7, 1.2], [0.9, 0.4, -0.5]]"
@@ -61,7 +64,9 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "append": [.differentiable("concat(append([x], x * 3))")],
         "argmax": [.notDifferentiable("argmax(x)")], "format": [.notDifferentiable("format(x[0, 0])")],
         "zeros": [.noTensorValues("a tensor of a shape")], "ones": [.noTensorValues("a tensor of a shape")],
-        "randn": [.noTensorValues("random numbers of a shape")], "rand": [.noTensorValues("random numbers of a shape")],
+        "randn": [.random("randn(shape(x))"), .random("randn(shape(x), seed: 5)")],
+        "rand": [.random("rand(shape(x))"), .random("rand([2, 3], seed: 5)")],
+        "bernoulli": [.random("bernoulli(shape(x), 0.3)"), .random("bernoulli(shape(x), p: 0.7, seed: 2)")],
         "shape": [.noTensorValues("the shape only")], "len": [.noTensorValues("a length only")],
         "range": [.noTensorValues("a list of whole numbers")],
         // Losses, optimisers and schedules (§9–11).
@@ -104,11 +109,12 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "flow_nll": [.differentiable("flow_nll(flow, x, method: \"exact\")", at: flowPoint)],
         "log_likelihood": [.notDifferentiable("log_likelihood(flow, x)", at: flowPoint)],
         "bits_per_dim": [.notDifferentiable("bits_per_dim(flow, x)", at: flowPoint)],
-        "dequantize": [.analytic("dequantize(x, levels: 4)", gradient: "ones([2, 3]) * 0.75")],
+        "dequantize": [.analytic("dequantize(x, levels: 4)", gradient: "ones([2, 3]) * 0.75"), .random("dequantize(x, levels: 4)"),
+                       .random("dequantize(\(point), 4)")],
         "preprocess": [.differentiable("preprocess(x, \"logit\", alpha: 0.1)", at: "[[0.3, 0.7, 0.2], [0.9, 0.4, 0.05]]"),
                        .differentiable("preprocess(x, \"affine\", scale: 2)")],
         "flow_capabilities": [.noTensorValues("a model")],
-        "sample": [.noTensorValues("draws from a model")], "check_lipschitz": [.noTensorValues("a model")],
+        "sample": [.noTensorValues("random draws from a model, made once: an error inside a loss or jit (RandomLeafTests)")], "check_lipschitz": [.noTensorValues("a model")],
         "logdet_bounds": [.noTensorValues("a model")], "layer_norms": [.noTensorValues("a model")],
         "dynamics": [.notDifferentiable("dynamics(flow, x)", at: flowPoint)],
         "save_dynamics": [.notDifferentiable("save_dynamics(\"never_written.png\", [flow], x)", at: flowPoint)],
@@ -142,7 +148,7 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "admissible": [.notDifferentiable("admissible(x, [0])")],
         "relu_bounds": [.notDifferentiable("relu_bounds(x, [0]).rank")],
         "weak_correlation_bound": [.notDifferentiable("weak_correlation_bound(x, [0], 0).c")],
-        "weakly_correlated_rows": [.noTensorValues("a random matrix of a shape")],
+        "weakly_correlated_rows": [.noTensorValues("a fixed matrix of a shape (the construction's seed: 0 by default, never --seed)")],
         "save_regions": [.notDifferentiable("save_regions(r2, \"never_written.png\", reshape(x, [3, 2])[0]).regions")],
         "save_row_removal": [.notDifferentiable("save_row_removal(reshape(x, [3, 2]), \"never_written.png\", [1, 1])[0].condition")],
         // Flows: the per-example log-det evaluates data.

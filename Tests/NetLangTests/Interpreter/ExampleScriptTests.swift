@@ -38,7 +38,7 @@ final class ExampleScriptTests: XCTestCase {
             XCTAssertLessThan(processCPUSeconds() - start, 150, "\(url.lastPathComponent) is too slow for the test suite (CPU seconds)")
         }
         // The pictures went to the output folder …
-        for picture in ["ch4/reconstruction.png", "ch5/digits_samples.png", "ch5/checkerboard_density.png",
+        for picture in ["ch2/training_history.png", "ch4/reconstruction.png", "ch5/digits_samples.png", "ch5/checkerboard_density.png",
                         "ch4/fig4_1_dynamics.png", "ch4/fig4_2_singular_values.png", "ch4/fig4_3_reconstructions.png", "ch4/fig4_4_convergence.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(picture).path), "\(picture) was not written to --out")
         }
