@@ -16,7 +16,9 @@ interleaved, so a slow phase of the machine hits both), and netlang/best is thei
 median. Spreads are (max - min) / median over the rounds, in %: of the ratios, of
 NetLang's times and of the best peer's own times. "roofline" is the median share of the
 roofline bound NetLang's step reaches (`netl bench --roofline` lines carry
-`roofline_fraction`); "at goal" (issue 27) = ratio <= 0.80 or roofline >= 85 %.
+`roofline_fraction`: products at OpenBLAS's sgemm rate on the step's own shapes),
+"strict" the share of the bound with every product at the 1024^3 sgemm peak
+(`peak_bound_fraction`); "at goal" (issue 27) = ratio <= 0.80 or roofline >= 85 %.
 Only the standard library is used.
 
     python3 scripts/bench_compare.py bench-results/reference-*.jsonl bench-results/netlang-*.jsonl
@@ -38,12 +40,12 @@ GOAL_ROOFLINE = 0.85    # ... or at >= 85 % of the roofline bound
 
 
 def read_lines(paths):
-    """(workload, framework) -> {"ms": [...], "rss": [...], "round": [...], "roofline": [...]},
-    one entry per round.
+    """(workload, framework) -> {"ms": [...], "rss": [...], "round": [...], "roofline": [...],
+    "peak": [...]}, one entry per round.
 
     A peer's line that carries "glibc_tunables" (reference.py --malloc-tuned, or
     bench_side_by_side.py) counts as the framework "<name>-tuned"."""
-    times = defaultdict(lambda: {"ms": [], "rss": [], "round": [], "roofline": []})
+    times = defaultdict(lambda: {"ms": [], "rss": [], "round": [], "roofline": [], "peak": []})
     for path in paths:
         with (sys.stdin if path == "-" else open(path)) as f:
             for raw in f:
@@ -64,6 +66,8 @@ def read_lines(paths):
                 entry["round"].append(line.get("round"))
                 if isinstance(line.get("roofline_fraction"), (int, float)):
                     entry["roofline"].append(float(line["roofline_fraction"]))
+                if isinstance(line.get("peak_bound_fraction"), (int, float)):
+                    entry["peak"].append(float(line["peak_bound_fraction"]))
                 if isinstance(line.get("peak_rss_mb"), (int, float)):
                     entry["rss"].append(float(line["peak_rss_mb"]))
     return times
@@ -114,11 +118,11 @@ def table(times):
     peers = [f for f in PEERS if any(fw == f for _, fw in times)]
     peers += sorted({fw for _, fw in times} - set(peers) - {"netlang"})
     header = ["workload", "netlang"] + peers + ["best peer", "netlang/best", "per-round ratios", "ratio spread",
-                                                "netlang spread", "peer spread", "roofline", "at goal",
+                                                "netlang spread", "peer spread", "roofline", "strict", "at goal",
                                                 "netlang MB", "lowest peer MB", "rounds"]
     rows = []
     for w in workloads:
-        net_entry = times.get((w, "netlang"), {"ms": [], "rss": [], "round": [], "roofline": []})
+        net_entry = times.get((w, "netlang"), {"ms": [], "rss": [], "round": [], "roofline": [], "peak": []})
         net = median(net_entry["ms"])
         peer_ms = {f: median(times[(w, f)]["ms"]) for f in peers if (w, f) in times}
         best = min(peer_ms, key=peer_ms.get) if peer_ms else None
@@ -133,7 +137,8 @@ def table(times):
                     + [best or "–", "%.2f" % ratio if ratio is not None else "–",
                        " ".join("%.2f" % r for r in ratios) or "–", fmt_pct(spread(ratios)),
                        fmt_pct(spread(net_entry["ms"])), fmt_pct(spread(times[(w, best)]["ms"]) if best else None),
-                       "%.0f%%" % (100 * roofline) if roofline is not None else "–", at_goal(ratio, roofline),
+                       "%.0f%%" % (100 * roofline) if roofline is not None else "–",
+                       "%.0f%%" % (100 * median(net_entry["peak"])) if net_entry["peak"] else "–", at_goal(ratio, roofline),
                        "%.0f" % net_rss if net_rss else "–",
                        ("%.0f (%s)" % (peer_rss[low], low)) if low else "–", str(rounds)])
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]

@@ -39,6 +39,14 @@ public struct Roofline: Sendable {
         self.peakSgemmGFLOPS = peakSgemmGFLOPS
     }
 
+    /// The same cost with the higher of two measurements of every peak: measured before
+    /// and after the timed steps, a busy moment of the machine lowers the bound less.
+    public func best(_ other: Roofline) -> Roofline {
+        Roofline(cost: cost, sgemmGFLOPS: sgemmGFLOPS.merging(other.sgemmGFLOPS, uniquingKeysWith: Swift.max),
+                 streamGBps: Swift.max(streamGBps, other.streamGBps), elementwiseGps: Swift.max(elementwiseGps, other.elementwiseGps),
+                 peakSgemmGFLOPS: Swift.max(peakSgemmGFLOPS, other.peakSgemmGFLOPS))
+    }
+
     /// Seconds the products take at sgemm's measured rate on their own shapes.
     public var productSeconds: Double {
         cost.productMultiplyAdds.map { shape, work in 2 * Double(work) / (sgemmGFLOPS[shape]! * 1e9) }.reduce(0, +)

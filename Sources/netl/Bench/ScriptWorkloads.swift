@@ -146,6 +146,8 @@ enum ScriptWorkloads {
         interpreter.output = { _ in }
         let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
         var first: Double? = nil, last = 0.0
+        // The machine's peaks are measured before and after the timed steps (the best of both).
+        let rooflineBefore = RooflineReport.enabled ? Roofline(cost: StepCost(trainingSteps: training.trainingSteps)) : nil
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) {
             last = try! training.runStep()
             if first == nil { first = last }
@@ -155,8 +157,8 @@ enum ScriptWorkloads {
         result["arena_mb"] = Double(training.arenaBytes) / 1e6
         result["path"] = "script"
         result.merge(extras(interpreter)) { a, _ in a }
-        if RooflineReport.enabled {
-            let roofline = Roofline(cost: StepCost(trainingSteps: training.trainingSteps))
+        if let rooflineBefore {
+            let roofline = rooflineBefore.best(Roofline(cost: rooflineBefore.cost))
             result.merge(RooflineReport.fields(roofline, stepMs: result["ms"] as! Double)) { a, _ in a }
         }
         return result
@@ -201,8 +203,9 @@ extension ScriptWorkloads {
 
     /// Times a few steps of a compiled training script and prints its roofline account.
     static func printRoofline(_ training: CompiledTraining, name: String) {
+        let before = Roofline(cost: StepCost(trainingSteps: training.trainingSteps))
         let stepMs = timeSteps(reps: 5, warmup: 1) { try! training.runStep() }["ms"]!
-        RooflineReport.print(Roofline(cost: StepCost(trainingSteps: training.trainingSteps)), stepMs: stepMs, title: name)
+        RooflineReport.print(before.best(Roofline(cost: before.cost)), stepMs: stepMs, title: name)
     }
 
     /// The roofline account alone (workloads whose profile comes from elsewhere).
