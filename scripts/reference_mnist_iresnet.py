@@ -30,12 +30,9 @@ whose helpers (timing, Adam in JAX) this script imports through scripts/referenc
     python3 scripts/reference_mnist_iresnet.py --framework torch [--quick]
 """
 
-import argparse
 import functools
-import json
 import os
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -43,7 +40,6 @@ import reference_flows as flows  # noqa: E402
 
 ref, np = flows.ref, flows.np
 WORKLOAD = "mnist_iresnet"
-FRAMEWORKS = ["torch", "jax"]
 BATCH, WIDTH, C_COEFF, LR = 128, 32, 0.9, 1e-3
 # Per residual block: (name, C_out, C_in, side of the feature map).
 BLOCKS = [[("c1", WIDTH, 8, 14), ("c2", 8, WIDTH, 14)]] * 2 + [[("c1", WIDTH, 32, 7), ("c2", 32, WIDTH, 7)]] * 2
@@ -170,31 +166,14 @@ def run_jax(reps, warmup):
     return res
 
 
+def run(fw, reps, warmup):
+    res = (run_torch if fw == "torch" else run_jax)(reps, warmup)
+    res["params"] = sum(a.size for p in init()[0] for a in p.values()) + HEAD_IN * 10 + 10
+    return res
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--workload", action="append", choices=[WORKLOAD])
-    ap.add_argument("--framework", action="append", choices=FRAMEWORKS)
-    ap.add_argument("--reps", type=int)
-    ap.add_argument("--warmup", type=int)
-    ap.add_argument("--quick", action="store_true", help="3 timed steps, 1 warm-up")
-    ap.add_argument("--in-process", action="store_true", help="accepted for reference.py's command line (always in process)")
-    ap.add_argument("--round", type=int, help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-    for fw in args.framework or [f for f in FRAMEWORKS if ref.installed(f)]:
-        reps, warmup = (3, 1) if args.quick else (10, 2)
-        reps = args.reps or reps
-        warmup = args.warmup if args.warmup is not None else warmup
-        t0 = time.perf_counter()
-        res = (run_torch if fw == "torch" else run_jax)(reps, warmup)
-        line = {"workload": WORKLOAD, "framework": fw, "ms": res.pop("ms"), "reps": reps, "warmup": warmup,
-                "threads": ref.NUM_THREADS}
-        if args.round:
-            line["round"] = args.round
-        line.update(res)
-        line["params"] = sum(a.size for p in init()[0] for a in p.values()) + HEAD_IN * 10 + 10
-        line["wall_s"] = time.perf_counter() - t0
-        print(json.dumps(ref.rounded(line)), flush=True)
-    return 0
+    return flows.run_command_line(argv, __doc__.split("\n\n")[0], {WORKLOAD: run}, {WORKLOAD: (10, 2)})
 
 
 if __name__ == "__main__":

@@ -62,37 +62,36 @@ public enum MachinePeaks {
     /// `elements` floats each (default 48 MB in all, far beyond the caches), on the compute
     /// threads; 12 bytes per element (STREAM's count: the write-allocate read is not).
     public static func streamBandwidth(elements: Int = 4 << 20) -> Double {
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: elements)
-        let b = UnsafeMutablePointer<Float>.allocate(capacity: elements)
-        let c = UnsafeMutablePointer<Float>.allocate(capacity: elements)
-        defer { a.deallocate(); b.deallocate(); c.deallocate() }
-        a.initialize(repeating: 0, count: elements)
-        b.initialize(repeating: 1, count: elements)
-        c.initialize(repeating: 2, count: elements)
-        let seconds = secondsPerCall { triad(a, b, c, count: elements) }
-        return 12 * Double(elements) / seconds / 1e9
+        withTriadArrays(elements) { a, b, c in
+            12 * Double(elements) / secondsPerCall { triad(a, b, c, count: elements) } / 1e9
+        }
     }
 
     /// The elementwise rate in G elements/s: the same triad on arrays that stay in the L1
     /// cache (3 × 2,048 floats per thread), i.e. the fastest an elementwise pass can run.
     public static func elementwiseRate(elementsPerThread: Int = 2048) -> Double {
         let threads = computeThreads
-        let count = elementsPerThread * threads
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        let b = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        let c = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        defer { a.deallocate(); b.deallocate(); c.deallocate() }
-        a.initialize(repeating: 0, count: count)
-        b.initialize(repeating: 1, count: count)
-        c.initialize(repeating: 2, count: count)
         let repeats = 256   // passes per thread hand-off, so the hand-off does not dominate
-        let seconds = secondsPerCall {
-            parallelFor(threads) { t in
-                let offset = t * elementsPerThread
-                for _ in 0..<repeats { triad(a + offset, b + offset, c + offset, count: elementsPerThread) }
+        return withTriadArrays(elementsPerThread * threads) { a, b, c in
+            let seconds = secondsPerCall {
+                parallelFor(threads) { t in
+                    let offset = t * elementsPerThread
+                    for _ in 0..<repeats { triad(a + offset, b + offset, c + offset, count: elementsPerThread) }
+                }
             }
+            return Double(elementsPerThread * threads * repeats) / seconds / 1e9
         }
-        return Double(count * repeats) / seconds / 1e9
+    }
+
+    /// Three arrays of `count` floats (a = 0, b = 1, c = 2) for the triad, freed afterwards.
+    private static func withTriadArrays(_ count: Int, _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Double) -> Double {
+        let arrays = (0..<3).map { i -> UnsafeMutablePointer<Float> in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            p.initialize(repeating: Float(i), count: count)
+            return p
+        }
+        defer { for p in arrays { p.deallocate() } }
+        return body(arrays[0], arrays[1], arrays[2])
     }
 
     /// a = b + 3·c, split over the compute threads when long; 16 lanes at a time (the
