@@ -421,7 +421,8 @@ def check_logdets():
                       "exact_logdet": torch.linalg.slogdet(torch.eye(jg.shape[0], dtype=torch.float64) + jg)[1].item()}))
 
 
-def run_command_line(argv, description, runners, defaults, check=None):
+def run_command_line(argv, description, runners, defaults, check=None,
+                     check_help="check the log-det formulas against Jacobians (torch, Float64) and exit"):
     """reference.py's command line (--workload, --framework, --reps, --warmup, --quick,
     --in-process, --round) over `runners` {workload: run(fw, reps, warmup) -> fields}; one
     JSON line per (workload, framework). `check`: what --check runs instead (if given)."""
@@ -434,7 +435,7 @@ def run_command_line(argv, description, runners, defaults, check=None):
     ap.add_argument("--in-process", action="store_true", help="accepted for reference.py's command line (always in process)")
     ap.add_argument("--round", type=int, help=argparse.SUPPRESS)
     if check:
-        ap.add_argument("--check", action="store_true", help="check the log-det formulas against Jacobians (torch, Float64) and exit")
+        ap.add_argument("--check", action="store_true", help=check_help)
     args = ap.parse_args(argv)
     if check and args.check:
         check()

@@ -22,15 +22,19 @@ gradient of the first convolution (its input, the padded pixels, needs none), an
 iteration adds four one-image convolutions per layer (W^T u, W v, W v again inside sigma,
 and sigma's weight gradient): 2 * 1,349,935,104 = 2.700 GFLOP a step, the count that
 `netl bench --workload mnist_iresnet --roofline` reads off NetLang's plan (product_gflop;
-tested in Tests/NetlTests/CommandLineTests.swift).
+tested in Tests/NetlTests/CommandLineTests.swift) and that PyTorch's own counter finds in
+this script's step (`--check`: 2.699870208 GFLOP, convolutions 0.947 forward and 1.741
+backward, the read-out's products 0.012).
 
 Same command line and JSON lines as ../shared/bench/reference.py (REFERENCE=path to it),
 whose helpers (timing, Adam in JAX) this script imports through scripts/reference_flows.py.
 
     python3 scripts/reference_mnist_iresnet.py --framework torch [--quick]
+    python3 scripts/reference_mnist_iresnet.py --check      (PyTorch's FLOP count of one step)
 """
 
 import functools
+import json
 import os
 import sys
 
@@ -166,6 +170,27 @@ def run_jax(reps, warmup):
     return res
 
 
+def count_flops():
+    """PyTorch's own count (torch.utils.flop_counter) of one training step's FLOP, to set
+    against NetLang's `product_gflop` (both 2.699870208 GFLOP when last run)."""
+    from torch.utils.flop_counter import FlopCounterMode
+    timing = ref.bench
+
+    def counting(step, reps, warmup, sync=lambda out: out):
+        step()                                   # the first step outside the count
+        with FlopCounterMode(display=False) as counter:
+            step()
+        by_op = {str(k): v / 1e9 for k, v in counter.get_flop_counts()["Global"].items()}
+        print(json.dumps({"check": "mnist_iresnet FLOP of one torch step", "gflop": counter.get_total_flops() / 1e9,
+                          "gflop_by_op": by_op}), flush=True)
+        return {"ms": 0.0, "min_ms": 0.0, "first_ms": 0.0}
+    ref.bench = counting
+    try:
+        run_torch(1, 0)
+    finally:
+        ref.bench = timing
+
+
 def run(fw, reps, warmup):
     res = (run_torch if fw == "torch" else run_jax)(reps, warmup)
     res["params"] = sum(a.size for p in init()[0] for a in p.values()) + HEAD_IN * 10 + 10
@@ -173,7 +198,8 @@ def run(fw, reps, warmup):
 
 
 def main(argv=None):
-    return flows.run_command_line(argv, __doc__.split("\n\n")[0], {WORKLOAD: run}, {WORKLOAD: (10, 2)})
+    return flows.run_command_line(argv, __doc__.split("\n\n")[0], {WORKLOAD: run}, {WORKLOAD: (10, 2)}, check=count_flops,
+                                  check_help="print PyTorch's FLOP count of one step (torch.utils.flop_counter) and exit")
 
 
 if __name__ == "__main__":
