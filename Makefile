@@ -27,7 +27,7 @@ SHARED ?= ../shared
 BENCH_DIR = bench-results
 VENV = .venv-ref
 PY_REF = $(VENV)/bin/python
-ROUNDS ?= 3
+ROUNDS ?= 5
 # Extra options for both benchmark harnesses, e.g. BENCH_ARGS=--quick
 BENCH_ARGS ?=
 TEST_XML = .build/test-results.xml
@@ -97,8 +97,9 @@ $(VENV)/.installed:
 	touch $@
 
 ## NetLang and the reference frameworks, $(ROUNDS) interleaved rounds, one fresh process
-## each (torch plain and malloc-tuned, jax, numpy), then the table: medians, NetLang / best
-## peer, peak memory.
+## each (torch plain and malloc-tuned, jax, numpy), then the table: medians, per-round
+## ratios NetLang / best peer with their median and spread, the peers' spread, NetLang's
+## share of the roofline and "at goal" (ratio ≤ 0.80 or ≥ 85 % of the roofline), peak memory.
 bench-compare: build venv-ref
 	@test -f $(SHARED)/bench/reference.py || { echo "error: $(SHARED)/bench/reference.py not found (set SHARED=...)" >&2; exit 1; }
 	NETL=$(NETL) PY_REF=$(PY_REF) REFERENCE=$(SHARED)/bench/reference.py python3 scripts/bench_side_by_side.py --rounds $(ROUNDS) $(BENCH_ARGS)

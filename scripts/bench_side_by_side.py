@@ -12,14 +12,18 @@ For each round and workload, one fresh process each of
 For loop_grad (issue 23; not in reference.py) the peers are
 scripts/loop_grad_reference.py --framework torch | jax | jax_jit (JAX without and with
 jax.jit); for glow_mnist and iresnet_flow_mnist (issue 20) scripts/reference_flows.py
-takes the place of reference.py.
+takes the place of reference.py, for mnist_iresnet (issue 21)
+scripts/reference_mnist_iresnet.py. mnist_iresnet_inverse (the inverse of 100 images
+against 20 forward passes) has no peers. NetLang's training steps run with --roofline,
+so their lines carry the share of the roofline bound they reach (issue 27).
 
 one after another, so that a slow phase of the machine hits all of them. Every process's
 peak resident set size is read from the kernel when it exits (wait4) and added to its
 line as `peak_rss_mb`. The JSON lines go to bench-results/side-<stamp>.jsonl; the table
-of scripts/bench_compare.py follows (medians over rounds, NetLang / best peer).
+of scripts/bench_compare.py follows (medians over rounds, per-round ratios NetLang / best
+peer with their median and spread, the peers' own spread, and "at goal").
 
-    python3 scripts/bench_side_by_side.py [--rounds 3] [--workload W ...] [--quick]
+    python3 scripts/bench_side_by_side.py [--rounds 5] [--workload W ...] [--quick]
 
 Environment: NETL (default .build/release/netl), PY_REF (default .venv-ref/bin/python),
 REFERENCE (default ../shared/bench/reference.py). Only the standard library is used.
@@ -37,13 +41,14 @@ sys.path.insert(0, HERE)
 import bench_compare  # noqa: E402
 
 WORKLOADS = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops", "loop_grad",
-             "glow_mnist", "iresnet_flow_mnist"]
-# Workloads whose peers are the project's scripts/reference_flows.py (issue 20), not reference.py.
-FLOW_WORKLOADS = {"glow_mnist", "iresnet_flow_mnist"}
+             "glow_mnist", "iresnet_flow_mnist", "mnist_iresnet", "mnist_iresnet_inverse"]
 NUMPY_WORKLOADS = {"gemm", "tiny_ops"}
-# Workloads whose peers live in this folder rather than in reference.py.
+# Workloads whose peers are scripts in this folder rather than reference.py: those that
+# take the reference.py command line (--workload W --in-process), and loop_grad's own.
+PEER_SCRIPTS = {"glow_mnist": "reference_flows.py", "iresnet_flow_mnist": "reference_flows.py",
+                "mnist_iresnet": "reference_mnist_iresnet.py"}
 OWN_PEER_SCRIPTS = {"loop_grad": "loop_grad_reference.py"}
-PEERS = {"loop_grad": ["torch", "jax", "jax_jit"]}
+PEERS = {"loop_grad": ["torch", "jax", "jax_jit"], "mnist_iresnet_inverse": []}
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824"
 
 
@@ -68,7 +73,7 @@ def run(cmd, env, extra):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     ap.add_argument("--workload", action="append", choices=WORKLOADS)
     ap.add_argument("--quick", action="store_true", help="about a fifth of the repetitions")
     ap.add_argument("--no-tuned", action="store_true", help="skip the malloc-tuned torch runs")
@@ -93,12 +98,12 @@ def main(argv=None):
     with open(out_path, "w") as out:
         for rnd in range(1, args.rounds + 1):
             for w in args.workload or WORKLOADS:
-                runs = [([netl, "bench", "--workload", w] + quick, env, {})]
+                runs = [([netl, "bench", "--workload", w, "--roofline"] + quick, env, {})]
                 for fw in PEERS.get(w, ["torch", "jax"] + (["numpy"] if w in NUMPY_WORKLOADS else [])):
                     if w in OWN_PEER_SCRIPTS:
                         cmd = [py_ref, os.path.join(HERE, OWN_PEER_SCRIPTS[w]), "--framework", fw] + quick
                     else:
-                        script = os.path.join(HERE, "reference_flows.py") if w in FLOW_WORKLOADS else reference
+                        script = os.path.join(HERE, PEER_SCRIPTS[w]) if w in PEER_SCRIPTS else reference
                         cmd = [py_ref, script, "--workload", w, "--framework", fw, "--in-process"] + quick
                     runs.append((cmd, env, {}))
                     if fw == "torch" and not args.no_tuned:

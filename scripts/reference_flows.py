@@ -421,29 +421,34 @@ def check_logdets():
                       "exact_logdet": torch.linalg.slogdet(torch.eye(jg.shape[0], dtype=torch.float64) + jg)[1].item()}))
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--workload", action="append", choices=WORKLOADS)
+def run_command_line(argv, description, runners, defaults, check=None,
+                     check_help="check the log-det formulas against Jacobians (torch, Float64) and exit"):
+    """reference.py's command line (--workload, --framework, --reps, --warmup, --quick,
+    --in-process, --round) over `runners` {workload: run(fw, reps, warmup) -> fields}; one
+    JSON line per (workload, framework). `check`: what --check runs instead (if given)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--workload", action="append", choices=list(runners))
     ap.add_argument("--framework", action="append", choices=FRAMEWORKS)
     ap.add_argument("--reps", type=int)
     ap.add_argument("--warmup", type=int)
     ap.add_argument("--quick", action="store_true", help="3 timed steps, 1 warm-up")
     ap.add_argument("--in-process", action="store_true", help="accepted for reference.py's command line (always in process)")
     ap.add_argument("--round", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--check", action="store_true", help="check the log-det formulas against Jacobians (torch, Float64) and exit")
+    if check:
+        ap.add_argument("--check", action="store_true", help=check_help)
     args = ap.parse_args(argv)
-    if args.check:
-        check_logdets()
+    if check and args.check:
+        check()
         return 0
-    for wl in args.workload or WORKLOADS:
+    for wl in args.workload or list(runners):
         for fw in args.framework or [f for f in FRAMEWORKS if ref.installed(f)]:
-            reps, warmup = DEFAULTS[wl]
+            reps, warmup = defaults[wl]
             if args.quick:
                 reps, warmup = 3, 1
             reps = args.reps or reps
             warmup = args.warmup if args.warmup is not None else warmup
             t0 = time.perf_counter()
-            res = RUNNERS[wl](fw, reps, warmup)
+            res = runners[wl](fw, reps, warmup)
             line = {"workload": wl, "framework": fw, "ms": res.pop("ms"), "reps": reps, "warmup": warmup,
                     "threads": ref.NUM_THREADS}
             if args.round:
@@ -452,6 +457,10 @@ def main(argv=None):
             line["wall_s"] = time.perf_counter() - t0
             print(json.dumps(ref.rounded(line)), flush=True)
     return 0
+
+
+def main(argv=None):
+    return run_command_line(argv, __doc__.split("\n\n")[0], RUNNERS, DEFAULTS, check=check_logdets)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,9 @@ extension CompiledTraining {
     /// Every objective's planned step executor, with its loss node (profiling).
     public var stepExecutors: [(Executor<Float>, Node)] { objectives.map { ($0.step!.executor, $0.step!.loss) } }
 
+    /// Every objective's planned training step (the roofline account of `netl bench --profile`).
+    public var trainingSteps: [TrainingStep<Float>] { objectives.map { $0.step! } }
+
     /// Bytes of the planned intermediate values of every objective's step.
     public var arenaBytes: Int { objectives.map { $0.step!.executor.arenaBytes }.reduce(0, +) }
 }

@@ -20,6 +20,8 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     private var kernelNames: [String] = []
     /// Multiply-adds per run of each kernel (0 where the op does not count them).
     private var kernelMultiplyAdds: [Int] = []
+    /// Each kernel's operation and input nodes, in run order (`plannedOperations`).
+    private var kernelOperations: [PlannedOperation] = []
     private var pointers: [Int: UnsafeMutablePointer<T>] = [:]
     private var owned: [UnsafeMutableRawPointer] = []
     private let updates: [(variable: UnsafeMutablePointer<T>, value: UnsafeMutablePointer<T>, count: Int)]
@@ -157,6 +159,9 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
             kernels.append(PlannedKernel(run: operation.makeKernel(context)))
             kernelNames.append(operation.name + "\(r.shape)")
             kernelMultiplyAdds.append(operation.multiplyAdds(inputs.map { graph.record($0).shape }) ?? 0)
+            kernelOperations.append(PlannedOperation(
+                operation: operation, inputShapes: inputs.map { graph.record($0).shape }, inputBuffers: inputs.map { root[$0] },
+                inputIsLeaf: inputs.map { leafBuffers[root[$0]] != nil }, outputShape: r.shape))
         }
         owned.append(contentsOf: workspaces)
         let scratch = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(scratchSize, 1))
@@ -194,6 +199,24 @@ public final class Executor<T: NetScalar>: @unchecked Sendable {
     /// The planned kernels in run order, each with its op name and output shape (tests
     /// check that none allocates; profiling).
     public var namedKernels: [(name: String, run: Kernel)] { zip(kernelNames, kernels).map { ($0, $1.run) } }
+
+    /// A planned kernel's operation (a fused chain's `DenseChainOp` for the chain), its input
+    /// and output shapes, and per input the buffer it reads (node id of the buffer's owner)
+    /// and whether that buffer is a leaf — a variable, input or constant, which a run must
+    /// read from memory at least once.
+    public struct PlannedOperation {
+        public let operation: any Operation
+        public let inputShapes: [[Int]]
+        public let inputBuffers: [Int]
+        public let inputIsLeaf: [Bool]
+        public let outputShape: [Int]
+    }
+
+    /// What every kernel computes, in run order (the roofline account, `StepCost`).
+    public var plannedOperations: [PlannedOperation] { kernelOperations }
+
+    /// The variables written after each run and their element counts.
+    public var updatedVariableCounts: [Int] { updates.map(\.count) }
 
     /// One line of a profile: a kernel name with its output shape, the milliseconds per
     /// run its kernels take together, how many kernels share the name, and their rate in

@@ -21,7 +21,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time the iresnet_toy and conv_iresnet training steps for growing batch, width and series terms; print one JSON line per point and draw a chart (--chart).")
     var sweep = false
     @Option(help: ArgumentHelp("Where --sweep writes its chart.", valueName: "FILE.png")) var chart = "bench-sweep.png"
-    @Flag(help: "Print a per-kernel time profile of the selected workloads (default: mlp, iresnet_toy, conv_iresnet, isotopenet; also glow_mnist, iresnet_flow_mnist) instead.") var profile = false
+    @Flag(help: "Print a per-kernel time profile and the roofline account (FLOP, compulsory bytes, peaks measured now, the step's share of the bound) of the selected workloads (default: mlp, iresnet_toy, conv_iresnet, isotopenet, mnist_iresnet; also glow_mnist, iresnet_flow_mnist) instead.") var profile = false
+    @Flag(help: "Add the roofline account's numbers (roofline_ms, roofline_fraction, …) to the JSON lines of the training-step workloads (measures the machine's peaks after timing).")
+    var roofline = false
 
     func validate() throws {
         for w in workload where !Workloads.names.contains(w) {
@@ -48,15 +50,23 @@ struct BenchCommand: ParsableCommand {
         if profile {
             setComputeThreads(threads)
             experimentalThreading()
-            let selected = workload.isEmpty ? ["mlp", "iresnet_toy", "conv_iresnet", "isotopenet"] : workload
-            if selected.contains("mlp") { MLPWorkload.profile() }
-            if selected.contains("iresnet_toy") { ProfileWorkloads.iresnetToy() }
+            let selected = workload.isEmpty ? ["mlp", "iresnet_toy", "conv_iresnet", "isotopenet", "mnist_iresnet"] : workload
+            if selected.contains("mlp") {
+                MLPWorkload.profile()
+                ScriptWorkloads.roofline(ScriptWorkloads.mlpScript, name: "mlp")
+            }
+            if selected.contains("iresnet_toy") {
+                ProfileWorkloads.iresnetToy()
+                ScriptWorkloads.roofline(ScriptWorkloads.iresnetToyScript, name: "iresnet_toy")
+            }
             if selected.contains("conv_iresnet") { ScriptWorkloads.profileConvIResNet() }
             if selected.contains("isotopenet") { ScriptWorkloads.profileIsotopenet() }
             if selected.contains("glow_mnist") { FlowWorkloads.profileGlow() }
             if selected.contains("iresnet_flow_mnist") { FlowWorkloads.profileIResNetFlow() }
+            if selected.contains("mnist_iresnet") { ScriptWorkloads.profile(ClassifierWorkloads.trainingScript, name: "mnist_iresnet") }
             return
         }
+        RooflineReport.enabled = roofline
         let selection = workload.isEmpty ? Workloads.names : workload
         if inProcess || (selection.count == 1 && rounds == 1) {
             setBLASThreads(threads)
@@ -73,6 +83,7 @@ struct BenchCommand: ParsableCommand {
                 if let reps { args += ["--reps", String(reps)] }
                 if let warmup { args += ["--warmup", String(warmup)] }
                 if quick { args.append("--quick") }
+                if roofline { args.append("--roofline") }
                 if rounds > 1 { args += ["--round", String(r)] }
                 let p = Process()
                 p.executableURL = me

@@ -15,9 +15,14 @@ func timeSteps(reps: Int, warmup: Int, _ step: () -> Void) -> [String: Double] {
         step()
         times.append(Double(now() - s) / 1e6)
     }
-    times.sort()
-    let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-    return ["ms": median, "min_ms": times.first ?? 0, "first_ms": first]
+    return ["ms": median(times), "min_ms": times.min() ?? 0, "first_ms": first]
+}
+
+/// The median of some timings (NaN for none).
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    guard !s.isEmpty else { return .nan }
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
 /// PyTorch's default initialisation: U(−1/√fan_in, 1/√fan_in).

@@ -146,6 +146,8 @@ enum ScriptWorkloads {
         interpreter.output = { _ in }
         let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
         var first: Double? = nil, last = 0.0
+        // The machine's peaks are measured before and after the timed steps (the best of both).
+        let rooflineBefore = RooflineReport.enabled ? Roofline(cost: StepCost(trainingSteps: training.trainingSteps)) : nil
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) {
             last = try! training.runStep()
             if first == nil { first = last }
@@ -155,6 +157,10 @@ enum ScriptWorkloads {
         result["arena_mb"] = Double(training.arenaBytes) / 1e6
         result["path"] = "script"
         result.merge(extras(interpreter)) { a, _ in a }
+        if let rooflineBefore {
+            let roofline = rooflineBefore.best(Roofline(cost: rooflineBefore.cost))
+            result.merge(RooflineReport.fields(roofline, stepMs: result["ms"] as! Double)) { a, _ in a }
+        }
         return result
     }
 
@@ -185,14 +191,30 @@ extension ScriptWorkloads {
     static func profileConvIResNet() { profile(convIResNetScript, name: "conv_iresnet") }
     static func profileIsotopenet() { profile(isotopenetScript, name: "isotopenet") }
 
+    /// The per-kernel profile of a script's training step, then its roofline account.
     static func profile(_ script: String, name: String, top: Int = 15) {
-        let interpreter = Interpreter(seed: 0)
-        interpreter.output = { _ in }
-        let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
+        let training = compile(script, name: name)
         try! training.runStep()
         for (executor, _) in training.stepExecutors {
             printProfile(executor.profile(runs: 3), title: name, top: top)
         }
+        printRoofline(training, name: name)
+    }
+
+    /// Times a few steps of a compiled training script and prints its roofline account.
+    static func printRoofline(_ training: CompiledTraining, name: String) {
+        let before = Roofline(cost: StepCost(trainingSteps: training.trainingSteps))
+        let stepMs = timeSteps(reps: 5, warmup: 1) { try! training.runStep() }["ms"]!
+        RooflineReport.print(before.best(Roofline(cost: before.cost)), stepMs: stepMs, title: name)
+    }
+
+    /// The roofline account alone (workloads whose profile comes from elsewhere).
+    static func roofline(_ script: String, name: String) { printRoofline(compile(script, name: name), name: name) }
+
+    private static func compile(_ script: String, name: String) -> CompiledTraining {
+        let interpreter = Interpreter(seed: 0)
+        interpreter.output = { _ in }
+        return try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
     }
 }
 

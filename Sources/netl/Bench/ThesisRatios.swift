@@ -120,10 +120,6 @@ enum ThesisRatiosWorkload {
                 samples[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             }
         }
-        func median(_ v: [Double]) -> Double {
-            let s = v.sorted()
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
         let ms = samples.mapValues(median)
         let iteration = ms["inverse"]! / Double(iterations)
         return [

@@ -11,7 +11,7 @@ enum Workloads {
 
     static let names = ["gemm", "mlp", "iresnet_toy", "iresnet_inverse", "isotopenet", "conv_iresnet", "tiny_ops",
                         "mlp_api", "tiny_ops_api", "iresnet_toy_api", "iresnet_inverse_api", "thesis_ratios", "loop_grad",
-                        "glow_mnist", "iresnet_flow_mnist"]
+                        "glow_mnist", "iresnet_flow_mnist", "mnist_iresnet", "mnist_iresnet_inverse"]
 
     static func spec(_ name: String) -> Spec {
         switch name {
@@ -29,6 +29,8 @@ enum Workloads {
         case "tiny_ops": Spec(reps: 20, warmup: 2, run: ScriptWorkloads.tinyOps)
         case "glow_mnist": Spec(reps: 10, warmup: 2, run: FlowWorkloads.glow)
         case "iresnet_flow_mnist": Spec(reps: 10, warmup: 2, run: FlowWorkloads.iresnetFlow)
+        case "mnist_iresnet": Spec(reps: 10, warmup: 2, run: ClassifierWorkloads.training)
+        case "mnist_iresnet_inverse": Spec(reps: 7, warmup: 1, run: ClassifierWorkloads.inverse)
         case "tiny_ops_api": Spec(reps: 20, warmup: 2, run: TinyOpsWorkload.run)
         default: fatalError("unknown workload \(name)")
         }
