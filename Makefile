@@ -74,9 +74,9 @@ test: deps
 	@mkdir -p .build; rm -f $(TEST_XML) $(TEST_LOG); start=$$(date +%s); rc=0; flags=""; \
 	grep -rqs '^import Testing' Tests || flags="--disable-swift-testing"; \
 	$(SWIFT) build --product netl -j $(JOBS) || rc=$$?; \
-	{ OPENBLAS_NUM_THREADS=$(TEST_THREADS) \
-	  $(SWIFT) test -j $(JOBS) --parallel --num-workers $(JOBS) --xunit-output $(TEST_XML) $$flags 2>&1; \
-	  echo $$? > $(TEST_LOG).rc; } | tee $(TEST_LOG); \
+	{ status=0; OPENBLAS_NUM_THREADS=$(TEST_THREADS) \
+	  $(SWIFT) test -j $(JOBS) --parallel --num-workers $(JOBS) --xunit-output $(TEST_XML) $$flags 2>&1 || status=$$?; \
+	  echo $$status > $(TEST_LOG).rc; } | tee $(TEST_LOG); \
 	test_rc=$$(cat $(TEST_LOG).rc 2>/dev/null || echo 1); [ "$$test_rc" -eq 0 ] || rc=$$test_rc; \
 	echo "make test: swift test exited with $$test_rc after $$(( $$(date +%s) - start )) s"; \
 	fuzz=0; python3 scripts/fuzz.py $(FUZZ_ARGS) --netl .build/debug/netl || { fuzz=1; rc=1; }; \
