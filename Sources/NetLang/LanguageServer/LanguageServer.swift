@@ -1,0 +1,225 @@
+import Foundation
+
+/// `netl lsp`: a language server (LSP 3.17) over a pair of file descriptors. Requests are
+/// answered in the order they arrive; a document is checked (EditorCheck, at most
+/// `timeBudget` seconds) when it is opened or changed, and its diagnostics published.
+public final class LanguageServer {
+    private let send: ([String: Any]) -> Void
+    private var documents: [String: OpenDocument] = [:]
+    private var shutdownRequested = false
+    /// Seconds a check may take before it is cut off with a diagnostic.
+    public var timeBudget: Double
+
+    public init(timeBudget: Double = 5, send: @escaping ([String: Any]) -> Void) {
+        self.timeBudget = timeBudget
+        self.send = send
+    }
+
+    /// Serves until the client's `exit` notification or the end of the input; returns the
+    /// process's exit code (0 after `shutdown` then `exit`, 1 otherwise, as LSP asks).
+    public static func serve(input: Int32, output: Int32, timeBudget: Double) -> Int32 {
+        let reader = MessageReader(fileDescriptor: input)
+        let writer = MessageWriter(fileDescriptor: output)
+        let server = LanguageServer(timeBudget: timeBudget) { writer.send($0) }
+        while let body = reader.next() {
+            guard let message = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+                writer.send(["jsonrpc": "2.0", "id": NSNull(), "error": ["code": -32700, "message": "parse error: the message is not a JSON object"]])
+                continue
+            }
+            if let code = server.handle(message) { return code }
+        }
+        return 1
+    }
+
+    /// Handles one message; the exit code once the client sent `exit`, else nil.
+    public func handle(_ message: [String: Any]) -> Int32? {
+        let method = message["method"] as? String ?? ""
+        let params = message["params"] as? [String: Any] ?? [:]
+        let id = message["id"]
+        if method == "exit" { return shutdownRequested ? 0 : 1 }
+        guard let id else { notification(method, params); return nil }
+        do {
+            let result = try request(method, params)
+            send(["jsonrpc": "2.0", "id": id, "result": result])
+        } catch let error as ResponseError {
+            send(["jsonrpc": "2.0", "id": id, "error": ["code": error.code, "message": error.message]])
+        } catch {
+            send(["jsonrpc": "2.0", "id": id, "error": ["code": -32603, "message": "\(error)"]])
+        }
+        return nil
+    }
+
+    struct ResponseError: Error {
+        let code: Int
+        let message: String
+    }
+
+    private func request(_ method: String, _ params: [String: Any]) throws -> Any {
+        switch method {
+        case "initialize":
+            if let options = params["initializationOptions"] as? [String: Any], let budget = options["timeBudget"] as? Double, budget > 0 {
+                timeBudget = budget
+            }
+            return [
+                "capabilities": [
+                    "positionEncoding": "utf-16",
+                    "textDocumentSync": ["openClose": true, "change": 1],
+                    "hoverProvider": true,
+                    "completionProvider": ["triggerCharacters": [".", "(", ","]],
+                    "definitionProvider": true,
+                    "documentSymbolProvider": true,
+                ] as [String: Any],
+                "serverInfo": ["name": "netl lsp", "version": "0.1.0"],
+            ] as [String: Any]
+        case "shutdown":
+            shutdownRequested = true
+            documents.removeAll()
+            return NSNull()
+        case "textDocument/hover":
+            let (document, offset) = try position(params)
+            return hover(document, offset) ?? NSNull()
+        case "textDocument/completion":
+            let (document, offset) = try position(params)
+            return completion(document, offset)
+        case "textDocument/definition":
+            let (document, offset) = try position(params)
+            return definition(document, offset) ?? NSNull()
+        case "textDocument/documentSymbol":
+            let document = try self.document(params)
+            return documentSymbols(document.index.definitions, in: document.source)
+        default:
+            throw ResponseError(code: -32601, message: "method not found: \(method)")
+        }
+    }
+
+    private func notification(_ method: String, _ params: [String: Any]) {
+        let textDocument = params["textDocument"] as? [String: Any] ?? [:]
+        guard let uri = textDocument["uri"] as? String else { return }
+        switch method {
+        case "textDocument/didOpen":
+            guard let text = textDocument["text"] as? String else { return }
+            open(uri, text)
+        case "textDocument/didChange":
+            // Full synchronisation: the last change holds the whole text.
+            guard let changes = params["contentChanges"] as? [[String: Any]], let text = changes.last?["text"] as? String else { return }
+            open(uri, text)
+        case "textDocument/didClose":
+            documents[uri] = nil
+            send(["jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": ["uri": uri, "diagnostics": [] as [Any]]])
+        default:
+            break   // initialized, didSave, $/cancelRequest, …: nothing to do
+        }
+    }
+
+    private func open(_ uri: String, _ text: String) {
+        let document = OpenDocument(uri: uri, text: text)
+        document.check = EditorCheck.run(document.source, baseDirectory: document.baseDirectory, budget: timeBudget)
+        documents[uri] = document
+        let diagnostics = document.check!.diagnostics.map { LSPDiagnostic.json($0, in: document.source, uri: uri) }
+        send(["jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
+              "params": ["uri": uri, "diagnostics": diagnostics] as [String: Any]])
+    }
+
+    private func document(_ params: [String: Any]) throws -> OpenDocument {
+        guard let uri = (params["textDocument"] as? [String: Any])?["uri"] as? String else {
+            throw ResponseError(code: -32602, message: "missing textDocument.uri")
+        }
+        guard let document = documents[uri] else { throw ResponseError(code: -32602, message: "\(uri) is not open") }
+        return document
+    }
+
+    private func position(_ params: [String: Any]) throws -> (OpenDocument, Int) {
+        let document = try self.document(params)
+        guard let position = params["position"] as? [String: Any], let line = position["line"] as? Int,
+              let character = position["character"] as? Int else {
+            throw ResponseError(code: -32602, message: "missing position")
+        }
+        return (document, document.source.offset(line: line, character: character))
+    }
+
+    // MARK: Features
+
+    private func hover(_ document: OpenDocument, _ offset: Int) -> [String: Any]? {
+        guard let i = document.identifierIndex(at: offset) else { return nil }
+        let path = document.chain(endingAt: i)
+        let definition = path.count == 1 ? document.index.definition(of: path[0], at: offset) : nil
+        guard let text = HoverText.markdown(path: path, definition: definition, session: document.check?.session) else { return nil }
+        return ["contents": ["kind": "markdown", "value": text], "range": document.source.lspRange(document.tokens[i].span)]
+    }
+
+    private func completion(_ document: OpenDocument, _ offset: Int) -> [String: Any] {
+        let before = String(decoding: document.source.bytes[0..<offset], as: UTF8.self)
+        let session = document.check?.session
+        let context = CompletionEngine.Context(
+            names: document.index.names(at: offset) + (session?.globals.allNames.sorted() ?? []),
+            members: { session?.memberNames(ofPath: $0) ?? [] })
+        let result = CompletionEngine.complete(before: before, context: context)
+        let items: [[String: Any]] = result.candidates.map { c in
+            var item: [String: Any] = ["label": c.text, "kind": Self.completionKind(c.kind), "detail": c.kind.rawValue]
+            if c.kind == .builtin, let d = BuiltinDescriptions.byName[c.text] { item["detail"] = d.signature }
+            if c.kind == .layer, let d = LayerCatalog.description(of: c.text) { item["detail"] = "layer " + d.signature }
+            return item
+        }
+        return ["isIncomplete": false, "items": items]
+    }
+
+    /// LSP CompletionItemKind numbers.
+    private static func completionKind(_ kind: CompletionEngine.Kind) -> Int {
+        switch kind {
+        case .keyword: 14
+        case .layer: 7        // Class
+        case .builtin: 3      // Function
+        case .name: 6         // Variable
+        case .argument: 5     // Field
+        case .member: 10      // Property
+        case .command: 14
+        }
+    }
+
+    private func definition(_ document: OpenDocument, _ offset: Int) -> [String: Any]? {
+        // On an import statement: the imported file.
+        for (path, span) in document.index.imports where span.start <= offset && offset <= span.end {
+            guard let file = importedFile(path, from: document) else { return nil }
+            return ["uri": OpenDocument.uri(of: file), "range": ["start": ["line": 0, "character": 0], "end": ["line": 0, "character": 0]]]
+        }
+        guard let i = document.identifierIndex(at: offset) else { return nil }
+        let name = document.tokens[i].identifier!
+        if document.chain(endingAt: i).count > 1 { return nil }   // a member, not a name
+        if let d = document.index.definition(of: name, at: offset) {
+            return ["uri": document.uri, "range": document.source.lspRange(d.nameSpan)]
+        }
+        // A name an imported file defines at its top level.
+        for (path, _) in document.index.imports {
+            guard let file = importedFile(path, from: document), let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            let source = SourceFile(name: file, text: text)
+            let index = DocumentIndex(parse(source).statements, file: source)
+            if let d = index.definitions.last(where: { $0.name == name && $0.kind != .trainBlock }) {
+                return ["uri": OpenDocument.uri(of: file), "range": source.lspRange(d.nameSpan)]
+            }
+        }
+        return nil
+    }
+
+    /// The path of an imported file as the interpreter resolves it: beside the script.
+    private func importedFile(_ path: String, from document: OpenDocument) -> String? {
+        let full = path.hasPrefix("/") ? path : (document.baseDirectory as NSString).appendingPathComponent(path)
+        return FileManager.default.fileExists(atPath: full) ? full : nil
+    }
+
+    private func documentSymbols(_ definitions: [DocumentIndex.Definition], in source: SourceFile) -> [[String: Any]] {
+        definitions.compactMap { d in
+            let kind: Int
+            switch d.kind {
+            case .model: kind = 5          // Class
+            case .block: kind = 23         // Struct
+            case .function: kind = 12      // Function
+            case .trainBlock: kind = 24    // Event
+            case .data: kind = 13          // Variable
+            default: return nil
+            }
+            return ["name": d.name, "detail": d.kind.rawValue, "kind": kind,
+                    "range": source.lspRange(d.span), "selectionRange": source.lspRange(d.nameSpan),
+                    "children": documentSymbols(d.children, in: source)]
+        }
+    }
+}
