@@ -30,6 +30,16 @@ final class LSPTestClient {
         try write(["jsonrpc": "2.0", "method": method, "params": params])
     }
 
+    /// Several notifications in one write, so they reach the server together.
+    func notifyAtOnce(_ messages: [(method: String, params: [String: Any])]) throws {
+        var data = Data()
+        for m in messages {
+            let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "method": m.method, "params": m.params] as [String: Any])
+            data += Data("Content-Length: \(body.count)\r\n\r\n".utf8) + body
+        }
+        writeRaw(data)
+    }
+
     /// Sends a request and returns its response (the whole message: result or error).
     func request(_ method: String, _ params: [String: Any] = [:]) throws -> [String: Any] {
         let id = nextID

@@ -93,6 +93,24 @@ final class LanguageServerTests: XCTestCase {
         XCTAssertEqual(try client.exit(), 0)
     }
 
+    /// Changes that arrive together (fast typing) cost one check, of the last text.
+    func testABurstOfChangesIsCheckedOnce() throws {
+        let client = try LSPTestClient()
+        try start(client)
+        XCTAssertEqual(try client.diagnostics().count, 0)
+        try client.notifyAtOnce((1...5).map { k in
+            ("textDocument/didChange", ["textDocument": ["uri": uri!, "version": k + 1],
+                                        "contentChanges": [["text": Self.script.replacingOccurrences(of: "dense(10)", with: "dence\(k)(10)")]]])
+        })
+        let diagnostics = try client.diagnostics()
+        XCTAssertEqual(diagnostics.count, 1)
+        XCTAssertTrue((diagnostics.first?["message"] as? String)?.contains("'dence5'") == true, "\(diagnostics)")
+        _ = try client.request("textDocument/documentSymbol", ["textDocument": ["uri": uri!]])
+        XCTAssertEqual(client.notifications.count, 0, "one check for five changes: \(client.notifications)")
+        XCTAssertNil(try client.request("shutdown")["error"])
+        XCTAssertEqual(try client.exit(), 0)
+    }
+
     func testHoverCompletionDefinitionAndSymbols() throws {
         let client = try LSPTestClient()
         try start(client)

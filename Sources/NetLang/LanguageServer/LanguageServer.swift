@@ -1,12 +1,16 @@
 import Foundation
 
 /// `netl lsp`: a language server (LSP 3.17) over a pair of file descriptors. Requests are
-/// answered in the order they arrive; a document is checked (EditorCheck, at most
-/// `timeBudget` seconds) when it is opened or changed, and its diagnostics published.
+/// answered in the order they arrive. An opened or changed document is parsed at once and
+/// checked (EditorCheck, at most `timeBudget` seconds) when no other message is waiting —
+/// so a burst of keystrokes costs one check, of the last text — or before a hover or
+/// completion needs its values; then its diagnostics are published.
 public final class LanguageServer {
     private let send: ([String: Any]) -> Void
     private var documents: [String: OpenDocument] = [:]
     private var shutdownRequested = false
+    /// Documents opened or changed since their last check, in order.
+    private var unchecked: [String] = []
     /// Seconds a check may take before it is cut off with a diagnostic.
     public var timeBudget: Double
 
@@ -27,6 +31,7 @@ public final class LanguageServer {
                 continue
             }
             if let code = server.handle(message) { return code }
+            if !reader.hasWaitingMessage() { server.checkChangedDocuments() }
         }
         return 1
     }
@@ -74,12 +79,15 @@ public final class LanguageServer {
         case "shutdown":
             shutdownRequested = true
             documents.removeAll()
+            unchecked.removeAll()
             return NSNull()
         case "textDocument/hover":
             let (document, offset) = try position(params)
+            checkIfChanged(document)
             return hover(document, offset) ?? NSNull()
         case "textDocument/completion":
             let (document, offset) = try position(params)
+            checkIfChanged(document)
             return completion(document, offset)
         case "textDocument/definition":
             let (document, offset) = try position(params)
@@ -105,6 +113,7 @@ public final class LanguageServer {
             open(uri, text)
         case "textDocument/didClose":
             documents[uri] = nil
+            unchecked.removeAll { $0 == uri }
             send(["jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": ["uri": uri, "diagnostics": [] as [Any]]])
         default:
             break   // initialized, didSave, $/cancelRequest, …: nothing to do
@@ -112,12 +121,28 @@ public final class LanguageServer {
     }
 
     private func open(_ uri: String, _ text: String) {
-        let document = OpenDocument(uri: uri, text: text)
-        document.check = EditorCheck.run(document.source, baseDirectory: document.baseDirectory, budget: timeBudget)
-        documents[uri] = document
-        let diagnostics = document.check!.diagnostics.map { LSPDiagnostic.json($0, in: document.source, uri: uri) }
+        documents[uri] = OpenDocument(uri: uri, text: text)
+        if !unchecked.contains(uri) { unchecked.append(uri) }
+    }
+
+    /// Checks every document changed since its last check and publishes its diagnostics.
+    public func checkChangedDocuments() {
+        for uri in unchecked { if let document = documents[uri] { check(document) } }
+        unchecked.removeAll()
+    }
+
+    private func checkIfChanged(_ document: OpenDocument) {
+        guard unchecked.contains(document.uri) else { return }
+        unchecked.removeAll { $0 == document.uri }
+        check(document)
+    }
+
+    private func check(_ document: OpenDocument) {
+        let check = EditorCheck.run(document.source, baseDirectory: document.baseDirectory, budget: timeBudget)
+        document.check = check
+        let diagnostics = check.diagnostics.map { LSPDiagnostic.json($0, in: document.source, uri: document.uri) }
         send(["jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
-              "params": ["uri": uri, "diagnostics": diagnostics] as [String: Any]])
+              "params": ["uri": document.uri, "diagnostics": diagnostics] as [String: Any]])
     }
 
     private func document(_ params: [String: Any]) throws -> OpenDocument {

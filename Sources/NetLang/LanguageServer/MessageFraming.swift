@@ -35,6 +35,15 @@ public final class MessageReader {
         }
     }
 
+    /// Whether a whole message has arrived and waits to be read (without blocking): the
+    /// server checks a changed document only when no newer change is waiting behind it.
+    public func hasWaitingMessage() -> Bool {
+        var poller = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+        if !atEnd, poll(&poller, 1, 0) > 0 { _ = fill() }
+        guard let (headerEnd, length) = header() else { return false }
+        return length == nil || buffer.count >= headerEnd + length!
+    }
+
     /// The end of the header block in the buffer (after "\r\n\r\n") and its Content-Length.
     private func header() -> (Int, Int?)? {
         let separator: [UInt8] = [13, 10, 13, 10]
