@@ -10,9 +10,9 @@ final class NeovimClientTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The init file: the repository's editors/vim first on the runtime path, netl from the
-    /// build; once the buffer has diagnostics (or after 60 s), they are written as JSON and
-    /// Neovim quits (stopping the server).
-    static func initFile(editors: String, netl: String, output: String) -> String {
+    /// build; once the buffer has diagnostics (or after 60 s), they and a hover's text are
+    /// written as JSON and Neovim quits (stopping the server).
+    static func initFile(editors: String, netl: String, output: String, hover: (line: Int, character: Int)) -> String {
         """
         vim.opt.runtimepath:prepend("\(editors)")
         vim.g.netlang_lsp_cmd = { "\(netl)", "lsp" }
@@ -25,6 +25,12 @@ final class NeovimClientTests: XCTestCase {
           for _, d in ipairs(vim.diagnostic.get(0)) do
             table.insert(result.diagnostics, { lnum = d.lnum, col = d.col, end_col = d.end_col,
                                                severity = d.severity, message = d.message, source = d.source or "" })
+          end
+          -- Hover over the layer at the 'hover' mark (line, column from 0), through the same client.
+          local params = { textDocument = vim.lsp.util.make_text_document_params(0), position = { line = \(hover.line), character = \(hover.character) } }
+          local replies = vim.lsp.buf_request_sync(0, "textDocument/hover", params, 10000) or {}
+          for _, reply in pairs(replies) do
+            if reply.result then result.hover = reply.result.contents.value end
           end
           local file = io.open("\(output)", "w")
           file:write(vim.fn.json_encode(result))
@@ -52,7 +58,8 @@ final class NeovimClientTests: XCTestCase {
         try script.write(to: file, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("diagnostics.json")
         let initLua = folder.appendingPathComponent("test_init.lua")
-        try Self.initFile(editors: Self.root.appendingPathComponent("editors/vim").path, netl: netl.path, output: output.path)
+        let layer = lspLocation(of: "pad_channels(3)", in: script, offset: 2)
+        try Self.initFile(editors: Self.root.appendingPathComponent("editors/vim").path, netl: netl.path, output: output.path, hover: layer)
             .write(to: initLua, atomically: true, encoding: .utf8)
 
         let process = Process()
@@ -86,5 +93,7 @@ final class NeovimClientTests: XCTestCase {
         XCTAssertEqual(d["severity"] as? Int, 1)   // vim.diagnostic.severity.ERROR
         XCTAssertEqual(d["source"] as? String, "netl")
         XCTAssertEqual(d["message"] as? String, "unknown layer 'conv2dd'; did you mean 'conv2d'?")
+        let hover = try XCTUnwrap(result["hover"] as? String, "no hover reply")
+        XCTAssertTrue(hover.contains("layer pad_channels(channels)"), hover)
     }
 }
