@@ -15,16 +15,16 @@ vscode: the same text tokenised by babi's TextMate engine (Oniguruma regular exp
   reports it: docs/images/editors/vscode-grammar.png. VS Code itself is not run.
 """
 import argparse
-import json
 import os
 import pathlib
 import re
 import subprocess
-import sys
 import tempfile
 import time
 
 from PIL import Image, ImageDraw, ImageFont
+
+from lsp_client import LSPClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs/images/editors"
@@ -212,30 +212,11 @@ DARK_PLUS = {
 
 
 def lsp_diagnostics(netl, path):
-    """The diagnostics `netl lsp` publishes for a file (a minimal client)."""
-    process = subprocess.Popen([str(netl), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-    def send(message):
-        body = json.dumps(message).encode()
-        process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        process.stdin.flush()
-
-    def receive():
-        header = b""
-        while not header.endswith(b"\r\n\r\n"):
-            header += process.stdout.read(1)
-        length = int(re.search(rb"Content-Length:\s*(\d+)", header).group(1))
-        return json.loads(process.stdout.read(length))
-
-    send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
-    receive()
-    send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-        "uri": path.as_uri(), "languageId": "netlang", "version": 1, "text": path.read_text()}}})
-    diagnostics = receive()["params"]["diagnostics"]
-    send({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
-    receive()
-    send({"jsonrpc": "2.0", "method": "exit"})
-    process.wait()
+    """The diagnostics `netl lsp` publishes for a file."""
+    client = LSPClient(netl)
+    client.initialize()
+    diagnostics = client.open(path.as_uri(), path.read_text())
+    client.close()
     return diagnostics
 
 

@@ -45,6 +45,18 @@ final class LanguageServerTests: XCTestCase {
         try client.notify("textDocument/didOpen", ["textDocument": ["uri": uri!, "languageId": "netlang", "version": 1, "text": text]])
     }
 
+    /// `shutdown` then `exit`: the server answers and exits with 0.
+    private func finish(_ client: LSPTestClient, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertNil(try client.request("shutdown")["error"], file: file, line: line)
+        XCTAssertEqual(try client.exit(), 0, file: file, line: line)
+    }
+
+    /// Opens the script (after initialize) and returns the first diagnostics.
+    private func startAndCheck(_ client: LSPTestClient, text: String = script) throws -> [[String: Any]] {
+        try start(client, text: text)
+        return try client.diagnostics()
+    }
+
     private func change(_ client: LSPTestClient, _ text: String, version: Int) throws {
         try client.notify("textDocument/didChange", ["textDocument": ["uri": uri!, "version": version], "contentChanges": [["text": text]]])
     }
@@ -89,8 +101,7 @@ final class LanguageServerTests: XCTestCase {
         try change(client, Self.script, version: 5)
         XCTAssertEqual(try client.diagnostics().count, 0)
 
-        XCTAssertNil(try client.request("shutdown")["error"])
-        XCTAssertEqual(try client.exit(), 0)
+        try finish(client)
     }
 
     /// Changes that arrive together (fast typing) cost one check, of the last text.
@@ -107,14 +118,12 @@ final class LanguageServerTests: XCTestCase {
         XCTAssertTrue((diagnostics.first?["message"] as? String)?.contains("'dence5'") == true, "\(diagnostics)")
         _ = try client.request("textDocument/documentSymbol", ["textDocument": ["uri": uri!]])
         XCTAssertEqual(client.notifications.count, 0, "one check for five changes: \(client.notifications)")
-        XCTAssertNil(try client.request("shutdown")["error"])
-        XCTAssertEqual(try client.exit(), 0)
+        try finish(client)
     }
 
     func testHoverCompletionDefinitionAndSymbols() throws {
         let client = try LSPTestClient()
-        try start(client)
-        _ = try client.diagnostics()
+        _ = try startAndCheck(client)
         let text = Self.script
 
         func hover(_ needle: String, offset: Int = 1) throws -> String {
@@ -177,8 +186,7 @@ final class LanguageServerTests: XCTestCase {
         XCTAssertEqual(symbols.compactMap { $0["name"] as? String }, ["d", "mlp", "twice", "train mlp"])
         XCTAssertEqual(symbols.compactMap { $0["kind"] as? Int }, [13, 5, 12, 24])
 
-        XCTAssertNil(try client.request("shutdown")["error"])
-        XCTAssertEqual(try client.exit(), 0)
+        try finish(client)
     }
 
     func testImportsGoToTheImportedFile() throws {
@@ -192,8 +200,7 @@ final class LanguageServerTests: XCTestCase {
             let result = try client.request("textDocument/definition", lspPosition(uri, line: line, character: character))["result"] as? [String: Any]
             XCTAssertEqual(result?["uri"] as? String, library.absoluteString)
         }
-        XCTAssertNil(try client.request("shutdown")["error"])
-        XCTAssertEqual(try client.exit(), 0)
+        try finish(client)
     }
 
     /// A script that would take long to check is cut off with a located warning, and the
@@ -210,15 +217,13 @@ final class LanguageServerTests: XCTestCase {
         XCTAssertEqual(diagnostics.first?["severity"] as? Int, 2)
         XCTAssertTrue((diagnostics.first?["message"] as? String)?.contains("time budget") == true, "\(diagnostics)")
         XCTAssertNotNil(try client.request("textDocument/hover", lspPosition(uri, line: 0, character: 5))["result"])
-        XCTAssertNil(try client.request("shutdown")["error"])
-        XCTAssertEqual(try client.exit(), 0)
+        try finish(client)
     }
 
     /// Unknown methods get the JSON-RPC error; `exit` without `shutdown` exits with 1.
     func testProtocolErrors() throws {
         let client = try LSPTestClient()
-        try start(client)
-        _ = try client.diagnostics()
+        _ = try startAndCheck(client)
         let reply = try client.request("textDocument/rename", lspPosition(uri, line: 0, character: 0))
         XCTAssertEqual((reply["error"] as? [String: Any])?["code"] as? Int, -32601)
         client.writeRaw(Data("Content-Length: 5\r\n\r\nnope!".utf8))

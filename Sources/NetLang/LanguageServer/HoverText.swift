@@ -61,6 +61,8 @@ enum HoverText {
         switch value {
         case let .model(m): return "model `\(name)`\n```text\n\(m.model.summary())\n```"
         case let .function(f) where f.isBuiltin: return builtinText(f.name, session: session) ?? "built-in `\(f.name)`"
+        // Evaluations give NaN in check mode: the number exists only when the script runs.
+        case let .number(v) where v.isNaN: return "`\(name)`: number (computed when the script runs, not by the check)"
         case .number, .boolean, .string: return "`\(name)`: \(value.typeName) = \(session.display(value))"
         case .tensor, .node: return "`\(name)`: tensor of shape \(session.shapeDescription(value))"
         case .list: return "`\(name)`: " + session.shapeDescription(value)
