@@ -49,7 +49,8 @@ final class ReplSession {
       :reset [NAME…]   forget every definition (or only the names given)
       :out [DIR]       where written files go (pictures, checkpoints); no DIR: show it
       :quit            leave (also Ctrl-D)
-    Multi-line input continues while ( [ { are open. Tab completes names.
+    Multi-line input continues while ( [ { are open. Tab completes names, :commands,
+    members after a dot (d.tr → d.train) and argument names inside a call.
     """
 
     /// Every entry is appended to the history file as soon as it is read, so history is
