@@ -12,8 +12,10 @@ DEMO_CMD = $(NETL) run examples/ch4/iresnet_digits.net
 
 # Debian packages the build links against (CBLAS/LAPACKE, readline, GLPK, libpng, zlib),
 # Python 3 for the fuzz slice of `make test` (scripts/fuzz.py), and Open MPI for
-# `mpirun -np N netl run` (loaded at run time only; docs/scaling.md).
-APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config python3 libopenmpi-dev openmpi-bin
+# `mpirun -np N netl run` (loaded at run time only; docs/scaling.md), Neovim, the real
+# LSP client the `netl lsp` tests drive headless (NeovimClientTests), and Node.js, which
+# runs the VS Code extension's script in VSCodeExtensionTests (docs/editors.md).
+APT_PACKAGES = libopenblas-dev liblapacke-dev libreadline-dev libglpk-dev libpng-dev zlib1g-dev pkg-config python3 libopenmpi-dev openmpi-bin neovim nodejs
 
 # Parallelism: build jobs and test worker processes (the machine has 2 cores).
 JOBS ?= 2

@@ -113,10 +113,10 @@ static char *candidate_generator(const char *text, int state) {
 }
 
 static char **complete(const char *text, int start, int end) {
-    (void)end;
     rl_attempted_completion_over = 1;  // no file-name completion as a fallback
-    // Inside the argument list of a described built-in, its argument names.
-    argument_candidates = argument_completer ? argument_completer(rl_line_buffer, start) : NULL;
+    // The shared completion engine's candidates for this place (commands, members, argument
+    // names, names); the global list only when it has none.
+    argument_candidates = argument_completer ? argument_completer(rl_line_buffer, start, end) : NULL;
     if (argument_candidates && !*argument_candidates) argument_candidates = NULL;
     return rl_completion_matches(text, candidate_generator);
 }

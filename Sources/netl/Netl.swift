@@ -9,7 +9,7 @@ struct Netl: ParsableCommand {
         commandName: "netl",
         abstract: "NetLang: describe, train and invert neural networks.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, CheckCommand.self, ReplCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, ReplCommand.self, LspCommand.self, BenchCommand.self, VocabularyCommand.self],
         defaultSubcommand: ReplCommand.self
     )
 

@@ -49,7 +49,8 @@ final class ReplSession {
       :reset [NAME…]   forget every definition (or only the names given)
       :out [DIR]       where written files go (pictures, checkpoints); no DIR: show it
       :quit            leave (also Ctrl-D)
-    Multi-line input continues while ( [ { are open. Tab completes names.
+    Multi-line input continues while ( [ { are open. Tab completes names, :commands,
+    members after a dot (d.tr → d.train) and argument names inside a call.
     """
 
     /// Every entry is appended to the history file as soon as it is read, so history is
@@ -99,15 +100,24 @@ final class ReplSession {
         return Swift.readLine(strippingNewline: true)
     }
 
+    /// The REPL's commands, offered after a ':' at the start of an input.
+    static let commands = [":help", ":load", ":shape", ":summary", ":layers", ":reset", ":out", ":quit"]
+
+    /// Tab completion: the shared engine (CompletionEngine, as the language server's) on
+    /// the line before the cursor — commands, members after a dot (`d.tr` → `d.train`),
+    /// argument names inside a described built-in's call, names.
     private func updateCompletions() {
         guard interactive else { return }
-        let words = Set(replKeywords + interpreter.globals.allNames + [":help", ":load", ":shape", ":summary", ":layers", ":reset", ":out", ":quit"])
+        let words = Set(replKeywords + interpreter.globals.allNames + Self.commands)
         let list = words.sorted().joined(separator: "\0") + "\0\0"
         list.withCString { netl_set_completions($0) }
-        netl_set_argument_completer { line, start in
-            guard let line else { return nil }
-            let before = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: Int(start)), as: UTF8.self)
-            guard let names = ArgumentCompletion.candidates(before: before) else { return nil }
+        completingSession = interpreter
+        netl_set_argument_completer { line, start, end in
+            guard let line, let interpreter = completingSession else { return nil }
+            let before = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: Int(end)), as: UTF8.self)
+            let context = CompletionEngine.Context(names: interpreter.globals.allNames.sorted(),
+                                                   members: { interpreter.memberNames(ofPath: $0) }, commands: ReplSession.commands)
+            let names = CompletionEngine.readlineCandidates(line: before, wordStart: Int(start), context: context)
             argumentCompletionText = ContiguousArray((names.joined(separator: "\0") + "\0\0").utf8CString)
             return argumentCompletionText.withUnsafeBufferPointer { UnsafePointer($0.baseAddress) }
         }
@@ -196,6 +206,8 @@ final class ReplSession {
 
 /// The text `netl_set_argument_completer`'s callback hands to readline (kept until the next Tab).
 nonisolated(unsafe) private var argumentCompletionText = ContiguousArray<CChar>()
+/// The session the completion callback (a C function pointer, which captures nothing) reads.
+nonisolated(unsafe) private var completingSession: Interpreter?
 
 extension ReplSession {
     /// `:help NAME`: a described built-in's signature, summary and example; a layer's

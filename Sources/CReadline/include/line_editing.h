@@ -28,10 +28,10 @@ int netl_write_history(const char *path);
 /// Installs the completion candidates: a NUL-separated list ending with an empty string.
 /// Tab completion offers every candidate that starts with the word under the cursor.
 void netl_set_completions(const char *nul_separated);
-/// A function given the line and the start of the word under the cursor, returning the
-/// candidates for that place (NUL-separated, ending with an empty string) or NULL for the
-/// global ones; the returned text must stay valid until the next call.
-typedef const char *(*netl_argument_completer)(const char *line, int start);
+/// A function given the line, the start of the word under the cursor and the cursor (byte
+/// offsets), returning the candidates for that place (NUL-separated, ending with an empty
+/// string) or NULL for the global ones; the returned text must stay valid until the next call.
+typedef const char *(*netl_argument_completer)(const char *line, int start, int end);
 void netl_set_argument_completer(netl_argument_completer completer);
 /// Whether standard input is a terminal.
 int netl_stdin_is_tty(void);
