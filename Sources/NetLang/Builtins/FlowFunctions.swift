@@ -6,7 +6,7 @@ import NetRuntime
 /// power-series or exact log-determinant, per-example log-likelihoods and log-dets, bits
 /// per dimension, dequantisation, the fixed-point inverse, sampling, the post-training
 /// Lipschitz check and the log-det bounds. Every one of them first checks that the model
-/// is a flow (`Interpreter.checkedFlow`) and refuses it otherwise, at the call.
+/// is a flow (`checkedFlow`, FlowChecking.swift) and refuses it otherwise, at the call.
 extension Builtins {
     static var flowFunctions: [(String, Body)] {
         [

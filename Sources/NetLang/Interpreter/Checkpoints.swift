@@ -10,7 +10,7 @@ extension Interpreter {
             throw Diagnostic.error("save needs a file name: save \(m.name) to \"\(m.name).safetensors\"", at: pathExpr.span)
         }
         // In a data-parallel job every rank holds the same values: rank 0 writes the file.
-        if checkOnly || !world.isPrimary { return }
+        if topLevelMode == .shapeOnly || !world.isPrimary { return }
         let tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
         do {
             let full = try outputPath(path)
@@ -26,7 +26,7 @@ extension Interpreter {
         guard case let .string(path) = try evaluate(pathExpr, in: env) else {
             throw Diagnostic.error("load needs a file name: load \(m.name) from \"\(m.name).safetensors\"", at: pathExpr.span)
         }
-        if checkOnly { return }
+        if topLevelMode == .shapeOnly { return }
         // In a data-parallel job rank 0 reads and checks the file and every other rank
         // receives its values (the file may exist only where rank 0 runs).
         if !world.isPrimary {

@@ -4,8 +4,8 @@ import NetRuntime
 
 /// Runs NetLang programs: statements execute in order against one session (a graph holding
 /// every model's parameters, their Float32 values, and the global names). The same session
-/// serves `netl run`, `netl check` (with `checkOnly`, which builds models and compiles
-/// training steps but trains and evaluates nothing) and the REPL.
+/// serves `netl run`, `netl check` (`topLevelMode` `.shapeOnly`, which builds models and
+/// compiles training steps but trains and evaluates nothing) and the REPL.
 public final class Interpreter {
     public let graph = Graph()
     public let variables: VariableStore<Float>
@@ -22,8 +22,15 @@ public final class Interpreter {
     /// The ranks of a data-parallel job (`mpirun -np N netl run`); one process by default.
     /// Train blocks split every batch over the ranks; only rank 0 writes files.
     public var world: Communicator = .single
-    /// Build and check without training or evaluating (`netl check`).
-    public var checkOnly = false
+    /// The mode of top-level statements: `.concrete` (`netl run`, the REPL) or `.shapeOnly`
+    /// (`netl check`: build and check without training, evaluating or writing). Inside a
+    /// loss or a differentiated function expressions are `.symbolic` (`mode`).
+    public var topLevelMode: EvaluationMode = .concrete
+    /// `netl check`: `topLevelMode == .shapeOnly` (the switch `netl check` and the tests set).
+    public var checkOnly: Bool {
+        get { topLevelMode == .shapeOnly }
+        set { topLevelMode = newValue ? .shapeOnly : .concrete }
+    }
     /// Load checkpoints whose weights hold NaN or infinity (`--allow-nonfinite`); by
     /// default such a file is an error and the model is unchanged.
     public var allowsNonFiniteWeights = false
@@ -63,6 +70,9 @@ public final class Interpreter {
         self.baseDirectory = baseDirectory
         self.outputDirectory = outputDirectory
         variables = VariableStore<Float>(graph)
+        // A shape error while a statement builds nodes is reported at its expression
+        // (`checkGraphErrors`), never a trap.
+        graph.recordsShapeErrors = true
         Builtins.install(in: self)
     }
 
@@ -152,15 +162,15 @@ public final class Interpreter {
         case let .train(t):
             try train(t, in: env)
         case let .print(items, _):
-            if checkOnly { for e in items { try checkNames(e, in: env) }; return }
+            if topLevelMode == .shapeOnly { for e in items { try checkNames(e, in: env) }; return }
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
             // `netl check` runs loops (training is only compiled there), up to a cap.
-            for _ in 0..<(checkOnly ? min(Self.checkLoopLimit, max(0, n)) : max(0, n)) { try execute(body, in: Environment(parent: env)) }
+            for _ in 0..<(topLevelMode == .shapeOnly ? min(Self.checkLoopLimit, max(0, n)) : max(0, n)) { try execute(body, in: Environment(parent: env)) }
         case let .forLoop(variable, _, sequence, body, span):
             let seq = try evaluate(sequence, in: env)
-            for item in try iterate(seq, span: span).prefix(checkOnly ? Self.checkLoopLimit : Int.max) {
+            for item in try iterate(seq, span: span).prefix(topLevelMode == .shapeOnly ? Self.checkLoopLimit : Int.max) {
                 let inner = Environment(parent: env)
                 inner.define(variable, item)
                 try execute(body, in: inner)

@@ -129,7 +129,6 @@ extension Interpreter {
         flowState.extraTerms = extraTerms
         flowState.distribution = nil
         compilingFlowTraining = flowState
-        graph.recordsShapeErrors = true
         defer { symbolicContext = nil; compilingFlowTraining = nil }
         let value = try evaluate(objective.expression, in: scope)
         try checkGraphErrors(objective.expression.span)
@@ -150,7 +149,7 @@ extension Interpreter {
 
     func train(_ t: TrainStatement, in env: Environment) throws {
         let training = try compileTraining(t, in: env)
-        if checkOnly { return }
+        if topLevelMode == .shapeOnly { return }
         try checkRanksAgree(on: training, at: t.span)
         try training.broadcastFromFirstRank()
         try training.initializeActNorms()
