@@ -50,6 +50,8 @@ extension Builtins {
                     var rng = RandomGenerator(seed: interp.seed &+ 7)
                     u = Tensor<Double>.randomUniform(x.shape, rng: &rng)
                 }
+                // A check: every argument is checked; the value (like flow_nll's) is not computed.
+                if interp.mode == .shapeOnly { return .number(.nan) }
                 let y = Tensor(shape: x.shape, scalars: zip(x.scalars, u.scalars).map { ($0 * (levels - 1) + $1) / levels })
                 let (z, logJacobian) = preprocessing.apply(y)
                 guard case let .number(nll) = try interp.flowNLL(call.flow, name: call.model.name, .tensor(z), call.request, span: args.span) else { return .number(.nan) }

@@ -166,15 +166,23 @@ public final class Interpreter {
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
-            // `netl check` runs loops (training is only compiled there), up to a cap.
-            for _ in 0..<(topLevelMode == .shapeOnly ? min(Self.checkLoopLimit, max(0, n)) : max(0, n)) { try execute(body, in: Environment(parent: env)) }
+            if topLevelMode == .shapeOnly {
+                // `netl check`: until the body's shapes repeat (ShapeSignature.swift).
+                return try checkLoop(Array(repeating: nil, count: min(Self.checkLoopLimit, max(0, n))), in: env) { _ in
+                    try execute(body, in: Environment(parent: env))
+                }
+            }
+            for _ in 0..<max(0, n) { try execute(body, in: Environment(parent: env)) }
         case let .forLoop(variable, _, sequence, body, span):
             let seq = try evaluate(sequence, in: env)
-            for item in try iterate(seq, span: span).prefix(topLevelMode == .shapeOnly ? Self.checkLoopLimit : Int.max) {
+            let items = try iterate(seq, span: span)
+            func runBody(_ item: Value) throws {
                 let inner = Environment(parent: env)
                 inner.define(variable, item)
                 try execute(body, in: inner)
             }
+            if topLevelMode == .shapeOnly { return try checkLoop(items, in: env) { try runBody($0!) } }
+            for item in items { try runBody(item) }
         case let .ifElse(condition, then, otherwise, _):
             if try truth(evaluate(condition, in: env), span: condition.span) {
                 try execute(then, in: Environment(parent: env))
@@ -192,7 +200,7 @@ public final class Interpreter {
         }
     }
 
-    /// The most iterations a loop runs under `netl check`.
+    /// The most iterations a loop runs under `netl check` (fewer once its shapes repeat).
     static let checkLoopLimit = 1000
 
     /// The value of the last expression statement (the REPL prints it).
