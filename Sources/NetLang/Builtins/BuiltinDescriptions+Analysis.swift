@@ -102,14 +102,17 @@ extension BuiltinDescriptions {
               example: "print quantile([1, 2, 3, 4], 0.25)"),
     ]
 
+    /// The axes of line charts (`save_chart`, `save_panels`).
+    static let axisOptions: [Q] = [Q("x_label", "string", default: "\"\""), Q("y_label", "string", default: "\"\""),
+                                   Q("log_y", "boolean", default: "false")]
+
     static let plots: [BuiltinDescription] = [
         .init(name: "series", parameters: [Q("label", position: 0, "string"), Q("x", position: 1, "list"), Q("y", position: 2, "list"),
                                            Q("band", position: 3, "list", default: "none")],
               returns: "record", differentiability: .notApplicable, summary: "one line of a chart (save_chart, save_panels), with an optional ± band",
               example: "let s = series(\"loss\", [1, 2, 3], [0.9, 0.5, 0.4])"),
         .init(name: "save_chart", parameters: [Q("file", position: 0, "string"), Q("series", position: 1, "list of series"),
-                                               Q("title", "string", default: "\"\""), Q("x_label", "string", default: "\"\""),
-                                               Q("y_label", "string", default: "\"\""), Q("log_y", "boolean", default: "false")],
+                                               Q("title", "string", default: "\"\"")] + axisOptions,
               returns: "nothing", differentiability: .numeric, summary: "a line chart of series (PNG or SVG)",
               example: "save_chart(\"loss.png\", [s], title: \"training\")"),
         .init(name: "save_boxplot", parameters: [Q("file", position: 0, "string"), Q("labels", position: 1, "list of strings"),
@@ -118,8 +121,7 @@ extension BuiltinDescriptions {
               returns: "nothing", differentiability: .numeric, summary: "box plots of groups of values (PNG or SVG)",
               example: "save_boxplot(\"box.png\", [\"a\", \"b\"], [[1, 2, 3], [2, 3, 4]])"),
         .init(name: "save_panels", parameters: [Q("file", position: 0, "string"), Q("panels", position: 1, "list of lists of series"),
-                                                Q("titles", "list of strings", default: "none"), Q("x_label", "string", default: "\"\""),
-                                                Q("y_label", "string", default: "\"\""), Q("log_y", "boolean", default: "false")],
+                                                Q("titles", "list of strings", default: "none")] + axisOptions,
               returns: "nothing", differentiability: .notApplicable, summary: "line charts side by side, one per list of series (PNG)",
               example: "save_panels(\"panels.png\", [[s], [s]], titles: [\"left\", \"right\"])"),
         .init(name: "save_scatter", parameters: [Q("points", position: 0, "tensor [N, 2] or data set"), Q("file", position: 1, "string"),
