@@ -17,7 +17,7 @@ extension Builtins {
                 let m = network.steps[length - 1].outputSize
                 try checkSize(m * network.inputSize, "the Jacobian [\(m), \(network.inputSize)]", span: args.span)
                 let reluSteps = network.steps.prefix(length).filter { $0.kind == .relu }
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     return .record([("jacobian", .tensor(.zeros([m, network.inputSize]))), ("output", .tensor(.zeros([m]))),
                                     ("patterns", .record(reluSteps.map { ($0.name, .tensor(.zeros([$0.outputSize]))) }))])
                 }
@@ -45,7 +45,7 @@ extension Builtins {
                 // The Jacobians of all prefixes are built at once (forward mode): up to 1.5·10⁸
                 // numbers (1.2 GB), enough for Table 3.1's networks on 28×28 inputs (1.04·10⁸).
                 try checkSize(units * network.inputSize, "the Jacobians of all \(network.steps.count) layers", limit: 150_000_000, span: args.span)
-                if interp.checkOnly { return spectraValue(nil, network) }
+                if interp.mode == .shapeOnly { return spectraValue(nil, network) }
                 let n = network.inputSize
                 let inputs = (0..<samples).map { Array(data.scalars[($0 * n)..<(($0 + 1) * n)]) }
                 let spectra = try dataError(args.span) {
@@ -59,7 +59,7 @@ extension Builtins {
                 let path = try pngPath(&args, position: 1)
                 let title = interp.pictureTitle(try args.string("title", default: "singular values per layer"))
                 let spectra = try spectraArgument(s)
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 try write(interp, args) { try SpectraCharts.decay(spectra, title: title).image().writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
@@ -73,7 +73,7 @@ extension Builtins {
                     throw Diagnostic.error("save_spectra_panels needs a list of layer_spectra results and as many labels", at: args.span)
                 }
                 let models = try zip(labels, items).map { (interp.display($0), try spectraArgument(ArgumentValue(label: nil, value: $1, span: list.span))) }
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 try write(interp, args) { try SpectraCharts.panels(models, title: title).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
@@ -83,7 +83,7 @@ extension Builtins {
                 let (_, network, _) = try analysisNetwork(&args)
                 let step = try affineStep(&args, network, position: 1)
                 try checkSize(step.outputSize * step.inputShape.reduce(1, *), "the operator matrix of \(step.name)", span: args.span)
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     return .record([("weight", .tensor(.zeros([step.outputSize, step.inputShape.reduce(1, *)]))), ("bias", .tensor(.zeros([step.outputSize])))])
                 }
                 let (a, b) = try dataError(args.span) { try LayerOperator.affine(step, in: network, variables: VariableStore<Double>(converting: interp.variables)) }
@@ -100,7 +100,7 @@ extension Builtins {
                 }
                 let given = x ?? y!
                 guard let t = interp.tensorValue(given.value) else { throw Diagnostic.error("preimage needs a tensor for \(given.label ?? "x")", at: given.span) }
-                if interp.checkOnly { return uncheckedPreimage(inputs: a.shape[1]) }
+                if interp.mode == .shapeOnly { return uncheckedPreimage(inputs: a.shape[1]) }
                 let r = try preimageError(given.span) {
                     x != nil ? try ReLUPreimage.classify(weight: a, bias: b, input: t.scalars)
                              : try ReLUPreimage.classify(weight: a, bias: b, output: t.scalars)
@@ -111,7 +111,7 @@ extension Builtins {
                 // omnidirectional(a) or omnidirectional(a, b): Def. 3.1 by Stiemke's alternative.
                 let a = try matrix(&args, interp)
                 let bArg = args.value("b", position: 1)
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     return .record([("verdict", .string("(not computed by netl check)")), ("omnidirectional", .boolean(false)),
                                     ("rank", .number(.nan)), ("margin", .number(.nan)), ("point", .none)])
                 }
@@ -141,14 +141,14 @@ extension Builtins {
                 let a = try matrix(&args, interp)
                 let set = try indexSet(&args, "inactive", position: 1, interp)
                 let b = try biasArgument(&args, rows: a.shape[0], interp)
-                if interp.checkOnly { return .boolean(false) }
+                if interp.mode == .shapeOnly { return .boolean(false) }
                 return .boolean(try dataError(args.span) { try ReLUSingularValueBounds.isAdmissible(a, bias: b, inactive: set) })
             }),
             ("relu_bounds", { interp, args in
                 // relu_bounds(a, I): Lemma 3.5 for D_I·a.
                 let a = try matrix(&args, interp)
                 let set = try indexSet(&args, "inactive", position: 1, interp)
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     return .record(["rank", "removed", "smallest", "smallest_bound", "largest", "largest_bound"].map { ($0, .number(.nan)) } + [("holds", .boolean(false))])
                 }
                 let r = try dataError(args.span) { try ReLUSingularValueBounds.lemma35(a, inactive: set) }
@@ -161,7 +161,7 @@ extension Builtins {
                 let a = try matrix(&args, interp)
                 let set = try indexSet(&args, "inactive", position: 1, interp)
                 let k = try args.integer("removed", position: 2, minimum: 0)
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     return .record([("c", .number(.nan)), ("smallest", .number(.nan)), ("hypothesis", .boolean(false)), ("holds", .boolean(false))])
                 }
                 let r = try dataError(args.span) { try ReLUSingularValueBounds.lemma36(a, inactive: set, removed: k) }
@@ -188,7 +188,7 @@ extension Builtins {
     }
 
     /// A point of `size` numbers (any shape with that many values).
-    static func analysisPoint(_ args: inout Arguments, _ name: String, position: Int?, size: Int, _ interp: Interpreter) throws -> [Double] {
+    static func analysisPoint(_ args: inout Arguments, _ name: String, position: Int?, size: Int, _ interp: BuiltinContext) throws -> [Double] {
         let x = try args.required(name, position: position)
         guard let t = interp.tensorValue(x.value), t.count == size else {
             throw Diagnostic.error("\(args.function): '\(name)' must have \(size) values (the model's input size), got \(describe(x.value))", at: x.span)
@@ -231,7 +231,7 @@ extension Builtins {
         }
     }
 
-    static func weightAndBias(_ args: inout Arguments, _ interp: Interpreter) throws -> (Tensor<Double>, [Double]) {
+    static func weightAndBias(_ args: inout Arguments, _ interp: BuiltinContext) throws -> (Tensor<Double>, [Double]) {
         let a = try args.required("a", position: 0)
         guard let at = interp.tensorValue(a.value), at.rank == 2, at.count > 0 else {
             throw Diagnostic.error("\(args.function) needs a model or a weight matrix first, got \(describe(a.value))", at: a.span)
@@ -243,7 +243,7 @@ extension Builtins {
         return (at, bt.scalars)
     }
 
-    static func biasArgument(_ args: inout Arguments, rows: Int, _ interp: Interpreter) throws -> [Double] {
+    static func biasArgument(_ args: inout Arguments, rows: Int, _ interp: BuiltinContext) throws -> [Double] {
         guard let b = args.value("bias") else { return [Double](repeating: 0, count: rows) }
         guard let t = interp.tensorValue(b.value), t.count == rows else {
             throw Diagnostic.error("\(args.function): the bias needs \(rows) values, got \(describe(b.value))", at: b.span)
@@ -251,7 +251,7 @@ extension Builtins {
         return t.scalars
     }
 
-    static func indexSet(_ args: inout Arguments, _ name: String, position: Int, _ interp: Interpreter) throws -> [Int] {
+    static func indexSet(_ args: inout Arguments, _ name: String, position: Int, _ interp: BuiltinContext) throws -> [Int] {
         let v = try args.required(name, position: position)
         let set = interp.tensorValue(v.value).map { $0.scalars.compactMap(exactInt) }
         guard let t = interp.tensorValue(v.value), t.rank <= 1, let set, set.count == t.count else {
@@ -270,7 +270,7 @@ extension Builtins {
 
     static func preimageError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R { try dataError(span, body) }
 
-    static func modelPreimage(_ args: inout Arguments, _ interp: Interpreter) throws -> Value {
+    static func modelPreimage(_ args: inout Arguments, _ interp: BuiltinContext) throws -> Value {
         let (_, network, _) = try analysisNetwork(&args)
         let x = try analysisPoint(&args, "x", position: 1, size: network.inputSize, interp)
         let layerArg = args.value("layer", position: 2)
@@ -280,7 +280,7 @@ extension Builtins {
         guard next?.kind == .relu else {
             throw Diagnostic.error("preimage analyses a ReLU layer: \(step.name) must be followed by relu", at: layerArg?.span ?? args.span)
         }
-        if interp.checkOnly { return uncheckedPreimage(inputs: step.inputShape.reduce(1, *)) }
+        if interp.mode == .shapeOnly { return uncheckedPreimage(inputs: step.inputShape.reduce(1, *)) }
         let store = VariableStore<Double>(converting: interp.variables)
         return try preimageError(args.span) {
             let (a, b) = try LayerOperator.affine(step, in: network, variables: store)

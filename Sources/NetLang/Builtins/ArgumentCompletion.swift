@@ -25,7 +25,7 @@ public enum ArgumentCompletion {
         while start > 0, chars[start - 1].isLetter || chars[start - 1].isNumber || chars[start - 1] == "_" { start -= 1 }
         guard let d = BuiltinDescriptions.byName[String(chars[start..<open])] else { return nil }
         let given = namedArguments(in: String(chars[(open + 1)...]))
-        return d.parameterNames.filter { !given.contains($0) }.map { $0 + ":" }
+        return d.namedParameterNames.filter { !given.contains($0) }.map { $0 + ":" }
     }
 
     /// The `name:` labels written at the top level of an argument list so far.
@@ -53,7 +53,8 @@ public enum ArgumentCompletion {
         if !d.parameters.isEmpty {
             lines.append("  parameters:")
             for p in d.parameters {
-                let place = p.position.map { "position \($0 + 1) or named" } ?? "named only"
+                let place = p.variadic ? "positions \(p.position! + 1) on, not named"
+                    : p.position.map { "position \($0 + 1) or named" } ?? "named only"
                 lines.append("    \(p.name): \(p.type), \(place)" + (p.defaultValue.map { ", default \($0)" } ?? ", required"))
             }
         }

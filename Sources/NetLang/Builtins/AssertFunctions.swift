@@ -10,7 +10,7 @@ extension Builtins {
                 let message = try args.string("message", position: 1, default: "")
                 // `netl check` evaluates nothing: results are placeholders there, so the
                 // condition says nothing yet.
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 guard case let .boolean(holds) = condition.value else {
                     throw Diagnostic.error("assert needs a condition that is true or false, got \(describe(condition.value)); compare numbers, e.g. assert(acc > 0.9, \"…\")",
                                            at: condition.span)

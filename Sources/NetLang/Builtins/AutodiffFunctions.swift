@@ -69,7 +69,7 @@ extension Builtins {
             }),
             ("solve", { interp, args in
                 let b = try args.required("b", position: 1), aArgument = try args.required("a", position: 0)
-                if interp.isSymbolic, interp.containsNode(aArgument.value) || interp.containsNode(b.value) {
+                if interp.mode == .symbolic, interp.containsNode(aArgument.value) || interp.containsNode(b.value) {
                     return try symbolicSolve(aArgument, b, interp)
                 }
                 let a = try matrix(&args, interp)
@@ -79,7 +79,7 @@ extension Builtins {
         ]
     }
 
-    static func functionAndPoint(_ args: inout Arguments, _ interp: Interpreter) throws -> (Callable, Tensor<Double>) {
+    static func functionAndPoint(_ args: inout Arguments, _ interp: BuiltinContext) throws -> (Callable, Tensor<Double>) {
         let f = try args.required("f", position: 0), x = try args.required("x", position: 1)
         guard case let .function(callable) = f.value else { throw Diagnostic.error("\(args.function) needs a function first, e.g. fn(x) = sum(x^2)", at: f.span) }
         guard let point = interp.tensorValue(x.value) else { throw Diagnostic.error("\(args.function) needs a tensor point", at: x.span) }
@@ -88,8 +88,8 @@ extension Builtins {
 
     /// The square-matrix argument `a` as a graph node when expressions are symbolic and it
     /// is one (inside grad or a loss); nil otherwise (then the LAPACK path computes it).
-    static func symbolicSquareMatrix(_ args: inout Arguments, _ interp: Interpreter) throws -> Node? {
-        guard interp.isSymbolic, let a = args.value("a", position: 0), interp.containsNode(a.value) else { return nil }
+    static func symbolicSquareMatrix(_ args: inout Arguments, _ interp: BuiltinContext) throws -> Node? {
+        guard interp.mode == .symbolic, let a = args.value("a", position: 0), interp.containsNode(a.value) else { return nil }
         let shape = interp.shapeOf(a.value)
         guard shape.count == 2, shape[0] == shape[1] else {
             throw Diagnostic.error("\(args.function) needs a square matrix, got a tensor of shape \(shape)", at: a.span)
@@ -100,7 +100,7 @@ extension Builtins {
     /// solve(a, b) = a⁻¹·b as graph nodes (InverseOp, whose vector-Jacobian product is
     /// −a⁻ᵀ·G·a⁻ᵀ): differentiable in a and b to any order. The matrices here are small
     /// (Gauss–Jordan with partial pivoting).
-    static func symbolicSolve(_ aArgument: ArgumentValue, _ b: ArgumentValue, _ interp: Interpreter) throws -> Value {
+    static func symbolicSolve(_ aArgument: ArgumentValue, _ b: ArgumentValue, _ interp: BuiltinContext) throws -> Value {
         let a = try interp.node(aArgument.value, span: aArgument.span)
         guard a.rank == 2, a.shape[0] == a.shape[1] else {
             throw Diagnostic.error("solve needs a square matrix, got a tensor of shape \(a.shape)", at: aArgument.span)
@@ -114,7 +114,7 @@ extension Builtins {
         return .node(rhs.rank == 1 ? x.reshaped([a.shape[0]]) : x)
     }
 
-    static func matrix(_ args: inout Arguments, _ interp: Interpreter) throws -> Tensor<Double> {
+    static func matrix(_ args: inout Arguments, _ interp: BuiltinContext) throws -> Tensor<Double> {
         let a = try args.required("a", position: 0)
         guard let t = interp.tensorValue(a.value), t.rank == 2 else {
             throw Diagnostic.error("\(args.function) needs a matrix, got \(describe(a.value))", at: a.span)
@@ -123,22 +123,18 @@ extension Builtins {
     }
 }
 
-extension Interpreter {
+extension BuiltinContext {
     /// Calls `f` on a graph input x, builds a derivative from f(x), and evaluates it in
     /// Float64 with the session's current parameters.
     func differentiate(_ f: Callable, at x: Tensor<Double>, span: SourceSpan,
                        _ derive: (Graph, Node, Node) throws -> Node) throws -> Value {
         let input = graph.input("grad_x", shape: x.shape)
-        let saved = symbolicContext
-        symbolicContext = ApplyContext(training: false)
-        graph.recordsShapeErrors = true
-        defer { symbolicContext = saved }
-        let yValue = try f.call([ArgumentValue(label: nil, value: .node(input), span: span)], span)
+        let yValue = try evaluatingSymbolically { try f.call([ArgumentValue(label: nil, value: .node(input), span: span)], span) }
         try checkGraphErrors(span)
         let y = try node(yValue, span: span)
         let result = try derive(graph, input, y)
         try checkGraphErrors(span)
-        if checkOnly { return .tensor(.zeros(result.shape)) }
+        if mode == .shapeOnly { return .tensor(.zeros(result.shape)) }
         let store = VariableStore<Double>(converting: variables)
         let value = graph.evaluate([result], as: Double.self, inputs: [input: x], variables: store)[0]
         return value.shape.isEmpty ? .number(value.scalars[0]) : .tensor(value)

@@ -5,7 +5,7 @@ extension BuiltinDescription {
     /// runs; `Builtins.install` checks every call of a described built-in with it too, so
     /// a description that misses a parameter the built-in reads cannot go unnoticed.
     func argumentError(_ arguments: [(label: String?, labelSpan: SourceSpan?, span: SourceSpan)], call: SourceSpan) -> Diagnostic? {
-        let names = parameterNames
+        let names = namedParameterNames
         var given = Set<String>()
         for a in arguments {
             guard let label = a.label else { continue }
@@ -16,7 +16,7 @@ extension BuiltinDescription {
             given.insert(label)
         }
         let positional = arguments.filter { $0.label == nil }
-        if positional.count > positionalCount {
+        if positional.count > positionalCount, !isVariadic {
             return .error("\(name) takes fewer positional arguments", at: positional[positionalCount].span)
         }
         for p in parameters where p.defaultValue == nil && !given.contains(p.name) {

@@ -12,9 +12,12 @@ public struct BuiltinDescription: Sendable {
         public let type: String
         /// The default as written in a script; nil: the argument is required.
         public let defaultValue: String?
+        /// The last positional parameter only: it takes any number of positional arguments
+        /// from its position on (`jit(f, x1, x2, …)`).
+        public let variadic: Bool
 
-        public init(_ name: String, position: Int? = nil, _ type: String, default defaultValue: String? = nil) {
-            self.name = name; self.position = position; self.type = type; self.defaultValue = defaultValue
+        public init(_ name: String, position: Int? = nil, _ type: String, default defaultValue: String? = nil, variadic: Bool = false) {
+            self.name = name; self.position = position; self.type = type; self.defaultValue = defaultValue; self.variadic = variadic
         }
     }
 
@@ -40,7 +43,7 @@ public struct BuiltinDescription: Sendable {
     public var signature: String {
         let positional = parameters.filter { $0.position != nil }.sorted { $0.position! < $1.position! }
         let named = parameters.filter { $0.position == nil }
-        let parts = positional.map { p in p.defaultValue.map { "\(p.name) = \($0)" } ?? p.name }
+        let parts = positional.map { p in p.variadic ? "\(p.name)…" : p.defaultValue.map { "\(p.name) = \($0)" } ?? p.name }
             + named.map { p in "\(p.name): \(p.defaultValue ?? "required")" }
         return "\(name)(\(parts.joined(separator: ", "))) → \(returns)"
     }
@@ -51,4 +54,10 @@ public struct BuiltinDescription: Sendable {
     }
 
     public var positionalCount: Int { parameters.filter { $0.position != nil }.count }
+
+    /// The names a call may write (`name: value`): all but a variadic parameter's.
+    public var namedParameterNames: [String] { parameterNames.filter { name in !parameters.contains { $0.name == name && $0.variadic } } }
+
+    /// Whether the last positional parameter takes any number of arguments.
+    public var isVariadic: Bool { parameters.contains(where: \.variadic) }
 }

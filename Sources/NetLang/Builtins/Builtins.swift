@@ -5,7 +5,9 @@ import NetRuntime
 /// its own file: tensor math, losses and optimisers, data, evaluation, autodiff and
 /// linear algebra.
 enum Builtins {
-    typealias Body = (_ interpreter: Interpreter, _ arguments: inout Arguments) throws -> Value
+    /// A built-in's implementation: it sees the call's context (mode, services; not the
+    /// interpreter) and its arguments, already checked against its description.
+    typealias Body = (_ context: BuiltinContext, _ arguments: inout Arguments) throws -> Value
 
     /// Installs every built-in (or only the one called `only`) into the interpreter's globals.
     static func install(in interpreter: Interpreter, only: String? = nil) {
@@ -17,15 +19,16 @@ enum Builtins {
                 let outer = interpreter.neededNumbersOfNode
                 interpreter.neededNumbersOfNode = false
                 defer { interpreter.neededNumbersOfNode = outer }
+                let context = BuiltinContext(name: name, span: span, interpreter: interpreter)
                 let result: Value
                 do {
-                    result = try body(interpreter, &args)
+                    result = try body(context, &args)
                 } catch {
                     if interpreter.neededNumbersOfNode { throw notDifferentiable(name, span) }
                     throw error
                 }
                 if interpreter.neededNumbersOfNode { throw notDifferentiable(name, span) }
-                if interpreter.isSymbolic, !modelStructure.contains(name), values.contains(where: { holdsModel($0.value) }),
+                if context.mode == .symbolic, !modelStructure.contains(name), values.contains(where: { holdsModel($0.value) }),
                    holdsNumbers(result) {
                     // Numbers from a model while differentiating: computed from the current
                     // parameters, they would be constants (accuracy, log_likelihood, bounds).

@@ -22,22 +22,19 @@ extension Builtins {
     }
 }
 
-extension Interpreter {
+extension BuiltinContext {
     /// Plans `f` for arguments of the examples' shapes; the result checks shapes per call.
     func compile(_ f: Callable, examples: [Tensor<Double>], span: SourceSpan) throws -> Callable {
         let inputs = examples.enumerated().map { graph.input("jit_\(f.name)_\($0.offset)", shape: $0.element.shape) }
-        let saved = symbolicContext
-        symbolicContext = ApplyContext(training: false)
-        symbolicContext!.repeatsExecution = true   // random built-ins draw anew at every call
-        graph.recordsShapeErrors = true
-        defer { symbolicContext = saved }
-        let result = try node(try f.call(inputs.map { ArgumentValue(label: nil, value: .node($0), span: span) }, span), span: span)
+        let result = try node(try evaluatingSymbolically(repeatsExecution: true) {   // random built-ins draw anew at every call
+            try f.call(inputs.map { ArgumentValue(label: nil, value: .node($0), span: span) }, span)
+        }, span: span)
         try checkGraphErrors(span)
         // Random leaves (randn, rand, bernoulli, dequantize) draw from a stream seeded by --seed.
         let executor = Executor<Float>(graph: graph, outputs: [result], variables: variables, seed: seed &+ 29)
         let buffers = inputs.map { executor.uses($0) ? executor.inputPointer($0) : nil }
         let output = executor.pointer(result)
-        return Callable(name: "jit(\(f.name))") { [unowned self] args, callSpan in
+        return Callable(name: "jit(\(f.name))") { args, callSpan in
             guard args.count == inputs.count else {
                 throw Diagnostic.error("this compiled function takes \(inputs.count) arguments, got \(args.count)", at: callSpan)
             }
@@ -52,36 +49,4 @@ extension Interpreter {
             return result.shape.isEmpty ? .number(values[0]) : .tensor(Tensor(shape: result.shape, scalars: values))
         }
     }
-
-    /// Runs a script up to its last train block and compiles that block without training:
-    /// what `netl bench` times for the script workloads.
-    public func compileTrainingScript(_ file: SourceFile) throws -> CompiledTraining {
-        let (statements, diagnostics) = parse(file)
-        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
-        guard let last = statements.lastIndex(where: { if case .train = $0 { true } else { false } }),
-              case let .train(t) = statements[last] else {
-            throw Diagnostic.error("the script has no train block", at: nil)
-        }
-        try execute(Array(statements[..<last]), in: globals)
-        let training = try compileTraining(t, in: globals)
-        try training.initializeActNorms()
-        return training
-    }
-}
-
-extension CompiledTraining {
-    /// One training step on the first batch of the data (benchmarks).
-    @discardableResult
-    public func runStep() throws -> Double {
-        try step(Array(0..<batchSize)[...], epoch: 0, step: 0)
-    }
-
-    /// Every objective's planned step executor, with its loss node (profiling).
-    public var stepExecutors: [(Executor<Float>, Node)] { objectives.map { ($0.step!.executor, $0.step!.loss) } }
-
-    /// Every objective's planned training step (the roofline account of `netl bench --profile`).
-    public var trainingSteps: [TrainingStep<Float>] { objectives.map { $0.step! } }
-
-    /// Bytes of the planned intermediate values of every objective's step.
-    public var arenaBytes: Int { objectives.map { $0.step!.executor.arenaBytes }.reduce(0, +) }
 }

@@ -73,7 +73,7 @@ extension Builtins {
                 try args.checkAllUsed()   // before the file is written
                 // In a data-parallel job rank 0 alone writes (every rank writing the same file
                 // made renames fail and left either rank's data at random).
-                if !interp.checkOnly, interp.world.isPrimary {
+                if interp.writesFiles {
                     let full = try dataError(args.span) { try interp.outputPath(path) }
                     try dataError(args.span) { try writeNPY(t, to: full) }
                     interp.announceIfOutsideOutput(path, written: full)
@@ -197,7 +197,7 @@ extension Builtins {
 /// Where shipped data lives: examples/data next to the script or the executable's
 /// package, or the current folder's examples/data.
 enum DataLocator {
-    static func shipped(_ file: String, _ interp: Interpreter) -> String {
+    static func shipped(_ file: String, _ interp: BuiltinContext) -> String {
         let executableFolder = ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent
         let candidates = [
             (interp.baseDirectory as NSString).appendingPathComponent("data/\(file)"),

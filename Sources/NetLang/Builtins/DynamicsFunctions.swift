@@ -14,7 +14,7 @@ extension Builtins {
                 guard case let .model(model) = m.value else { throw Diagnostic.error("dynamics needs a model", at: m.span) }
                 let x = try dynamicsPoints(try args.required("x", position: 1), model: model.model, interp)
                 let (steps, tolerance) = try dynamicsOptions(&args)
-                if interp.checkOnly { return .record([("paths", .tensor(.zeros([0]))), ("meetings", .list([])), ("pairs", .number(0))]) }
+                if interp.mode == .shapeOnly { return .record([("paths", .tensor(.zeros([0]))), ("meetings", .list([])), ("pairs", .number(0))]) }
                 let dynamics = try traceDynamics(model.model, x: x, steps: steps, interp, span: m.span)
                 return dynamicsRecord(dynamics, meetings: dynamics.meetings(tolerance: tolerance))
             }),
@@ -44,7 +44,7 @@ extension Builtins {
                     titles = names.map { interp.display($0) }
                 }
                 let (steps, tolerance) = try dynamicsOptions(&args)
-                if interp.checkOnly { return .list(models.map { _ in .record([("meetings", .list([])), ("pairs", .number(0))]) }) }
+                if interp.mode == .shapeOnly { return .list(models.map { _ in .record([("meetings", .list([])), ("pairs", .number(0))]) }) }
                 var panels: [DynamicsPicture.Panel] = []
                 for (model, title) in zip(models, titles) {
                     let dynamics = try traceDynamics(model, x: x, steps: steps, interp, span: list.span)
@@ -59,7 +59,7 @@ extension Builtins {
 
     /// Points [N, 2] (or a data set's) of the model's input size, at most 2,000 of them
     /// (the meetings compare every pair).
-    static func dynamicsPoints(_ argument: ArgumentValue, model: NetLibrary.Model, _ interp: Interpreter) throws -> Tensor<Double> {
+    static func dynamicsPoints(_ argument: ArgumentValue, model: NetLibrary.Model, _ interp: BuiltinContext) throws -> Tensor<Double> {
         var value = argument.value
         if case let .dataset(d) = value { value = .tensor(d.x) }
         guard let x = interp.tensorValue(value), x.rank == 2, [x.shape[1]] == model.inputShape else {
@@ -81,7 +81,7 @@ extension Builtins {
         return (steps, tolerance)
     }
 
-    static func traceDynamics(_ model: NetLibrary.Model, x: Tensor<Double>, steps: Int, _ interp: Interpreter, span: SourceSpan) throws -> ResidualDynamics {
+    static func traceDynamics(_ model: NetLibrary.Model, x: Tensor<Double>, steps: Int, _ interp: BuiltinContext, span: SourceSpan) throws -> ResidualDynamics {
         try dataError(span) {
             try ResidualDynamics.trace(model, x: x, steps: steps, variables: interp.flowEvaluation.float64Variables(interp.variables))
         }

@@ -18,7 +18,7 @@ extension Builtins {
                     return .number(Metrics.accuracy(scores, y))
                 }
                 let (m, d) = try modelAndData(&args)
-                if interp.checkOnly { return .number(.nan) }
+                if interp.mode == .shapeOnly { return .number(.nan) }
                 return .number(Metrics.accuracy(interp.inference(m.model).predict(d.x), d.y!))
             }),
             ("balanced_accuracy", { interp, args in
@@ -39,7 +39,7 @@ extension Builtins {
                     return .number(Metrics.balancedAccuracy(predicted: predicted, labels: y.scalars.map { exactInt($0)! }))
                 }
                 let (m, d) = try modelAndData(&args)
-                if interp.checkOnly { return .number(.nan) }
+                if interp.mode == .shapeOnly { return .number(.nan) }
                 let scores = interp.inference(m.model).predict(d.x)
                 guard !scores.scalars.contains(where: \.isNaN) else { return .number(.nan) }
                 let predicted = Metrics.predictedClasses(scores)
@@ -132,12 +132,12 @@ extension Builtins {
 
 enum Evaluation {
     /// Mean softmax cross-entropy of a classifier over a labelled data set.
-    static func meanCrossEntropy(_ interp: Interpreter, _ m: ModelValue, _ d: Dataset, span: SourceSpan) throws -> Double {
+    static func meanCrossEntropy(_ interp: BuiltinContext, _ m: ModelValue, _ d: Dataset, span: SourceSpan) throws -> Double {
         guard d.hasLabels, d.exampleShape == m.model.inputShape else { throw Diagnostic.error("cross_entropy(model, data) needs matching labelled data", at: span) }
         guard d.count > 0 else { throw Diagnostic.error("cross_entropy: the data set '\(d.name)' is empty", at: span) }
         guard m.model.outputShape.count == 1 else { throw Diagnostic.error("cross_entropy(model, data) needs a classifier with outputs [classes]", at: span) }
         try Builtins.checkLabels(d.y!.scalars, classes: m.model.outputShape[0], data: "data set '\(d.name)'", span: span)
-        if interp.checkOnly { return .nan }
+        if interp.mode == .shapeOnly { return .nan }
         let logits = interp.inference(m.model).predict(d.x)
         let c = logits.count / d.count
         var total = 0.0

@@ -16,7 +16,7 @@ extension Builtins {
     /// Reads model, x, method (series / roulette / exact), terms, probes (a count or given
     /// vectors), rademacher, gradient and precision; refuses non-flows and options that
     /// cannot apply together.
-    static func flowArguments(_ args: inout Arguments, _ interp: Interpreter) throws -> FlowCall {
+    static func flowArguments(_ args: inout Arguments, _ interp: BuiltinContext) throws -> FlowCall {
         let m = try args.required("model", position: 0)
         guard case let .model(model) = m.value else { throw Diagnostic.error("\(args.function) needs a flow model first", at: m.span) }
         let flow = try interp.checkedFlow(model, .density, function: args.function, span: m.span)
@@ -127,7 +127,7 @@ extension Builtins {
     /// probes: a count of random probes (default 1), or given probe vectors — a tensor
     /// [P, N] + input shape (or [N] + input shape for one probe) — for an exactly
     /// reproducible estimate; in a loss, one probe per example of the batch (a node).
-    static func probeOption(_ args: inout Arguments, _ interp: Interpreter, flow: Flow, input: Value) throws -> (Int, Tensor<Double>?, [Node]?) {
+    static func probeOption(_ args: inout Arguments, _ interp: BuiltinContext, flow: Flow, input: Value) throws -> (Int, Tensor<Double>?, [Node]?) {
         guard let given = args.value("probes") else { return (1, nil, nil) }
         if case .number = given.value {
             // P probes of the input's size are drawn at once: the 10⁸-value limit of `zeros`.

@@ -6,7 +6,7 @@ import NetRuntime
 /// power-series or exact log-determinant, per-example log-likelihoods and log-dets, bits
 /// per dimension, dequantisation, the fixed-point inverse, sampling, the post-training
 /// Lipschitz check and the log-det bounds. Every one of them first checks that the model
-/// is a flow (`Interpreter.checkedFlow`) and refuses it otherwise, at the call.
+/// is a flow (`checkedFlow`, FlowChecking.swift) and refuses it otherwise, at the call.
 extension Builtins {
     static var flowFunctions: [(String, Body)] {
         [
@@ -50,6 +50,8 @@ extension Builtins {
                     var rng = RandomGenerator(seed: interp.seed &+ 7)
                     u = Tensor<Double>.randomUniform(x.shape, rng: &rng)
                 }
+                // A check: every argument is checked; the value (like flow_nll's) is not computed.
+                if interp.mode == .shapeOnly { return .number(.nan) }
                 let y = Tensor(shape: x.shape, scalars: zip(x.scalars, u.scalars).map { ($0 * (levels - 1) + $1) / levels })
                 let (z, logJacobian) = preprocessing.apply(y)
                 guard case let .number(nll) = try interp.flowNLL(call.flow, name: call.model.name, .tensor(z), call.request, span: args.span) else { return .number(.nan) }

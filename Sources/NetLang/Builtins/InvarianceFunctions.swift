@@ -26,7 +26,7 @@ extension Builtins {
                 let seed = UInt64(try args.integer("seed", default: 0, minimum: 0))
                 // `netl check` evaluates the script's tensor arithmetic but trains nothing:
                 // a few hundred points per sphere show every shape error at a fraction of the cost.
-                let drawn = interp.checkOnly ? min(n, checkModeSpherePoints) : n
+                let drawn = interp.mode == .shapeOnly ? min(n, checkModeSpherePoints) : n
                 let (x, y) = AdversarialSpheres.generate(perSphere: drawn, dimension: d, inner: r1, outer: r2, seed: seed)
                 let data = Dataset(name: "spheres", x: x, y: y)
                 data.parts = [("inner", data.subset(Array(0..<drawn), name: "spheres.inner")),
@@ -86,7 +86,7 @@ extension Builtins {
     }
 
     /// A batch [N] + shape (a data set's x, a tensor, or one example of the shape).
-    static func tensorArgument(_ args: inout Arguments, _ name: String, position: Int, _ interp: Interpreter, shape: [Int]) throws -> Tensor<Double> {
+    static func tensorArgument(_ args: inout Arguments, _ name: String, position: Int, _ interp: BuiltinContext, shape: [Int]) throws -> Tensor<Double> {
         let a = try args.required(name, position: position)
         var value = a.value
         if case let .dataset(d) = value { value = .tensor(d.x) }
@@ -99,7 +99,7 @@ extension Builtins {
     }
 }
 
-extension Interpreter {
+extension BuiltinContext {
     /// z = F(x) and the per-example log-determinant Σ_t log|det J_t(x)| of one forward pass.
     func forwardLogDet(_ m: ModelValue, _ input: Value, _ settings: LogDetSettings, span: SourceSpan) throws -> Value {
         let model = m.model
@@ -120,12 +120,12 @@ extension Interpreter {
         }
         if case let .node(x) = input {
             try checkShape(x.shape)
-            let (z, logDet) = build(x, symbolicContext ?? ApplyContext(training: false))
+            let (z, logDet) = build(x, applyContext ?? ApplyContext(training: false))
             return .record([("z", .node(z)), ("logdet", .node(logDet))])
         }
         guard case let .tensor(t) = input else { throw Diagnostic.error("forward_logdet needs data or a batch", at: span) }
         try checkShape(t.shape)
-        if checkOnly {
+        if mode == .shapeOnly {
             return .record([("z", .tensor(.zeros([t.shape[0]] + model.outputShape))), ("logdet", .tensor(.zeros([t.shape[0]])))])
         }
         let x = graph.input("logdet_x", shape: t.shape)
@@ -142,7 +142,7 @@ extension Interpreter {
                          stopping: FixedPointInverse<Float>.Stopping, span: SourceSpan) throws -> Value {
         let model = m.model
         let n = x.shape[0], d = model.inputShape.reduce(1, *)
-        if checkOnly {
+        if mode == .shapeOnly {
             return .record([("x", .tensor(.zeros(x.shape))), ("target", .tensor(.zeros([n, d]))), ("converged", .boolean(true)),
                             ("blocks", .list([])), ("forward_error", .number(0)), ("error_bound", .number(0))])
         }
@@ -203,7 +203,7 @@ extension Builtins {
                     chart.series = try chartSeries(list, interp, span: panels.span)
                     return chart
                 }
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 try write(interp, args) { try ChartPanels.image(charts).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none

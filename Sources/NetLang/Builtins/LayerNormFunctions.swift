@@ -13,7 +13,7 @@ extension Builtins {
             ("layer_norms", { interp, args in
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("layer_norms needs a model", at: m.span) }
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     return .record([("layers", .list([])), ("blocks", .list([])), ("invertible", .boolean(false)), ("verdict", .string(""))])
                 }
                 let norms = LayerNorms.measure(model.model, variables: interp.flowEvaluation.float64Variables(interp.variables))
@@ -24,7 +24,7 @@ extension Builtins {
 
     /// The record and the printed tables: per layer name, kind, c, norm and block; per
     /// residual block the bound on Lip(g) and whether Thm. 4.1 applies; the model's verdict.
-    static func layerNormRecord(_ norms: LayerNorms, interp: Interpreter) -> Value {
+    static func layerNormRecord(_ norms: LayerNorms, interp: BuiltinContext) -> Value {
         let layers: [Value] = norms.rows.map { row in
             .record([("name", .string(row.name)), ("kind", .string(row.kind)), ("c", row.c.map { .number($0) } ?? .none),
                      ("norm", .number(row.norm)), ("block", row.block.map { .string($0) } ?? .none)])

@@ -15,7 +15,7 @@ extension Builtins {
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("check_lipschitz needs a model", at: m.span) }
                 let flow = try interp.checkedFlow(model, .invertible, function: "check_lipschitz", span: m.span)
-                if interp.checkOnly { return .record([("ok", .boolean(true)), ("layers", .list([])), ("blocks", .list([]))]) }
+                if interp.mode == .shapeOnly { return .record([("ok", .boolean(true)), ("layers", .list([])), ("blocks", .list([]))]) }
                 let reports = LipschitzVerification.verify(flow, variables: interp.variables)
                 return lipschitzRecord(reports, flow: flow, interp: interp)
             }),
@@ -24,7 +24,7 @@ extension Builtins {
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("logdet_bounds needs a model", at: m.span) }
                 let flow = try interp.checkedFlow(model, .density, function: "logdet_bounds", span: m.span)
-                if interp.checkOnly { return .record([("lower", .number(0)), ("upper", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
+                if interp.mode == .shapeOnly { return .record([("lower", .number(0)), ("upper", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
                 let store = interp.flowEvaluation.float64Variables(interp.variables)
                 let (lower, upper) = flow.logDetBounds(store)
                 let reports = flow.lipschitzReports(store).map(\.report)
@@ -55,7 +55,7 @@ extension Builtins {
                 guard d <= 256, x.shape[0] <= 5000 else {
                     throw Diagnostic.error("logdet_estimator_stats forms d×d Jacobians: at most 256 dimensions and 5000 points (got \(d) and \(x.shape[0]))", at: args.span)
                 }
-                if interp.checkOnly { return .record([("terms", .list(items)), ("bias", .list(items)), ("std", .list(items))]) }
+                if interp.mode == .shapeOnly { return .record([("terms", .list(items)), ("bias", .list(items)), ("std", .list(items))]) }
                 let input = interp.graph.input("stats_x", shape: x.shape)
                 let context = ApplyContext(training: false)
                 context.collectsBlockJacobians = true
@@ -78,7 +78,7 @@ extension Builtins {
                 if case let .model(model) = first.value {
                     let flow = try interp.checkedFlow(model, .density, function: "series_error_bound", span: first.span)
                     let n = try args.integer("terms", position: 1, minimum: 1)
-                    if interp.checkOnly { return .record([("bound", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
+                    if interp.mode == .shapeOnly { return .record([("bound", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
                     let reports = flow.lipschitzReports(interp.flowEvaluation.float64Variables(interp.variables))
                     let bound = reports.map { LogDetBounds.theorem58(dimension: $0.entry.inputShape.reduce(1, *), lipschitz: $0.report.measured, terms: n) }.reduce(0, +)
                     return .record([("bound", .number(bound)), ("lipschitz", .list(reports.map { .number($0.report.measured) })),
@@ -93,7 +93,7 @@ extension Builtins {
     /// check_lipschitz's record and printed tables: per layer name, kind, c, the measured
     /// norm at full precision, the training-time estimate and ok; per block the nominal and
     /// measured Lip(g) and whether Thm. 4.1 applies.
-    static func lipschitzRecord(_ reports: [LipschitzReport], flow: Flow, interp: Interpreter) -> Value {
+    static func lipschitzRecord(_ reports: [LipschitzReport], flow: Flow, interp: BuiltinContext) -> Value {
         var layerValues: [Value] = [], rows: [[String]] = []
         var allOK = true
         for report in reports {

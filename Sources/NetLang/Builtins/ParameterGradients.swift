@@ -5,16 +5,12 @@ import NetRuntime
 /// parameters, as `jax.grad` gives it for a pytree of parameters. f is called with the
 /// model (or the list of models) as its argument; the result is a record nested like the
 /// checkpoint names, so `g.mlp.dense1.weight` is ∂f/∂`mlp.dense1.weight`.
-extension Interpreter {
+extension BuiltinContext {
     /// The scalar f(models) as a graph node and the gradient node of every trainable
     /// parameter of the models, with the parameters' checkpoint names.
     func parameterGradientGraph(_ f: Callable, argument: Value, models: [ModelValue], span: SourceSpan)
         throws -> (loss: Node, gradients: [(name: String, parameter: Node, gradient: Node)]) {
-        let saved = symbolicContext
-        symbolicContext = ApplyContext(training: false)
-        graph.recordsShapeErrors = true
-        defer { symbolicContext = saved }
-        let value = try f.call([ArgumentValue(label: nil, value: argument, span: span)], span)
+        let value = try evaluatingSymbolically { try f.call([ArgumentValue(label: nil, value: argument, span: span)], span) }
         try checkGraphErrors(span)
         guard isTensorLike(value), shapeOf(value).reduce(1, *) == 1 else {
             throw Diagnostic.error("grad needs a function returning one number, got \(describe(value))", at: span)
@@ -35,7 +31,7 @@ extension Interpreter {
     func parameterGradients(_ f: Callable, argument: Value, models: [ModelValue], span: SourceSpan) throws -> Value {
         let (_, gradients) = try parameterGradientGraph(f, argument: argument, models: models, span: span)
         let values: [Tensor<Double>]
-        if checkOnly {
+        if mode == .shapeOnly {
             values = gradients.map { Tensor.zeros($0.parameter.shape) }
         } else {
             variables.syncWithGraph()

@@ -24,7 +24,7 @@ extension Builtins {
                 let method = try args.choice("method", among: ["exact", "series"], default: "exact")
                 let title = interp.pictureTitle(try args.string("title", default: ""))
                 let settings = method == "exact" ? LogDetSettings(method: .exact) : LogDetSettings(method: .powerSeries(terms: try args.integer("terms", default: 10, minimum: 1)))
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 var points: [Double] = []
                 for r in 0..<n { for c in 0..<n {
                     points += [-range + 2 * range * (Double(c) + 0.5) / Double(n), range - 2 * range * (Double(r) + 0.5) / Double(n)]
@@ -46,7 +46,7 @@ extension Builtins {
                 guard let t = interp.tensorValue(value), t.rank == 2, t.shape[1] == 2 else {
                     throw Diagnostic.error("save_scatter needs points [N, 2]", at: x.span)
                 }
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 try write(interp, args) { try Pictures.titled(Pictures.scatter(t, range: range), title).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
@@ -75,7 +75,7 @@ extension Builtins {
                     throw Diagnostic.error("save_images: the picture would have \(formatValue(pixels)) pixels, more than 5·10⁷", at: args.span)
                 }
                 let labels = try args.value("labels").map { try imageLabels($0, count: count, interp) }
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 let images = t.reshaped([count] + shape)
                 try write(interp, args) {
                     try Pictures.titled(Pictures.grid(images, columns: used, minimumSize: size, labels: labels), title).writePNG(to: interp.outputPath(path))
@@ -99,7 +99,7 @@ extension Builtins {
                 var chart = Chart(title: interp.pictureTitle(try args.string("title", default: "")), xLabel: try args.string("x_label", default: ""),
                                   yLabel: try args.string("y_label", default: ""), logY: try args.boolean("log_y", default: false))
                 chart.series = try chartSeries(list.value, interp, span: list.span)
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 try write(interp, args) {
                     switch format {
                     case .svg: try writeAtomically(chart.svg(), to: interp.outputPath(path))
@@ -123,7 +123,7 @@ extension Builtins {
                     return (interp.display(label), t.scalars)
                 }
                 let title = interp.pictureTitle(try args.string("title", default: "")), yLabel = try args.string("y_label", default: "")
-                if interp.checkOnly { return .none }
+                if interp.mode == .shapeOnly { return .none }
                 let plot = BoxPlot(title: title, yLabel: yLabel, groups: groups)
                 try write(interp, args) {
                     switch format {
@@ -149,7 +149,7 @@ extension Builtins {
     }
 
     /// The lines of a chart from a list of series(label, x, y, band:) records.
-    static func chartSeries(_ value: Value, _ interp: Interpreter, span: SourceSpan) throws -> [Chart.Series] {
+    static func chartSeries(_ value: Value, _ interp: BuiltinContext, span: SourceSpan) throws -> [Chart.Series] {
         guard case let .list(items) = value else { throw Diagnostic.error("expected a list of series(…)", at: span) }
         return try items.map { item in
             guard case let .record(fields) = item else { throw Diagnostic.error("each entry is a series(label, x, y)", at: span) }
@@ -176,7 +176,7 @@ extension Builtins {
 
     /// The labels of save_images: a list (strings or numbers) or a tensor [N] of classes,
     /// one per image.
-    static func imageLabels(_ argument: ArgumentValue, count: Int, _ interp: Interpreter) throws -> [String] {
+    static func imageLabels(_ argument: ArgumentValue, count: Int, _ interp: BuiltinContext) throws -> [String] {
         let items: [String]
         if case let .list(values) = argument.value {
             items = values.map { interp.display($0) }
@@ -194,9 +194,9 @@ extension Builtins {
     /// Writes a picture (only rank 0 of a data-parallel job does; the others hold the same
     /// values). A misspelt or surplus argument is an error *before* the file is written,
     /// not after (the call's other arguments have all been read by now).
-    static func write(_ interp: Interpreter, _ args: Arguments, _ body: () throws -> Void) throws {
+    static func write(_ interp: BuiltinContext, _ args: Arguments, _ body: () throws -> Void) throws {
         try args.checkAllUsed()
-        guard interp.world.isPrimary else { return }
+        guard interp.writesFiles else { return }
         do { try body() } catch { throw Diagnostic.error("cannot write the picture: \(error)", at: args.span) }
     }
 }

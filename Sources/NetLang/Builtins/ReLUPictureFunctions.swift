@@ -21,7 +21,7 @@ extension Builtins {
                     throw Diagnostic.error("save_regions needs a model on 2-D points that starts with dense(…) relu", at: modelSpan)
                 }
                 let data = try regionData(&args)
-                if interp.checkOnly { return .record([("regions", .number(.nan)), ("preimage", uncheckedPreimage(inputs: 2))]) }
+                if interp.mode == .shapeOnly { return .record([("regions", .number(.nan)), ("preimage", uncheckedPreimage(inputs: 2))]) }
                 let result = try preimageError(args.span) {
                     try LinearRegionPicture.render(network, variables: VariableStore<Double>(converting: interp.variables), point: point,
                                                    range: range, grid: grid, data: data)
@@ -50,7 +50,7 @@ extension Builtins {
                 var panels = [RowRemovalPicture.Panel(bias: [Double](repeating: 0, count: m), point: x, title: "unbiased, b = 0")]
                 if biased { panels.append(.init(bias: bias, point: biasedX, title: "biased, b = (" + bias.map { String(format: "%.2g", $0) }.joined(separator: ", ") + ")")) }
                 let rows = (0..<m).map { [at.scalars[2 * $0], at.scalars[2 * $0 + 1]] }
-                if interp.checkOnly { return .list(panels.map { _ in removalValue(nil) }) }
+                if interp.mode == .shapeOnly { return .list(panels.map { _ in removalValue(nil) }) }
                 let (image, removals) = RowRemovalPicture.render(rows: rows, panels: panels, range: range)
                 try write(interp, args) { try Pictures.titled(image, title).writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")

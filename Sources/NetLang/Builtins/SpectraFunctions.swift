@@ -50,7 +50,7 @@ extension Builtins {
                     throw Diagnostic.error("generate_spectra: bin_width \(formatValue(s.meanBinWidth)) is too small for a grid starting at \(formatValue(s.mzLow))", at: args.span)
                 }
                 let g: GeneratedSpectra
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     // Shapes and groups only: nothing is evaluated under `netl check`.
                     let n = s.spectrumCount
                     let cores = (0..<n).map { $0 / s.spectraPerCore }
@@ -102,7 +102,7 @@ extension Builtins {
                 guard Set(labels).isSubset(of: [0, 1]), Set(labels).count == 2 else {
                     throw Diagnostic.error("mww_auc needs labels 0 and 1 (both present)", at: span)
                 }
-                if interp.checkOnly { return .tensor(Tensor(repeating: 0.5, shape: [d])) }
+                if interp.mode == .shapeOnly { return .tensor(Tensor(repeating: 0.5, shape: [d])) }
                 return .tensor(Tensor(shape: [d], scalars: RankStatistics.areaUnderCurve(x: x.scalars, rows: n, columns: d, labels: labels)))
             }),
             ("top_k", { interp, args in
@@ -147,7 +147,7 @@ extension Builtins {
                 guard d <= 5000 else { throw Diagnostic.error("lda: \(d) features is too many (at most 5000); select features first", at: span) }
                 guard labels.allSatisfy({ $0 >= 0 && $0 < 1000 }) else { throw Diagnostic.error("lda needs class labels 0, 1, … (below 1000)", at: span) }
                 let fit: LinearDiscriminant
-                if interp.checkOnly {
+                if interp.mode == .shapeOnly {
                     let classes = max(2, (labels.max() ?? 1) + 1)
                     return ldaRecord(weights: [[Double]](repeating: [Double](repeating: 0, count: d), count: classes),
                                      biases: [Double](repeating: 0, count: classes), means: [[Double]](repeating: [Double](repeating: 0, count: d), count: classes))
@@ -227,7 +227,7 @@ extension Builtins {
     }
 
     /// x [N, …] (flattened per example) and integer labels [N], from a data set or two tensors.
-    private static func featuresAndLabels(_ args: inout Arguments, _ interp: Interpreter) throws -> (Tensor<Double>, [Int], SourceSpan) {
+    private static func featuresAndLabels(_ args: inout Arguments, _ interp: BuiltinContext) throws -> (Tensor<Double>, [Int], SourceSpan) {
         let a = try args.required("data", position: 0)
         let x: Tensor<Double>, y: Tensor<Double>
         if case let .dataset(d) = a.value {
@@ -251,14 +251,14 @@ extension Builtins {
         return (x, labels, a.span)
     }
 
-    private static func numbers(_ a: ArgumentValue, _ interp: Interpreter) throws -> [Double] {
+    private static func numbers(_ a: ArgumentValue, _ interp: BuiltinContext) throws -> [Double] {
         guard let t = interp.tensorValue(a.value), t.rank <= 1 else {
             throw Diagnostic.error("expected a list of numbers, got \(describe(a.value))", at: a.span)
         }
         return t.scalars
     }
 
-    private static func integers(_ a: ArgumentValue, _ interp: Interpreter) throws -> [Int] {
+    private static func integers(_ a: ArgumentValue, _ interp: BuiltinContext) throws -> [Int] {
         try numbers(a, interp).map { v in
             guard let i = exactInt(v) else { throw Diagnostic.error("expected whole numbers, found \(formatValue(v))", at: a.span) }
             return i

@@ -108,7 +108,7 @@ extension Builtins {
             }),
             ("tensor", { interp, args in
                 let v = try args.required("values", position: 0)
-                if interp.isSymbolic, interp.containsNode(v.value), interp.isTensorLike(v.value) {
+                if interp.mode == .symbolic, interp.containsNode(v.value), interp.isTensorLike(v.value) {
                     return .node(try interp.node(v.value, span: v.span))   // stacks a list of nodes
                 }
                 guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("tensor needs a number or a rectangular list of numbers", at: v.span) }

@@ -22,7 +22,7 @@ extension Builtins {
                 try requireExamples(ls, "cross_entropy", a.span)
                 // Labels out of range: concrete ones now; a training batch's when training starts.
                 if case let .node(labels) = b.value {
-                    interp.labelRequirements.append((labels, ls[1], b.span))
+                    interp.requireLabels(labels, classes: ls[1], span: b.span)
                 } else if let labels = interp.tensorValue(b.value) {
                     try checkLabels(labels.scalars, classes: ls[1], data: "the labels", span: b.span)
                 }
@@ -50,7 +50,7 @@ extension Builtins {
                 let weights = model.model.parameters.filter { ($0.operation as? VariableOp)?.label.hasSuffix(".weight") == true }
                 guard let first = weights.first else { return .number(0) }
                 let total = weights.dropFirst().reduce(first.square().sum()) { $0 + $1.square().sum() }
-                return interp.symbolicContext == nil ? .number(interp.tensorValue(.node(total * lambda))!.scalars[0]) : .node(total * lambda)
+                return interp.mode != .symbolic ? .number(interp.tensorValue(.node(total * lambda))!.scalars[0]) : .node(total * lambda)
             }),
             ("sgd", { _, args in
                 let lr = try args.number("lr", position: 0, default: 0.01)

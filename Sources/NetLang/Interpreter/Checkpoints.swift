@@ -21,7 +21,7 @@ extension Interpreter {
         let withOptimizer = try args.boolean("optimizer", default: false)
         try args.checkAllUsed()
         // In a data-parallel job every rank holds the same values: rank 0 writes the file.
-        if checkOnly || !world.isPrimary { return }
+        if topLevelMode == .shapeOnly || !world.isPrimary { return }
         var tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
         var metadata = ["format": "pt", "netlang_model": m.name]
         let constraints = lipschitzCoefficients(m)
@@ -57,7 +57,7 @@ extension Interpreter {
         let prefix = try args.string("prefix", default: m.name)
         let withOptimizer = try args.boolean("optimizer", default: false)
         try args.checkAllUsed()
-        if checkOnly { return }
+        if topLevelMode == .shapeOnly { return }
         try checkRanksAgreeOnLoad(of: m, at: span)
         // In a data-parallel job rank 0 reads and checks the file and every other rank
         // receives its values (the file may exist only where rank 0 runs).

@@ -15,6 +15,9 @@ public final class Environment {
         return parent?.assign(name, value) ?? false
     }
 
+    /// The names bound in this scope alone (a shape-only check's loop signature).
+    var bindings: [String: Value] { values }
+
     /// Every name visible here (for REPL completion and "did you mean" suggestions).
     public var allNames: [String] { Array(Set(values.keys).union(parent?.allNames ?? [])) }
 

@@ -9,7 +9,7 @@ extension Interpreter {
         guard let t = tensorValue(input), Array(t.shape.dropFirst()) == model.inputShape else {
             throw Diagnostic.error("model '\(m.name)' expects inputs [N, \(model.inputShape.map(String.init).joined(separator: ", "))]", at: span)
         }
-        if checkOnly { return .tensor(.zeros([t.shape[0]] + model.outputShape)) }
+        if topLevelMode == .shapeOnly { return .tensor(.zeros([t.shape[0]] + model.outputShape)) }
         let x = graph.input("predict64_x", shape: t.shape)
         let y = model.apply(x, ApplyContext(training: false))
         let store = flowEvaluation.float64Variables(variables)

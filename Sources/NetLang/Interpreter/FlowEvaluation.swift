@@ -16,7 +16,7 @@ extension Interpreter {
     func flowDensity(_ flow: Flow, _ x: Tensor<Double>, _ request: FlowEvaluationRequest) -> (logp: [Double], logDet: [Double]) {
         let model = flow.model
         let n = x.shape[0]
-        if checkOnly { return (Array(repeating: 0, count: n), Array(repeating: 0, count: n)) }
+        if topLevelMode == .shapeOnly { return (Array(repeating: 0, count: n), Array(repeating: 0, count: n)) }
         let s = request.settings
         let probeCount = request.probes?.shape[0] ?? 0
         var logp: [Double] = [], logDet: [Double] = []

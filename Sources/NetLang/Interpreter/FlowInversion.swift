@@ -18,7 +18,7 @@ extension Interpreter {
         guard Array(y.shape.dropFirst()) == m.model.outputShape else {
             throw Diagnostic.error("inverse of '\(m.name)' needs outputs [N, \(m.model.outputShape.map(String.init).joined(separator: ", "))], got \(y.shape)", at: span)
         }
-        if checkOnly {
+        if topLevelMode == .shapeOnly {
             return .record([("x", .tensor(.zeros([y.shape[0]] + m.model.inputShape))), ("converged", .boolean(true)), ("blocks", .list([])),
                             ("precision", .string("float32"))])
         }

@@ -82,7 +82,7 @@ extension Interpreter {
             throw Diagnostic.error("model '\(m.name)' is applied to a tensor, got \(describe(input))", at: span)
         }
         let batch = single ? t.reshaped([1] + t.shape) : t
-        if checkOnly { return .tensor(Tensor.zeros(Array(batch.shape.prefix(single ? 0 : 1)) + model.outputShape)) }
+        if topLevelMode == .shapeOnly { return .tensor(Tensor.zeros(Array(batch.shape.prefix(single ? 0 : 1)) + model.outputShape)) }
         let out = inference(model).predict(batch)
         return .tensor(single ? out.reshaped(Array(out.shape.dropFirst())) : out)
     }

@@ -60,6 +60,6 @@ extension Interpreter {
                 throw Diagnostic.error("model '\(m.name)' on \(batch) examples makes \(index == 0 ? "inputs" : "activations") of shape \(batched) (\(batched.elementCountDescription) values), more than 10⁸; use smaller batches", at: span)
             }
         }
-        if !checkOnly { try reserveMemory(values: shapes.map { batch * $0.reduce(1, *) }.reduce(0, +), span: span) }
+        if topLevelMode != .shapeOnly { try reserveMemory(values: shapes.map { batch * $0.reduce(1, *) }.reduce(0, +), span: span) }
     }
 }

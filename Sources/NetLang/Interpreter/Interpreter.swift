@@ -4,8 +4,8 @@ import NetRuntime
 
 /// Runs NetLang programs: statements execute in order against one session (a graph holding
 /// every model's parameters, their Float32 values, and the global names). The same session
-/// serves `netl run`, `netl check` (with `checkOnly`, which builds models and compiles
-/// training steps but trains and evaluates nothing) and the REPL.
+/// serves `netl run`, `netl check` (`topLevelMode` `.shapeOnly`, which builds models and
+/// compiles training steps but trains and evaluates nothing) and the REPL.
 public final class Interpreter {
     public let graph = Graph()
     public let variables: VariableStore<Float>
@@ -22,8 +22,15 @@ public final class Interpreter {
     /// The ranks of a data-parallel job (`mpirun -np N netl run`); one process by default.
     /// Train blocks split every batch over the ranks; only rank 0 writes files.
     public var world: Communicator = .single
-    /// Build and check without training or evaluating (`netl check`).
-    public var checkOnly = false
+    /// The mode of top-level statements: `.concrete` (`netl run`, the REPL) or `.shapeOnly`
+    /// (`netl check`: build and check without training, evaluating or writing). Inside a
+    /// loss or a differentiated function expressions are `.symbolic` (`mode`).
+    public var topLevelMode: EvaluationMode = .concrete
+    /// `netl check`: `topLevelMode == .shapeOnly` (the switch `netl check` and the tests set).
+    public var checkOnly: Bool {
+        get { topLevelMode == .shapeOnly }
+        set { topLevelMode = newValue ? .shapeOnly : .concrete }
+    }
     /// Load checkpoints whose weights hold NaN or infinity (`--allow-nonfinite`); by
     /// default such a file is an error and the model is unchanged.
     public var allowsNonFiniteWeights = false
@@ -65,6 +72,9 @@ public final class Interpreter {
         self.baseDirectory = baseDirectory
         self.outputDirectory = outputDirectory
         variables = VariableStore<Float>(graph)
+        // A shape error while a statement builds nodes is reported at its expression
+        // (`checkGraphErrors`), never a trap.
+        graph.recordsShapeErrors = true
         Builtins.install(in: self)
     }
 
@@ -155,19 +165,27 @@ public final class Interpreter {
             let history = try train(t, in: env)
             if let result = t.result { env.define(result.name, history) }
         case let .print(items, _):
-            if checkOnly { for e in items { try checkNames(e, in: env) }; return }
+            if topLevelMode == .shapeOnly { for e in items { try checkNames(e, in: env) }; return }
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
-            // `netl check` runs loops (training is only compiled there), up to a cap.
-            for _ in 0..<(checkOnly ? min(Self.checkLoopLimit, max(0, n)) : max(0, n)) { try execute(body, in: Environment(parent: env)) }
+            if topLevelMode == .shapeOnly {
+                // `netl check`: until the body's shapes repeat (ShapeSignature.swift).
+                return try checkLoop(Array(repeating: nil, count: min(Self.checkLoopLimit, max(0, n))), in: env) { _ in
+                    try execute(body, in: Environment(parent: env))
+                }
+            }
+            for _ in 0..<max(0, n) { try execute(body, in: Environment(parent: env)) }
         case let .forLoop(variable, _, sequence, body, span):
             let seq = try evaluate(sequence, in: env)
-            for item in try iterate(seq, span: span).prefix(checkOnly ? Self.checkLoopLimit : Int.max) {
+            let items = try iterate(seq, span: span)
+            func runBody(_ item: Value) throws {
                 let inner = Environment(parent: env)
                 inner.define(variable, item)
                 try execute(body, in: inner)
             }
+            if topLevelMode == .shapeOnly { return try checkLoop(items, in: env) { try runBody($0!) } }
+            for item in items { try runBody(item) }
         case let .ifElse(condition, then, otherwise, _):
             if try truth(evaluate(condition, in: env), span: condition.span) {
                 try execute(then, in: Environment(parent: env))
@@ -185,7 +203,7 @@ public final class Interpreter {
         }
     }
 
-    /// The most iterations a loop runs under `netl check`.
+    /// The most iterations a loop runs under `netl check` (fewer once its shapes repeat).
     static let checkLoopLimit = 1000
 
     /// The value of the last expression statement (the REPL prints it).

@@ -33,8 +33,9 @@ extension Interpreter {
             }
         }
         do {
+            // A check builds every layer (its shape rule) but computes no exact start vectors.
             let model = try Model(name: m.name, inputShape: input, layers: layers, graph: graph, seed: nextModelSeed(),
-                                  initialization: initialization)
+                                  initialization: initialization, computesStartValues: topLevelMode != .shapeOnly)
             variables.syncWithGraph()
             return ModelValue(model: model, definition: m)
         } catch let error as LayerError {

@@ -43,6 +43,9 @@ extension Interpreter {
     /// computed at once (a snapshot, as in NumPy and PyTorch).
     var isSymbolic: Bool { symbolicContext != nil }
 
+    /// The mode the current expression evaluates in (what a built-in's context carries).
+    var mode: EvaluationMode { .of(symbolic: isSymbolic, topLevel: topLevelMode) }
+
     /// Whether a value is, or contains, a graph node.
     func containsNode(_ v: Value) -> Bool {
         switch v {
@@ -66,7 +69,7 @@ extension Interpreter {
         case let .tensor(t): return t
         case let .node(n):
             if isSymbolic { neededNumbersOfNode = true; return nil }
-            if checkOnly { return Tensor.zeros(n.shape) }
+            if mode == .shapeOnly { return Tensor.zeros(n.shape) }
             return graph.evaluate([n], as: Float.self, variables: variables)[0].converted(to: Double.self)
         case let .list(items):
             guard let shape = listShape(v) else { return nil }
@@ -86,7 +89,7 @@ extension Interpreter {
     func tensorOperation(_ operands: [Value], span: SourceSpan, _ build: ([Node]) -> Node) throws -> Value {
         let symbolic = isSymbolic && operands.contains(where: containsNode)
         let g = symbolic ? graph : Graph()
-        g.recordsShapeErrors = true
+        if !symbolic { g.recordsShapeErrors = true }   // the session graph always does
         let nodes: [Node] = try operands.map { v in
             if symbolic { return try node(v, span: span) }
             guard let t = tensorValue(v) else { throw Diagnostic.error("expected a tensor, got \(describe(v))", at: span) }
@@ -108,7 +111,7 @@ extension Interpreter {
             total += node.shape.reduce(1, *)
         }
         // Every node of the evaluation is a buffer (the constants are copies of the operands).
-        if !checkOnly { try reserveMemory(values: total, span: span) }
+        if topLevelMode != .shapeOnly { try reserveMemory(values: total, span: span) }
         let value = g.evaluate([result], as: Double.self)[0]
         return value.shape.isEmpty ? .number(value.scalars[0]) : .tensor(value)
     }

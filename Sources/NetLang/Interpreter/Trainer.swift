@@ -192,7 +192,6 @@ extension Interpreter {
         context.repeatsExecution = true
         symbolicContext = context
         compilingFlowTraining = flowState
-        graph.recordsShapeErrors = true
         defer { symbolicContext = nil; compilingFlowTraining = nil }
         let value = try evaluate(objective.expression, in: scope)
         try checkGraphErrors(objective.expression.span)
@@ -204,7 +203,7 @@ extension Interpreter {
 
     func train(_ t: TrainStatement, in env: Environment) throws -> Value {
         let training = try compileTraining(t, in: env)
-        if checkOnly {
+        if topLevelMode == .shapeOnly {
             // Placeholders of the right kinds, so `netl check` runs what uses them.
             var history = TrainingHistory()
             if training.validation != nil { history.bestEpoch = 0; history.bestValidationLoss = .nan }

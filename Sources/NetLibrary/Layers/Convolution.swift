@@ -75,7 +75,7 @@ public final class Convolution: Layer {
         if let constraint {
             // Exact start: u from power iteration on the initial operator (see Dense);
             // random start: a random unit tensor.
-            let w0 = constraint.start == .random ? nil : builder.graph.initialValue(of: weight!)
+            let w0 = constraint.start == .random || !builder.computesStartValues ? nil : builder.graph.initialValue(of: weight!)
             let u0 = w0.map {
                 LipschitzVerification.topOutputVector($0, conv: self, inputShape: input, iterations: 100)
             }

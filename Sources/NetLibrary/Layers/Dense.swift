@@ -39,7 +39,7 @@ public final class Dense: Layer {
             // Exact start: u = the top left singular vector of the initial weight, so the
             // constraint holds from the first step (eq. 4.9 with a converged σ̂).
             // Random start: a random unit vector, as the reference implementations.
-            let u0 = constraint.start == .random ? nil : builder.graph.initialValue(of: weight!)
+            let u0 = constraint.start == .random || !builder.computesStartValues ? nil : builder.graph.initialValue(of: weight!)
                 .flatMap { try? svd($0) }.map { r in Tensor(shape: [units], scalars: (0..<units).map { r.u[$0, 0] }) }
             vector = try builder.stateVector("u", shape: [units], initial: u0)
         }

@@ -99,10 +99,17 @@ public final class ModelBuilder {
     /// The scheme for weights and biases of layers that do not choose their own.
     public let initialization: WeightInitialization
 
-    public init(graph: Graph, seed: UInt64, initialization: WeightInitialization = .torch) {
+    /// Whether start values that cost computation (a constrained layer's exact top singular
+    /// vector, by power iteration on its operator) are computed. Off when only shapes are
+    /// checked (`netl check`): such a layer then starts from a random vector, as with
+    /// `start: "random"`, and nothing else changes.
+    public let computesStartValues: Bool
+
+    public init(graph: Graph, seed: UInt64, initialization: WeightInitialization = .torch, computesStartValues: Bool = true) {
         self.graph = graph
         self.rng = RandomGenerator(seed: seed)
         self.initialization = initialization
+        self.computesStartValues = computesStartValues
     }
 
     /// Every layer built in a scope of its own, with its hierarchical name

@@ -15,15 +15,16 @@ public final class Model {
     public let variables: [Node]
 
     /// Builds `layers` for inputs of shape `inputShape` (without the batch dimension).
-    /// `initialization` is the scheme of every weight layer that does not choose its own.
+    /// `initialization` is the scheme of every weight layer that does not choose its own;
+    /// `computesStartValues` false skips costly start values (`ModelBuilder`).
     public init(name: String, inputShape: [Int], layers: [Layer], graph: Graph, seed: UInt64,
-                initialization: WeightInitialization = .torch) throws {
+                initialization: WeightInitialization = .torch, computesStartValues: Bool = true) throws {
         self.name = name
         self.initialization = initialization
         self.inputShape = inputShape
         self.graph = graph
         let root = Sequential(layers)
-        let builder = ModelBuilder(graph: graph, seed: seed, initialization: initialization)
+        let builder = ModelBuilder(graph: graph, seed: seed, initialization: initialization, computesStartValues: computesStartValues)
         try builder.named(name) { try root.build(builder, input: inputShape) }
         // Layers hold graph nodes beyond their variables (masks, identities as constants):
         // they live as long as the model, so no statement's release may drop them.

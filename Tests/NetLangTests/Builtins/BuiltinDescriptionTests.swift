@@ -28,6 +28,28 @@ final class BuiltinDescriptionTests: XCTestCase {
         XCTAssertEqual(stale, [], "pending names that are described or not registered: \(stale.joined(separator: ", "))")
     }
 
+    /// Every built-in is described: `:help NAME` prints each one's signature, and no call
+    /// is checked by name alone.
+    func testEveryBuiltinHasHelp() {
+        XCTAssertEqual(BuiltinDescriptions.pending, [])
+        for name in registered.sorted() {
+            let help = ArgumentCompletion.help(name)
+            XCTAssertNotNil(help, name)
+            XCTAssertTrue(help?.hasPrefix(name + "(") == true, "\(name): \(help ?? "")")
+        }
+        XCTAssertTrue(ArgumentCompletion.help("flow_nll")!.contains("method"))
+    }
+
+    /// jit(f, x1, x2, …): a variadic parameter takes any number of positional arguments and
+    /// no name.
+    func testVariadicParameterTakesAnyNumberOfPositionalArguments() throws {
+        XCTAssertEqual(BuiltinDescriptions.byName["jit"]?.signature, "jit(f, x…) → function")
+        XCTAssertEqual(try runScript("let f = jit(fn(a, b) = sum(a * b), [1, 2], [3, 4])\nprint f([1, 2], [3, 4])"), "11")
+        let named = scriptError("let f = jit(fn(a) = sum(a), x: [1, 2])")
+        XCTAssertTrue(named.contains("jit has no argument named 'x'"), named)
+        XCTAssertEqual(ArgumentCompletion.candidates(before: "jit(f, "), ["f:"])
+    }
+
     /// A description's differentiability agrees with BuiltinDifferentiabilityTests, which
     /// checks it: differentiable ones have a finite-difference (or analytic) case, numeric
     /// ones fail inside grad, the rest take no tensor values.

@@ -279,7 +279,7 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         let file = SourceFile(name: "call.net", text: "f(x)")
         let span = SourceSpan(file: file, start: 0, end: 4)
         var captured: (Node, Node)?
-        _ = try interpreter.differentiate(f, at: x, span: span) { _, input, y in
+        _ = try BuiltinContext(name: "grad", span: span, interpreter: interpreter).differentiate(f, at: x, span: span) { _, input, y in
             captured = (y, input)
             return y
         }

@@ -26,8 +26,9 @@ final class ParameterGradientTests: XCTestCase {
             return XCTFail("the script did not define loss, g, mlp and flow")
         }
         let span = SourceSpan(file: SourceFile(name: "check.net", text: "grad"), start: 0, end: 4)
-        let (loss, entries) = try interpreter.parameterGradientGraph(f, argument: .list([.model(mlp), .model(flow)]),
-                                                                      models: [mlp, flow], span: span)
+        let context = BuiltinContext(name: "grad", span: span, interpreter: interpreter)
+        let (loss, entries) = try context.parameterGradientGraph(f, argument: .list([.model(mlp), .model(flow)]),
+                                                                  models: [mlp, flow], span: span)
         let names = entries.map(\.name)
         XCTAssertEqual(names.filter { $0.hasPrefix("mlp.") }.sorted(),
                        ["mlp.dense1.bias", "mlp.dense1.weight", "mlp.dense2.bias", "mlp.dense2.weight"])
