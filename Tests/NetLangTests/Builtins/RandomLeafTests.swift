@@ -14,7 +14,7 @@ final class RandomLeafTests: XCTestCase {
     /// Built-ins that draw once and therefore fail inside a loss or jit, with a call.
     static let drawnOnce: [String: String] = ["sample": "sum(sample(flow, 2))"]
     /// Built-ins whose seed chooses a data set or a fixed matrix: data, not noise.
-    static let seededData: Set<String> = ["generate", "generate_spectra", "generate_spheres", "kfold", "grouped_kfold", "load_mnist",
+    static let seededData: Set<String> = ["load_csv", "load_digits", "generate", "generate_spectra", "generate_spheres", "kfold", "grouped_kfold", "load_mnist",
                                           "shuffle", "train_test_split", "weakly_correlated_rows"]
 
     static var randomExpressions: [(name: String, expression: String)] {

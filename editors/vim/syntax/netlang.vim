@@ -14,8 +14,8 @@ endif
 " layer and a function) the last :syn keyword wins.
 " BEGIN GENERATED (scripts/editor_grammars.py)
 syn keyword netlangBuiltin exp log sqrt abs square stop_gradient sum mean max logsumexp maximum minimum softmax
-      \ log_softmax transpose matmul concat split zeros ones randn rand tensor shape len append
-      \ range item argmax format cross_entropy mse nll weight_decay sgd adam adamw adamax
+      \ log_softmax transpose matmul concat split zeros ones randn rand bernoulli tensor shape len
+      \ append range item argmax format cross_entropy mse nll weight_decay sgd adam adamw adamax
       \ constant_lr multistep step_decay exponential_lr cosine_lr warmup load_digits load_mnist
       \ load_csv load_npy save_npy dataset train_test_split kfold grouped_kfold take shuffle
       \ generate accuracy balanced_accuracy predict parameter_count summary assign table grad vjp
@@ -36,7 +36,7 @@ syn keyword netlangLayer dense conv1d conv2d locally_connected relu tanh sigmoid
 syn keyword netlangKeyword import let fn block model data train on print repeat for in if else return save to load
       \ from residual lipschitz and or not true false
 " Train-item words are not reserved: coloured where a value follows them (`epochs 30`).
-syn match netlangTrainWord "\<\%(loss\|minimize\|maximize\|over\|optimizer\|schedule\|epochs\|steps\|batch\|shuffle\|log\|validate\)\>\ze\s\+[^ =(.,)\]]"
+syn match netlangTrainWord "\<\%(loss\|minimize\|maximize\|over\|optimizer\|schedule\|epochs\|steps\|batch\|shuffle\|log\|validate\|early_stop\|keep\|reset\)\>\ze\s\+[^ =(.,)\]]"
 " END GENERATED
 
 
