@@ -63,6 +63,7 @@ extension Interpreter {
             }
         }
         for v in wanted { variables.assign(v, file[(v.operation as! VariableOp).label]!) }
+        m.learnedWeights = "loaded from \"\(path)\""
         if world.size > 1 { receiveFromFirstRank(m) }
         // The stored power-iteration vectors may belong to other weights (an edited file):
         // where they do, make σ̂ the loaded weights' norms, so the constraints hold at once;

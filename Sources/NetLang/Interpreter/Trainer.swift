@@ -215,6 +215,7 @@ extension Interpreter {
             if Interruption.isRequested { break }
         }
         progress.finish()
+        for m in models where step > 0 { m.recordTraining(steps: step) }
         let seconds = Date().timeIntervalSince(start)
         if Interruption.isRequested {
             output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
