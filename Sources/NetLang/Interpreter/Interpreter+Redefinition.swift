@@ -4,7 +4,7 @@ extension ModelValue {
         var total = steps
         if let previous = learnedWeights, previous.hasPrefix("trained for "),
            let n = Int(previous.dropFirst("trained for ".count).prefix { $0.isNumber }) { total += n }
-        learnedWeights = "trained for \(total) step\(total == 1 ? "" : "s")"
+        learnedWeights = "trained for \(counted(total, "step"))"
     }
 }
 
