@@ -87,6 +87,22 @@ final class LanguageNicetiesTests: XCTestCase {
         XCTAssertEqual(out, "[1, 1, 1]")
     }
 
+    /// Counts in messages agree in number ("1 iteration", not "1 iterations").
+    func testCountsAgreeInNumber() throws {
+        XCTAssertEqual(counted(1, "iteration"), "1 iteration")
+        XCTAssertEqual(counted(0, "iteration"), "0 iterations")
+        XCTAssertEqual(counted(3, "batch", plural: "batches"), "3 batches")
+        // One power iteration before the first step: a run that converges at once says so in the singular.
+        let out = try runScript("""
+        data d = generate("moons", n: 32, seed: 0)
+        model f(input: [2]) { residual lipschitz(c: 0.5, tolerance: 1e-3) { dense(4) elu dense(2) } }
+        train f on d { loss flow_nll(f, x) epochs 1 batch 32 }
+        """)
+        let line = try XCTUnwrap(out.split(separator: "\n").first { $0.hasPrefix("power iteration to tolerance:") })
+        XCTAssertFalse(line.contains(" 1 iterations") || line.contains(" 1 steps"), String(line))
+        XCTAssertTrue(out.contains("trained f for 1 step (1 epoch of 1 batch of 32)"), out)
+    }
+
     /// The REPL's hook: redefining a trained or loaded model warns, with a note at the old
     /// definition; an untrained one is redefined silently.
     func testRedefiningATrainedModelWarns() throws {
