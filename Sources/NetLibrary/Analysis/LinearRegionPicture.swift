@@ -138,10 +138,10 @@ public enum LinearRegionPicture {
         }
     }
 
-    /// The colour scale of the condition panel: log10 κ from 0 (κ = 1) to maxLog, labelled
-    /// with κ itself.
+    /// The colour scale of the condition panel: log10 κ from 0 (κ = 1) to maxLog, ticked
+    /// like a log axis (κ = 1, 2, 5, 10, … or decades) and labelled with κ itself.
     static func addColourBar(to scene: inout ChartScene, x: Double, top: Double, height: Double, maxLog: Double) {
-        let ticks = ChartTicks.linear(0, maxLog, count: 3...5).filter { $0.value >= 0 }.map { ($0.value, String(format: "%.3g", pow(10, $0.value))) }
+        let ticks = ChartTicks.logarithmic(0, maxLog)
         scene.addColorBar(x: x, top: top, height: height, lo: 0, hi: maxLog, ticks: ticks, label: "condition number")
     }
 
