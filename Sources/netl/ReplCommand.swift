@@ -37,6 +37,11 @@ final class ReplSession {
     init(interpreter: Interpreter) {
         self.interpreter = interpreter
         interactive = netl_stdin_is_tty() != 0
+        // Warnings (a redefinition discarding a trained model's weights) go where errors go.
+        interpreter.warning = { d in
+            fflush(nil)
+            FileHandle.standardError.write((d.render(color: isatty(2) != 0) + "\n").data(using: .utf8)!)
+        }
     }
 
     static let help = """

@@ -108,17 +108,21 @@ final class ChartTests: XCTestCase {
         let png = try decode(try chart.image(scale: 2).pngData())
         // The title: above the plot (scene y < 30).
         XCTAssertGreaterThan(inkCount(png, 0, 0, png.width, 60), 200)
-        // The legend text: right of the plot, next to the first legend line (y ≈ top + 10).
-        let legendX = Int((l.width - l.right + 42) * 2), legendY = Int((l.top + 10) * 2)
-        XCTAssertGreaterThan(inkCount(png, legendX, legendY - 20, png.width, legendY + 12), 40)
+        // The legend: inside the plot, in a corner clear of the lines at 0.8 and 0.3 ± 0.1.
+        let legend = try XCTUnwrap(l.legend)
+        XCTAssertTrue(legend.inside)
+        XCTAssertEqual(legend.labels, ["upper", "lower"])
+        let legendX = Int((legend.x + 44) * 2), legendY = Int((legend.y + 12) * 2)
+        XCTAssertGreaterThan(inkCount(png, legendX, legendY - 20, legendX + 120, legendY + 12), 40)
         // Without a title and labels nothing is inked there.
         let blank = flatChart(title: "", labels: ["", ""])
         let png2 = try decode(try blank.image(scale: 2).pngData())
         XCTAssertEqual(inkCount(png2, 0, 0, png2.width, 60), 0)
-        XCTAssertEqual(inkCount(png2, legendX, legendY - 20, png2.width, legendY + 12), 0)
+        let blankLegend = try XCTUnwrap(blank.layout().legend)
+        XCTAssertEqual(inkCount(png2, Int((blankLegend.x + 44) * 2), legendY - 20, Int((blankLegend.x + 44) * 2) + 120, legendY + 12), 0)
         // The legend swatch of each series carries its colour.
         for i in 0..<2 {
-            let y = Int((l.top + 18 * Double(i) + 10) * 2), x = Int((l.width - l.right + 14) * 2)
+            let y = Int((legend.y + ChartLegend.padding + ChartLegend.rowHeight * Double(i) + 6) * 2), x = Int((legend.x + ChartLegend.padding + 4) * 2)
             XCTAssertEqual(png.pixel(x, y), Chart.color(i))
         }
     }
@@ -185,8 +189,12 @@ final class ChartTests: XCTestCase {
     }
 
     func testLinearTicksAreRound() {
-        XCTAssertEqual(ChartTicks.linear(0.13, 0.97).map(\.label), ["0.2", "0.4", "0.6", "0.8"])
+        XCTAssertEqual(ChartTicks.linear(0.13, 0.97).map(\.label), ["0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"])
         XCTAssertEqual(ChartTicks.linear(-0.5, 20.5).map(\.label), ["0", "5", "10", "15", "20"])
+        XCTAssertEqual(ChartTicks.linear(-0.05, 1.05).map(\.label), ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"], "one format for the axis")
+        XCTAssertEqual(ChartTicks.linear(-4, 4).map(\.label), ["-4", "-2", "0", "2", "4"])
+        XCTAssertEqual(ChartTicks.linear(0, 1e6).map(\.label), ["0", "2.0e5", "4.0e5", "6.0e5", "8.0e5", "1.0e6"])
+        XCTAssertEqual(ChartTicks.linear(0, 1.1e-5).map(\.label).prefix(3), ["0", "2.0e-6", "4.0e-6"])
     }
 
     func testFormatFromExtension() {
@@ -223,14 +231,23 @@ final class ChartTests: XCTestCase {
     }
 
     /// Diverged samples (huge, infinite or NaN coordinates) are left out of a scatter
-    /// picture instead of trapping in the conversion to pixel indices.
-    func testScatterSkipsPointsOffThePicture() {
+    /// picture instead of trapping in the conversion to pixel indices, and counted.
+    func testScatterSkipsPointsOffThePicture() throws {
         let points = Tensor<Double>(shape: [5, 2], scalars: [0, 0, 1e30, 0, -1e300, 1e300, .nan, 1, .infinity, 0])
-        let image = Pictures.scatter(points, range: 4, size: 40)
-        XCTAssertEqual(image.width, 40)
-        var coloured = 0
-        for y in 0..<40 { for x in 0..<40 where image[x, y] == (31, 119, 180) { coloured += 1 } }
-        XCTAssertEqual(coloured, 9, "only the point at the origin is drawn, as a 3×3 dot")
+        let picture = ScatterPicture(points: points, range: 4)
+        XCTAssertEqual(picture.outside, 4)
+        let scene = picture.scene()
+        var dots: [ChartPoint] = [], texts: [String] = []
+        for e in scene.elements {
+            if case let .circle(p, _, _) = e { dots.append(p) }
+            if case let .text(t, _, _, _, _) = e { texts.append(t) }
+        }
+        let axes = try XCTUnwrap(scene.axes.first)
+        XCTAssertEqual(dots.count, 1, "only the point at the origin is drawn")
+        XCTAssertEqual(dots[0].x, (axes.plotLeft + axes.plotRight) / 2, accuracy: 1e-9)
+        XCTAssertEqual(dots[0].y, (axes.plotTop + axes.plotBottom) / 2, accuracy: 1e-9)
+        XCTAssertTrue(texts.contains("4 of 5 points outside the plot"))
+        _ = try decode(try picture.image(scale: 1).pngData())
     }
 
     func testBoxPlotPNGAndSVGShowTheSameBoxes() throws {

@@ -51,6 +51,28 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(err.contains("'twice' is not defined"), err)
     }
 
+    /// Redefining a trained model in the REPL warns on stderr, at the new definition with a
+    /// note at the old one; the session goes on with the new model.
+    func testReplWarnsWhenATrainedModelIsRedefined() throws {
+        try requireNetl()
+        let session = """
+        data d = generate("blobs", n: 40, seed: 1)
+        model f(input: [2]) { dense(3) }
+        train f on d {
+          loss cross_entropy(f(x), y)
+          epochs 1 batch 20
+        }
+        model f(input: [2]) { dense(3) }
+        :shape f
+        :quit
+        """
+        let (code, out, err) = try run(["repl"], input: session)
+        XCTAssertEqual(code, 0)
+        XCTAssertTrue(err.contains("<repl:4>:1:7: warning: this redefines 'f', which was trained for 2 steps: its weights are discarded"), err)
+        XCTAssertTrue(err.contains("<repl:2>:1:7: note: the model 'f' trained for 2 steps was defined here"), err)
+        XCTAssertTrue(out.contains("model f: [N, 2] → [N, 3]"), out)
+    }
+
     /// `:layers` lists every layer of the catalog with its signature.
     func testReplListsTheLayerCatalog() throws {
         try requireNetl()

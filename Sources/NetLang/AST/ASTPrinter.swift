@@ -30,7 +30,9 @@ enum ASTPrinter {
         case let .member(base, name, _, _): return "(. \(expression(base)) \(name))"
         case let .index(base, items, _):
             return "(index \(expression(base))" + items.map { " " + index($0) }.joined() + ")"
-        case let .lambda(params, body, _): return "(fn \(parameters(params)) \(expression(body)))"
+        case let .lambda(params, body, _):
+            if body.count == 1, case let .returnValue(value, _) = body[0] { return "(fn \(parameters(params)) \(expression(value)))" }
+            return "(fn \(parameters(params)) {\(body.map { statement($0, indent: 0) }.joined(separator: "; "))})"
         }
     }
 

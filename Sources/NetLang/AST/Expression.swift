@@ -11,8 +11,8 @@ public indirect enum Expression: Sendable {
     case call(callee: Expression, arguments: [Argument], span: SourceSpan)
     case member(base: Expression, name: String, nameSpan: SourceSpan, span: SourceSpan)
     case index(base: Expression, items: [IndexItem], span: SourceSpan)
-    /// `fn(a, b) = a + b`
-    case lambda(parameters: [Parameter], body: Expression, span: SourceSpan)
+    /// `fn(a, b) = a + b` (body `[.returnValue(a + b)]`) or `fn(a, b) { … return … }`.
+    case lambda(parameters: [Parameter], body: [Statement], span: SourceSpan)
 
     public var span: SourceSpan {
         switch self {

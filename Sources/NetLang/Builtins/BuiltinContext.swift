@@ -122,6 +122,8 @@ struct BuiltinContext {
     func outputPath(_ path: String) throws -> String { try interpreter.outputPath(path) }
     func resolve(_ path: String) -> String { interpreter.resolve(path) }
     func writtenName(_ path: String) -> String { interpreter.writtenName(path) }
+    /// Whether `path` is absolute or climbs out of the output folder (`..`).
+    func leavesOutputFolder(_ path: String) -> Bool { interpreter.leavesOutputFolder(path) }
     func pictureTitle(_ title: String) -> String { interpreter.pictureTitle(title) }
     func announceIfOutsideOutput(_ path: String, written full: String) {
         interpreter.announceIfOutsideOutput(path, written: full)

@@ -23,6 +23,20 @@ public enum BuiltinDescriptions {
               summary: "\(what), element-wise", example: "print \(name)([0.5, 2])")
     }
 
+    /// Rounding to whole numbers: piecewise constant, so their gradient is 0 (as in
+    /// PyTorch and JAX), which a loss may use but cannot learn through.
+    static let rounding: [BuiltinDescription] = [
+        .init(name: "floor", parameters: [P("x", position: 0, "number or tensor")], returns: "number or tensor",
+              differentiability: .differentiable, summary: "⌊x⌋, the largest whole number ≤ x, element-wise (gradient 0)",
+              example: "print floor([1.5, -1.5])"),
+        .init(name: "round", parameters: [P("x", position: 0, "number or tensor")], returns: "number or tensor",
+              differentiability: .differentiable, summary: "the nearest whole number, ties to even (2.5 → 2), element-wise (gradient 0)",
+              example: "print round([0.5, 1.5, 2.7])"),
+        .init(name: "int", parameters: [P("x", position: 0, "number, tensor or string")], returns: "number or tensor",
+              differentiability: .differentiable, summary: "x rounded toward zero, element-wise (gradient 0); a string of digits as a number",
+              example: "print int(-2.7), int(\"42\") + 1"),
+    ]
+
     /// Tensor, loss, optimiser and list built-ins whose arguments are all read in their
     /// own bodies (no shared option readers).
     static let common: [BuiltinDescription] = [
@@ -175,7 +189,7 @@ public enum BuiltinDescriptions {
               example: "print greater([1, 3], 2)"),
     ]
 
-    public static let all: [BuiltinDescription] = elementwise + common + dataAndSchedules + reductions + modelsAndEvaluation
+    public static let all: [BuiltinDescription] = elementwise + rounding + common + dataAndSchedules + reductions + modelsAndEvaluation
         + linearAlgebra + dataSets + flows + reluAnalysis + spectraAndStatistics + plots + [
         .init(name: "flow_nll", parameters: [P("model", position: 0, "flow model"), P("x", position: 1, "tensor or data set")] + densityOptions,
               returns: "number", differentiability: .differentiable,

@@ -76,7 +76,12 @@ extension Builtins {
                 if interp.writesFiles {
                     let full = try dataError(args.span) { try interp.outputPath(path) }
                     try dataError(args.span) { try writeNPY(t, to: full) }
-                    interp.announceIfOutsideOutput(path, written: full)
+                    // "wrote …" like the pictures: the full path when it leaves the output folder.
+                    if interp.leavesOutputFolder(path) {
+                        interp.announceIfOutsideOutput(path, written: full)
+                    } else {
+                        interp.output("wrote \(interp.writtenName(path))")
+                    }
                 }
                 return .none
             }),

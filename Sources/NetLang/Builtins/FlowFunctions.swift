@@ -135,7 +135,7 @@ extension Builtins {
                         let last = b.first { $0.0 == "residual" }.map { interp.display($0.1) } ?? "?"
                         return "\(name) (last residual \(last))"
                     }
-                    throw Diagnostic.error("sample: the inverse did not converge to tolerance \(formatValue(stopping.tolerance)) within \(stopping.maxIterations) iterations in \(failed.joined(separator: ", ")); raise max_iterations or check_lipschitz the flow", at: args.span)
+                    throw Diagnostic.error("sample: the inverse did not converge to tolerance \(formatValue(stopping.tolerance)) within \(counted(stopping.maxIterations, "iteration")) in \(failed.joined(separator: ", ")); raise max_iterations or check_lipschitz the flow", at: args.span)
                 }
                 return x
             }),

@@ -32,7 +32,7 @@ extension Builtins {
                 let request = FlowEvaluationRequest(settings: settings, float64: method == "exact", probes: nil)
                 let logp = interp.flowDensity(flow, Tensor(shape: [n * n, 2], scalars: points), request).logp
                 let density = (0..<n).map { r in (0..<n).map { c in Foundation.exp(logp[r * n + c]) } }
-                try write(interp, args) { try Pictures.titled(Pictures.heatmap(density, scale: max(1, 400 / n)), title).writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try DensityPicture(values: density, range: range, title: title).image().writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),
@@ -47,7 +47,7 @@ extension Builtins {
                     throw Diagnostic.error("save_scatter needs points [N, 2]", at: x.span)
                 }
                 if interp.mode == .shapeOnly { return .none }
-                try write(interp, args) { try Pictures.titled(Pictures.scatter(t, range: range), title).writePNG(to: interp.outputPath(path)) }
+                try write(interp, args) { try ScatterPicture(points: t, range: range, title: title).image().writePNG(to: interp.outputPath(path)) }
                 interp.output("wrote \(interp.writtenName(path))")
                 return .none
             }),

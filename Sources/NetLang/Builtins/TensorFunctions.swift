@@ -8,6 +8,7 @@ extension Builtins {
             elementwise("sigmoid") { $0.sigmoid() }, elementwise("relu") { $0.relu() }, elementwise("softplus") { $0.softplus() },
             elementwise("sqrt") { $0.sqrt() }, elementwise("abs") { $0.abs() }, elementwise("square") { $0.square() },
             elementwise("stop_gradient") { $0.stoppingGradient },
+            elementwise("floor") { $0.floor() }, elementwise("round") { $0.rounded() }, wholeNumber,
             ("elu", { interp, args in
                 let x = try args.required("x", position: 0); let a = try args.number("alpha", position: 1, default: 1)
                 return try interp.tensorOperation([x.value], span: x.span) { $0[0].elu(a) }

@@ -29,7 +29,9 @@ extension Interpreter {
                 defer { leaveCall() }
                 let inner = Environment(parent: env)
                 try bind(parameters: parameters, arguments: args, into: inner, function: "function", span: span, defaultsIn: env)
-                return try evaluate(body, in: inner)
+                if body.count == 1, case let .returnValue(value, _) = body[0] { return try evaluate(value, in: inner) }
+                do { try execute(body, in: inner) } catch let signal as ReturnSignal { return signal.value }
+                return .none
             })
         }
     }

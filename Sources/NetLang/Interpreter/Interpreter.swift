@@ -34,6 +34,9 @@ public final class Interpreter {
     /// Load checkpoints whose weights hold NaN or infinity (`--allow-nonfinite`); by
     /// default such a file is an error and the model is unchanged.
     public var allowsNonFiniteWeights = false
+    /// Warnings that do not stop a run, such as a redefinition that discards a trained
+    /// model's weights (`Interpreter+Redefinition.swift`); nil: not reported (the REPL sets it).
+    public var warning: ((Diagnostic) -> Void)?
     /// Models in definition order.
     public private(set) var models: [ModelValue] = []
     /// The folder relative paths are resolved against (the script's folder).
@@ -152,6 +155,7 @@ public final class Interpreter {
         case let .block(b):
             env.define(b.name, .block(BlockValue(definition: b, environment: env)))
         case let .model(m):
+            warnIfDiscardingWeights(of: m, in: env)
             let model = try buildModel(m, in: env)
             models.append(model)
             env.define(m.name, .model(model))

@@ -49,10 +49,13 @@ extension Interpreter {
         }
     }
 
+    /// Whether a written file's name leaves the output folder (absolute, or climbing out with "..").
+    func leavesOutputFolder(_ path: String) -> Bool { path.hasPrefix("/") || path.split(separator: "/").contains("..") }
+
     /// Says where a file went when it is outside the output folder (an absolute path, or one
     /// climbing out with ".."), so a write there is never silent.
     func announceIfOutsideOutput(_ path: String, written full: String) {
-        guard path.hasPrefix("/") || path.split(separator: "/").contains("..") else { return }
+        guard leavesOutputFolder(path) else { return }
         output("wrote \(URL(fileURLWithPath: full).standardizedFileURL.path)")
     }
 

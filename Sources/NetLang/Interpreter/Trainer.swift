@@ -306,9 +306,10 @@ extension Interpreter {
             history.restoredBest = true
         }
         progress.finish()
+        for m in models where step > 0 { m.recordTraining(steps: step) }
         let seconds = Date().timeIntervalSince(start)
         if Interruption.isRequested {
-            output("interrupted after \(step) steps; \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
+            output("interrupted after \(counted(step, "step")); \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")
             Interruption.clear()
         } else {
             output(trainingSummary(models: models.map(\.name), steps: step, epochs: history.epochLosses.count, batchesPerEpoch: batchesPerEpoch,
@@ -338,8 +339,8 @@ extension Interpreter {
         for m in models { m.model.refreshSpectralNorms(variables) }
         if let refiner = training.refiner, !refiner.history.isEmpty {
             let later = refiner.history.dropFirst().sorted()
-            output("power iteration to tolerance: \(refiner.history[0]) iterations before the first step, median \(later.isEmpty ? 0 : later[later.count / 2]) after" +
-                   (refiner.cappedCalls > 0 ? "; the cap was reached in \(refiner.cappedCalls) steps" : ""))
+            output("power iteration to tolerance: \(counted(refiner.history[0], "iteration")) before the first step, median \(later.isEmpty ? 0 : later[later.count / 2]) after" +
+                   (refiner.cappedCalls > 0 ? "; the cap was reached in \(counted(refiner.cappedCalls, "step"))" : ""))
         }
         for (distribution, draws) in training.rouletteDraws {
             output("Russian roulette, K ~ \(distribution): steps compiled for K = \(draws.map(String.init).joined(separator: ", ")) (one drawn per step)")
@@ -372,10 +373,9 @@ extension Interpreter {
     func trainingSummary(models: [String], steps: Int, epochs: Int, batchesPerEpoch: Int, batchSize: Int,
                          seconds: Double, epochMeanLoss: Double, lastStepLoss: Double,
                          seriesEstimate: (flow: String, data: String)? = nil) -> String {
-        func count(_ n: Int, _ word: String, plural: String? = nil) -> String { "\(n) " + (n == 1 ? word : plural ?? word + "s") }
         let exact = seriesEstimate.map { "; exact NLL: flow_nll(\($0.flow), \($0.data), method: \"exact\") (or in a log line per epoch)" } ?? ""
-        return "trained \(models.joined(separator: ", ")) for \(count(steps, "step")) (\(count(epochs, "epoch")) of "
-            + "\(count(batchesPerEpoch, "batch", plural: "batches")) of \(batchSize)) in \(String(format: "%.1f", seconds)) s; "
+        return "trained \(models.joined(separator: ", ")) for \(counted(steps, "step")) (\(counted(epochs, "epoch")) of "
+            + "\(counted(batchesPerEpoch, "batch", plural: "batches")) of \(batchSize)) in \(String(format: "%.1f", seconds)) s; "
             + "mean \(lossLabel(seriesEstimate != nil)) over the last epoch \(formatValue(epochMeanLoss)), last step \(formatValue(lastStepLoss))"
             + exact
     }

@@ -52,6 +52,10 @@ public final class ModelValue {
         self.definition = definition
     }
     public var name: String { model.name }
+    /// Where its current weights came from when not from initialisation ("trained for 64
+    /// steps", "loaded from \"f.safetensors\""): redefining the model discards them, which
+    /// the REPL warns about (`Interpreter.warnIfDiscardingWeights`).
+    public var learnedWeights: String?
 }
 
 /// A user block: a parameterised sequence of layers, expanded where it is used.

@@ -26,8 +26,14 @@ struct Lexer {
     var pos = 0
     var tokens: [Token] = []
     var diagnostics: [Diagnostic] = []
-    /// Open brackets: "(", "[" or "{" as bytes.
+    /// Open brackets: "(", "[" or "{" as bytes, and `lambdaParenthesis` for the "(" of an
+    /// anonymous function's parameters (`fn(`).
     var openBrackets: [UInt8] = []
+    /// Marks the "(" after `fn` in `openBrackets`: its ")" followed by "{" starts a lambda's
+    /// body, inside which newlines end statements even within a call's parentheses.
+    static let lambdaParenthesis: UInt8 = 0x01
+    /// Whether the last ")" closed a lambda's parameter list.
+    var closedLambdaParameters = false
 
     init(file: SourceFile) {
         self.file = file
@@ -106,12 +112,17 @@ struct Lexer {
         case UInt8(ascii: ","): kind = .comma
         case UInt8(ascii: ":"): kind = .colon
         case UInt8(ascii: "."): kind = .dot
-        case UInt8(ascii: "("): kind = .leftParen; openBrackets.append(c)
+        case UInt8(ascii: "("):
+            kind = .leftParen
+            openBrackets.append(tokens.last?.kind == .keyword(.fn) ? Self.lambdaParenthesis : c)
         case UInt8(ascii: "["): kind = .leftBracket; openBrackets.append(c)
         case UInt8(ascii: "{"):
-            // "{" never occurs inside ( ) or [ ] in the grammar: any still open there were
+            // "{" occurs inside ( ) or [ ] only as a lambda's body (`map(xs, fn(x) {`), right
+            // after its parameters' ")": the brackets around it stay open, to suppress
+            // newlines again after its "}". Any other "{" means the brackets still open were
             // left unclosed, so they stop suppressing newlines ("fn f(x {" recovers).
-            while let last = openBrackets.last, last != UInt8(ascii: "{") { openBrackets.removeLast() }
+            let lambdaBody = tokens.last?.kind == .rightParen && closedLambdaParameters
+            while !lambdaBody, let last = openBrackets.last, last != UInt8(ascii: "{") { openBrackets.removeLast() }
             kind = .leftBrace; openBrackets.append(c)
         case UInt8(ascii: ")"): kind = .rightParen; close(UInt8(ascii: "("))
         case UInt8(ascii: "]"): kind = .rightBracket; close(UInt8(ascii: "["))
@@ -139,7 +150,11 @@ struct Lexer {
         var i = openBrackets.count - 1
         while i >= 0 {
             let b = openBrackets[i]
-            if b == opener { openBrackets.removeSubrange(i...); return }
+            if b == opener || (opener == UInt8(ascii: "(") && b == Self.lambdaParenthesis) {
+                closedLambdaParameters = b == Self.lambdaParenthesis
+                openBrackets.removeSubrange(i...)
+                return
+            }
             if b == UInt8(ascii: "{") { return }
             i -= 1
         }

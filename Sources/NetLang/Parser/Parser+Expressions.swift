@@ -224,7 +224,8 @@ extension Parser {
     }
 
     /// primary = NUMBER | STRING | "true" | "false" | IDENT | "(" , expr , ")"
-    ///         | "[" , [ expr , { "," , expr } , [ "," ] ] , "]" | "fn" , "(" , [ params ] , ")" , "=" , expr
+    ///         | "[" , [ expr , { "," , expr } , [ "," ] ] , "]"
+    ///         | "fn" , "(" , [ params ] , ")" , ( "=" , expr | body )
     func primary() throws -> Expression {
         let token = peek
         switch token.kind {
@@ -252,12 +253,17 @@ extension Parser {
         case .keyword(.fn):
             advance()
             let parameters = try parameterList(of: "the anonymous function")
+            if check(.leftBrace) {
+                // A body of statements, as a named function's: `return` gives the value.
+                let body = try self.body(of: "the anonymous function")
+                return .lambda(parameters: parameters, body: body, span: token.span.to(previous.span))
+            }
             guard match(.equal) != nil else {
-                throw fail("expected '=' followed by the result of the anonymous function, found \(peek)")
+                throw fail("expected '=' followed by the result of the anonymous function, or '{' and a body, found \(peek)")
             }
             skipNewlines()
             let body = try expression()
-            return .lambda(parameters: parameters, body: body, span: token.span.to(body.span))
+            return .lambda(parameters: parameters, body: [.returnValue(body, span: body.span)], span: token.span.to(body.span))
         default:
             throw fail("expected an expression, found \(peek)")
         }

@@ -34,7 +34,7 @@ extension Resolver {
                 }
                 current = base
             case let .lambda(parameters, body, _):
-                deferBody(parameters: parameters, in: scope) { resolver, inner in resolver.resolve(body, in: inner) }
+                deferBody(parameters: parameters, in: scope) { resolver, inner in resolver.resolveBlock(body, in: inner) }
                 return
             }
         }

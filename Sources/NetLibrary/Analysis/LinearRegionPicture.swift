@@ -64,7 +64,7 @@ public enum LinearRegionPicture {
         let predicted = predictions(network, variables: variables, points: pixels)
 
         let size = 300.0, cell = size / Double(grid), legendHeight = 54.0
-        let panelWidth = SquarePanel.marginLeft + size + SquarePanel.marginRight, colourBar = 70.0
+        let panelWidth = SquarePanel.marginLeft + size + SquarePanel.marginRight, colourBar = 90.0
         var scene = ChartScene(width: 3 * panelWidth + colourBar, height: SquarePanel.marginTop + size + SquarePanel.marginBottom + legendHeight)
         let panels = (0..<3).map { SquarePanel(left: Double($0) * panelWidth + SquarePanel.marginLeft, top: SquarePanel.marginTop, size: size, lo: -range, hi: range) }
         // Condition numbers on a log scale from 1 to the largest seen.
@@ -138,20 +138,11 @@ public enum LinearRegionPicture {
         }
     }
 
-    /// The colour scale of the condition panel: log10 κ from 0 (κ = 1) to maxLog.
+    /// The colour scale of the condition panel: log10 κ from 0 (κ = 1) to maxLog, ticked
+    /// like a log axis (κ = 1, 2, 5, 10, … or decades) and labelled with κ itself.
     static func addColourBar(to scene: inout ChartScene, x: Double, top: Double, height: Double, maxLog: Double) {
-        let steps = 60
-        for i in 0..<steps {
-            let t = (Double(i) + 0.5) / Double(steps), c = Colormap.color(t)
-            scene.add(.rect(x: x, y: top + height * (1 - Double(i + 1) / Double(steps)), width: 14, height: height / Double(steps) + 0.5,
-                            fill: ChartColor(c.0, c.1, c.2), opacity: 1, stroke: nil))
-        }
-        for (v, _) in ChartTicks.linear(0, maxLog, count: 4) where v >= 0 {
-            let y = top + height * (1 - v / maxLog)
-            scene.add(.line(ChartPoint(x + 14, y), ChartPoint(x + 18, y), ChartScene.ink, width: 1))
-            scene.add(.text(String(format: "%.3g", pow(10, v)), at: ChartPoint(x + 20, y + 4), anchor: .start, style: .body))
-        }
-        scene.add(.text("cond", at: ChartPoint(x, top - 6), anchor: .start, style: .body))
+        let ticks = ChartTicks.logarithmic(0, maxLog)
+        scene.addColorBar(x: x, top: top, height: height, lo: 0, hi: maxLog, ticks: ticks, label: "condition number")
     }
 
     /// The class the network predicts at each point: arg-max of its output (the sign for

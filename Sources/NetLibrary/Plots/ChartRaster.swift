@@ -38,6 +38,21 @@ public struct ChartRaster {
         case let .text(text, at, anchor, style, vertical):
             let fontScale = max(1, Int((ChartScene.fontSize(style) * k).rounded()))
             drawText(text, at: p(at), anchor: anchor, fontScale: fontScale, vertical: vertical, color: ChartScene.ink)
+        case let .raster(picture, x, y, w, h): drawPicture(picture, x: x * k, y: y * k, width: w * k, height: h * k)
+        }
+    }
+
+    /// A picture stretched over the rectangle, each pixel whose centre lies inside taking
+    /// the colour of the picture's pixel under it (nearest neighbour).
+    public mutating func drawPicture(_ picture: RGBImage, x: Double, y: Double, width: Double, height: Double) {
+        let (x0, y0, x1, y1) = clip((x - 0.5).rounded(.up), (y - 0.5).rounded(.up), (x + width - 0.5).rounded(.up), (y + height - 0.5).rounded(.up))
+        guard x1 > x0, y1 > y0, width > 0, height > 0 else { return }
+        for py in y0..<y1 {
+            let v = min(picture.height - 1, max(0, Int((Double(py) + 0.5 - y) / height * Double(picture.height))))
+            for px in x0..<x1 {
+                let u = min(picture.width - 1, max(0, Int((Double(px) + 0.5 - x) / width * Double(picture.width))))
+                image[px, py] = picture[u, v]
+            }
         }
     }
 

@@ -56,13 +56,18 @@ public struct Chart {
     /// The chart as a picture, `scale` pixels per unit of the scene.
     public func image(scale: Int = 2) -> RGBImage { ChartRaster.render(scene(), scale: scale) }
 
-    /// Where things go: the plot area in scene units and the data ranges it shows.
+    /// Where things go: the plot area in scene units, the data ranges it shows, its ticks
+    /// and the legend's frame.
     public struct Layout {
         public var width, height, left, right, top, bottom: Double
         public var x0, x1: Double
         /// The y range, in log10 units when the chart is log-y.
         public var y0, y1: Double
         public var logY: Bool
+        public var xTicks: [(value: Double, label: String)] = []
+        public var yTicks: [(value: Double, label: String)] = []
+        /// Where the legend goes (nil without series).
+        public var legend: ChartAxesRecord.Legend?
         /// A data point's position in the scene.
         public func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * (width - left - right) }
         public func py(_ y: Double) -> Double { pyTransformed(logY ? log10(y) : y) }
@@ -74,11 +79,11 @@ public struct Chart {
 
     func usable(_ y: Double) -> Bool { y.isFinite && (!logY || y > 0) }
 
+    /// The plot area's width: wider when the legend sits inside it than when it takes a
+    /// column of its own beside it.
+    static let plotWidthWithLegendInside = 540.0, plotWidthWithLegendBeside = 470.0
+
     public func layout() -> Layout {
-        let legendWidth = 52 + (series.map { ChartScene.textWidth(ChartScene.shortened($0.label), .body) }.max() ?? 0) + 12
-        let (left, right, top, bottom) = (70.0, max(160.0, legendWidth), 40.0, 50.0)
-        // Wider when the title is (e.g. a quick run's marked title), so that it is never cut.
-        let width = max(left + 410 + right, ChartScene.textWidth(title, .title) + 16), height = 420.0
         func ty(_ v: Double) -> Double { logY ? log10(v) : v }
         let xs = series.flatMap(\.x).filter(\.isFinite)
         var ys: [Double] = []
@@ -100,32 +105,58 @@ public struct Chart {
         if y1 - y0 < 1e-12 { y0 -= 0.5; y1 += 0.5 }
         let pad = (y1 - y0) * 0.05
         y0 -= pad; y1 += pad
-        return Layout(width: width, height: height, left: left, right: right, top: top, bottom: bottom,
-                      x0: x0, x1: x1, y0: y0, y1: y1, logY: logY)
+        // 5–8 ticks on a linear axis: inside the range when a round step gives that many,
+        // else the range widened to round ends (some ranges fall between two steps).
+        var xTicks = ChartTicks.linear(x0, x1)
+        if !(5...8).contains(xTicks.count) { (x0, x1) = ChartTicks.niceRange(x0, x1); xTicks = ChartTicks.linear(x0, x1) }
+        var yTicks = logY ? ChartTicks.logarithmic(y0, y1) : ChartTicks.linear(y0, y1)
+        if !logY, !(5...8).contains(yTicks.count) { (y0, y1) = ChartTicks.niceRange(y0, y1); yTicks = ChartTicks.linear(y0, y1) }
+
+        let left = max(70, ChartScene.widestLabel(yTicks) + 34), top = 40.0, bottom = 50.0, height = 420.0
+        let labels = series.map { ChartScene.shortened($0.label) }
+        let legendSize = ChartLegend.size(labels)
+        var layout = Layout(width: 0, height: height, left: left, right: 20, top: top, bottom: bottom,
+                            x0: x0, x1: x1, y0: y0, y1: y1, logY: logY, xTicks: xTicks, yTicks: yTicks)
+        // First try the legend inside the plot, in the corner that hides the least data.
+        layout.width = left + Self.plotWidthWithLegendInside + layout.right
+        if !series.isEmpty { layout.legend = ChartLegend.corner(size: legendSize, labels: labels, layout: layout, dataPoints: scenePoints(layout)) }
+        if !series.isEmpty, layout.legend == nil {
+            layout.right = legendSize.width + 24
+            layout.width = left + Self.plotWidthWithLegendBeside + layout.right
+            layout.legend = .init(inside: false, x: layout.width - layout.right + 12, y: top, width: legendSize.width, height: legendSize.height, labels: labels)
+        }
+        // Wider when the title is (e.g. a quick run's marked title), so that it is never cut;
+        // the plot keeps its width and the legend its place right of it.
+        let titleWidth = ChartScene.textWidth(title, .title) + 16
+        if titleWidth > layout.width { layout.right += titleWidth - layout.width; layout.width = titleWidth }
+        return layout
+    }
+
+    /// The series' points and points along their segments, in scene units (what a legend
+    /// inside the plot should not hide).
+    func scenePoints(_ l: Layout) -> [ChartPoint] {
+        var out: [ChartPoint] = []
+        for s in series {
+            let ps = s.x.indices.filter { usable(s.y[$0]) && s.x[$0].isFinite }.map { ChartPoint(l.px(s.x[$0]), l.py(s.y[$0])) }
+            out += ps
+            for (a, b) in zip(ps, ps.dropFirst()) {
+                for k in 1..<8 { let t = Double(k) / 8; out.append(ChartPoint(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y))) }
+            }
+        }
+        return out
     }
 
     /// The y ticks: (position in the axis's units — log10 on a log axis —, label).
-    public func yTicks(_ l: Layout) -> [(value: Double, label: String)] {
-        logY ? ChartTicks.logarithmic(l.y0, l.y1) : ChartTicks.linear(l.y0, l.y1)
-    }
+    public func yTicks(_ l: Layout) -> [(value: Double, label: String)] { l.yTicks }
 
-    /// The chart laid out in scene units.
+    /// The chart laid out in scene units; `axes` records its ticks, labels and legend.
     public func scene() -> ChartScene {
         let l = layout()
         var s = ChartScene(width: l.width, height: l.height)
         let plotRight = l.width - l.right, plotBottom = l.height - l.bottom
-        // Grid and ticks.
-        for (v, label) in yTicks(l) {
-            let y = l.pyTransformed(v)
-            s.add(.line(.init(l.left, y), .init(plotRight, y), ChartScene.grid, width: 1))
-            s.add(.line(.init(l.left - 5, y), .init(l.left, y), ChartScene.ink, width: 1))
-            s.add(.text(label, at: .init(l.left - 8, y + 4), anchor: .end, style: .body))
-        }
-        for (v, label) in ChartTicks.linear(l.x0, l.x1) {
-            let x = l.px(v)
-            s.add(.line(.init(x, plotBottom), .init(x, plotBottom + 5), ChartScene.ink, width: 1))
-            s.add(.text(label, at: .init(x, plotBottom + 18), anchor: .middle, style: .body))
-        }
+        var record = ChartAxesRecord()
+        record.yTicks = s.addYTicks(l.yTicks, axisX: l.left, gridRight: plotRight, position: l.pyTransformed)
+        record.xTicks = s.addXTicks(l.xTicks, axisY: plotBottom, position: l.px)
         s.add(.line(.init(l.left, plotBottom), .init(plotRight, plotBottom), ChartScene.ink, width: 1))
         s.add(.line(.init(l.left, l.top), .init(l.left, plotBottom), ChartScene.ink, width: 1))
         // Title (centred over the plot, kept inside the picture) and axis labels.
@@ -149,11 +180,11 @@ public struct Chart {
                 .map { ChartPoint(l.px(series.x[$0]), l.py(series.y[$0])) }
             if points.count >= 2 { s.addStroke(points, color, width: 2, dash: style.dash) }
             if points.count <= 60 { for p in points { s.addMarker(style.marker, at: p, color: color) } }
-            let ly = l.top + 18 * Double(i) + 10, lx = plotRight + 10
-            s.addStroke([.init(lx, ly), .init(lx + 30, ly)], color, width: 2, dash: style.dash)
-            s.addMarker(style.marker, at: .init(lx + 15, ly), color: color)
-            s.add(.text(ChartScene.shortened(series.label), at: .init(lx + 38, ly + 4), anchor: .start, style: .body))
         }
+        if let legend = l.legend { ChartLegend.draw(legend, into: &s) }
+        (record.title, record.xLabel, record.yLabel, record.legend) = (title, xLabel, yLabel, l.legend)
+        (record.plotLeft, record.plotTop, record.plotRight, record.plotBottom) = (l.left, l.top, plotRight, plotBottom)
+        s.axes.append(record)
         return s
     }
 }
@@ -188,19 +219,19 @@ public struct BoxPlot {
         func py(_ v: Double) -> Double { height - bottom - (v - y0) / (y1 - y0) * (height - top - bottom) }
         var s = ChartScene(width: width, height: height)
         let plotRight = width - 20, plotBottom = height - bottom
-        for (v, label) in ChartTicks.linear(y0, y1) {
-            s.add(.line(.init(left, py(v)), .init(plotRight, py(v)), ChartScene.grid, width: 1))
-            s.add(.line(.init(left - 5, py(v)), .init(left, py(v)), ChartScene.ink, width: 1))
-            s.add(.text(label, at: .init(left - 8, py(v) + 4), anchor: .end, style: .body))
-        }
+        var record = ChartAxesRecord()
+        record.yTicks = s.addYTicks(ChartTicks.linear(y0, y1), axisX: left, gridRight: plotRight, position: py)
         s.add(.line(.init(left, top), .init(left, plotBottom), ChartScene.ink, width: 1))
         s.add(.line(.init(left, plotBottom), .init(plotRight, plotBottom), ChartScene.ink, width: 1))
         let titleWidth = ChartScene.textWidth(title, .title)
         s.add(.text(title, at: .init(min(max(width / 2, titleWidth / 2 + 8), width - titleWidth / 2 - 8), 24), anchor: .middle, style: .title))
         s.add(.text(yLabel, at: .init(18, (top + plotBottom) / 2), anchor: .middle, style: .body, vertical: true))
+        (record.title, record.yLabel) = (title, yLabel)
+        (record.plotLeft, record.plotTop, record.plotRight, record.plotBottom) = (left, top, plotRight, plotBottom)
         for (i, g) in groups.enumerated() {
             let cx = left + 10 + spacing * (Double(i) + 0.5), color = Chart.color(i)
             s.add(.text(ChartScene.shortened(g.label), at: .init(cx, plotBottom + 18), anchor: .middle, style: .body))
+            record.xTicks.append(.init(value: Double(i), label: ChartScene.shortened(g.label), position: cx))
             let v = g.values.filter(\.isFinite).sorted()
             guard !v.isEmpty else { continue }
             let q1 = Self.quantile(v, 0.25), median = Self.quantile(v, 0.5), q3 = Self.quantile(v, 0.75)
@@ -215,6 +246,7 @@ public struct BoxPlot {
                 s.add(.circle(.init(cx + 30 + Double(k % 2) * 4, py(x)), radius: 2.5, color))
             }
         }
+        s.axes.append(record)
         return s
     }
 }
@@ -225,63 +257,6 @@ public enum ChartFormat: String, Sendable {
     /// nil when the name ends in neither .png nor .svg (either case).
     public init?(path: String) {
         self.init(rawValue: (path as NSString).pathExtension.lowercased())
-    }
-}
-
-/// Axis ticks at round values.
-public enum ChartTicks {
-    /// About five ticks at multiples of 1, 2 or 5 × 10^k inside [lo, hi].
-    public static func linear(_ lo: Double, _ hi: Double, count: Int = 5) -> [(value: Double, label: String)] {
-        guard lo.isFinite, hi.isFinite, hi > lo else { return [] }
-        let raw = (hi - lo) / Double(count), magnitude = pow(10, floor(log10(raw)))
-        guard raw.isFinite, raw > 0, magnitude > 0, abs(lo) / raw < 1e15, abs(hi) / raw < 1e15 else { return [] }
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw * 0.999 } ?? 10 * magnitude
-        let first = Int((lo / step).rounded(.up)), last = Int((hi / step).rounded(.down))
-        guard last >= first else { return [] }
-        let decimals = max(0, Int((-log10(step)).rounded(.up)))
-        return (first...last).map { k in
-            let v = Double(k) * step
-            return (v, format(v, decimals: decimals))
-        }
-    }
-
-    static func format(_ v: Double, decimals: Int) -> String {
-        if v == 0 { return "0" }
-        if abs(v) >= 1e5 || decimals > 4 { return String(format: "%.3g", v) }
-        return String(format: "%.\(decimals)f", v)
-    }
-
-    /// Ticks of a log10 axis over [lo, hi] (in log10 units): at the decades (every second
-    /// or more when there are many), labelled 1e-6 … 0.01, 0.1, 1, 10, 100, 1e3 …; at 1, 2
-    /// and 5 × 10^k when the range holds fewer than two decades.
-    public static func logarithmic(_ lo: Double, _ hi: Double) -> [(value: Double, label: String)] {
-        guard lo.isFinite, hi.isFinite, hi > lo else { return [] }
-        let first = Int(lo.rounded(.up)), last = Int(hi.rounded(.down))
-        if last - first >= 1 {
-            let step = max(1, Int((Double(last - first + 1) / 7).rounded(.up)))
-            return stride(from: first, through: last, by: step).map { (Double($0), decade($0)) }
-        }
-        var ticks: [(value: Double, label: String)] = []
-        for k in (first - 1)...(last + 1) {
-            for m in [1.0, 2, 5] {
-                let v = log10(m) + Double(k)
-                if v >= lo && v <= hi { ticks.append((v, m == 1 ? decade(k) : String(format: "%g", m * pow(10, Double(k))))) }
-            }
-        }
-        if ticks.count >= 2 { return ticks }
-        return linear(lo, hi).map { ($0.value, String(format: "%.2g", pow(10, $0.value))) }
-    }
-
-    /// 10^k written plainly for small k and as 1eK otherwise.
-    public static func decade(_ k: Int) -> String {
-        switch k {
-        case -2: "0.01"
-        case -1: "0.1"
-        case 0: "1"
-        case 1: "10"
-        case 2: "100"
-        default: "1e\(k)"
-        }
     }
 }
 
@@ -331,6 +306,9 @@ public struct ChartScene {
         /// Text whose baseline starts / is centred / ends at the point; vertical text reads
         /// upwards, its baseline to the right of the glyphs.
         case text(String, at: ChartPoint, anchor: Anchor, style: TextStyle, vertical: Bool = false)
+        /// A picture stretched (nearest neighbour, no invented colours) over the rectangle:
+        /// a density's cells, a colour bar.
+        case raster(RGBImage, x: Double, y: Double, width: Double, height: Double)
     }
 
     public static let ink = ChartColor(34, 34, 34)
@@ -339,6 +317,8 @@ public struct ChartScene {
     public var width: Double
     public var height: Double
     public var elements: [Element] = []
+    /// What each plot panel's axes show, as laid out (`ChartAxesRecord`).
+    public var axes: [ChartAxesRecord] = []
 
     public init(width: Double, height: Double) { self.width = width; self.height = height }
 
@@ -428,6 +408,10 @@ public struct ChartScene {
                 let size = style == .title ? " font-size=\"15\"" : ""
                 let place = vertical ? "transform=\"translate(\(n(p.x)),\(n(p.y))) rotate(-90)\"" : "x=\"\(n(p.x))\" y=\"\(n(p.y))\""
                 out += "<text \(place) text-anchor=\"\(a)\"\(size) fill=\"\(Self.ink.hex)\">\(Self.escape(text))</text>\n"
+            case let .raster(image, x, y, w, h):
+                guard let png = try? image.pngData() else { continue }
+                out += "<image x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\" preserveAspectRatio=\"none\" "
+                out += "style=\"image-rendering:pixelated\" href=\"data:image/png;base64,\(Data(png).base64EncodedString())\"/>\n"
             }
         }
         return out + "</svg>\n"

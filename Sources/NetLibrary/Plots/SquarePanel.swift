@@ -24,20 +24,23 @@ public struct SquarePanel {
     public func point(_ x: Double, _ y: Double) -> ChartPoint { ChartPoint(px(x), py(y)) }
 
     /// Frame, ticks with labels on both axes (the same ticks: equal scales), the axis labels
-    /// and the title above the plot area.
-    public func addAxes(to s: inout ChartScene, title: String, xLabel: String = "x1", yLabel: String = "x2") {
+    /// and the title above the plot area (in `titleStyle`); what it drew is appended to the
+    /// scene's axes records.
+    public func addAxes(to s: inout ChartScene, title: String, xLabel: String = "x1", yLabel: String = "x2",
+                        titleStyle: ChartScene.TextStyle = .body) {
         let right = left + size, bottom = top + size
-        for (v, label) in ChartTicks.linear(lo, hi) {
-            s.add(.line(.init(px(v), bottom), .init(px(v), bottom + 5), ChartScene.ink, width: 1))
-            s.add(.text(label, at: .init(px(v), bottom + 17), anchor: .middle, style: .body))
-            s.add(.line(.init(left - 5, py(v)), .init(left, py(v)), ChartScene.ink, width: 1))
-            s.add(.text(label, at: .init(left - 8, py(v) + 4), anchor: .end, style: .body))
-        }
+        let ticks = ChartTicks.linear(lo, hi)
+        var record = ChartAxesRecord()
+        record.xTicks = s.addXTicks(ticks, axisY: bottom, position: px)
+        record.yTicks = s.addYTicks(ticks, axisX: left, position: py)
         let frame = [ChartPoint(left, top), ChartPoint(right, top), ChartPoint(right, bottom), ChartPoint(left, bottom), ChartPoint(left, top)]
         s.add(.polyline(frame, ChartScene.ink, width: 1))
         s.add(.text(xLabel, at: .init(left + size / 2, bottom + 33), anchor: .middle, style: .body))
         s.add(.text(yLabel, at: .init(left - 40, top + size / 2), anchor: .middle, style: .body, vertical: true))
-        s.add(.text(title, at: .init(left + size / 2, top - 10), anchor: .middle, style: .body))
+        s.add(.text(title, at: .init(left + size / 2, top - 10), anchor: .middle, style: titleStyle))
+        (record.title, record.xLabel, record.yLabel) = (title, xLabel, yLabel)
+        (record.plotLeft, record.plotTop, record.plotRight, record.plotBottom) = (left, top, right, bottom)
+        s.axes.append(record)
     }
 
     /// The part of the square where w·x + c ≥ 0 for every given half-plane (a convex

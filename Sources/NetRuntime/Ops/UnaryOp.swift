@@ -22,6 +22,10 @@ public enum UnaryFunction: Sendable, Equatable {
     case scale(Double)
     /// x + c.
     case shift(Double)
+    /// ⌊x⌋, x rounded to the nearest whole number (ties to even, as NumPy, PyTorch and JAX
+    /// round), and x rounded toward zero. Piecewise constant: their derivative is 0 almost
+    /// everywhere, and like PyTorch and JAX the gradient is taken as 0 everywhere.
+    case floor, round, truncate
 
     var name: String {
         switch self {
@@ -32,6 +36,7 @@ public enum UnaryFunction: Sendable, Equatable {
         case .leakyStep: "leaky_step"; case .elu: "elu"; case .eluDerivative: "elu'"
         case .eluSecondDerivative: "elu''"; case .power: "pow"; case .scale: "scale"
         case .shift: "shift"
+        case .floor: "floor"; case .round: "round"; case .truncate: "truncate"
         }
     }
 
@@ -60,6 +65,9 @@ public enum UnaryFunction: Sendable, Equatable {
         case let .power(p): return T.pow(x, T(p))
         case let .scale(c): return T(c) * x
         case let .shift(c): return x + T(c)
+        case .floor: return x.rounded(.down)
+        case .round: return x.rounded(.toNearestOrEven)
+        case .truncate: return x.rounded(.towardZero)
         }
     }
 
@@ -77,7 +85,7 @@ public enum UnaryFunction: Sendable, Equatable {
         case .square: return g * x * 2
         case .reciprocal: return -(g * y.square())
         case .softplus: return g * x.sigmoid()
-        case .step, .sign, .leakyStep: return nil
+        case .step, .sign, .leakyStep, .floor, .round, .truncate: return nil
         case let .leakyRelu(a): return g.scaled(by: .leakyStep(a), of: x)
         case let .elu(a): return g.scaledByDerivative(.eluDerivative(a), of: x)
         case let .eluDerivative(a): return g.scaledByDerivative(.eluSecondDerivative(a), of: x)
@@ -183,6 +191,9 @@ extension Node {
     public func leakyRelu(_ slope: Double = 0.01) -> Node { apply(.leakyRelu(slope)) }
     public func elu(_ alpha: Double = 1) -> Node { apply(.elu(alpha)) }
     public func pow(_ p: Double) -> Node { apply(.power(p)) }
+    public func floor() -> Node { apply(.floor) }
+    public func rounded() -> Node { apply(.round) }
+    public func truncated() -> Node { apply(.truncate) }
 
     /// LipSwish (Residual Flows, Chen et al. 2019): x·σ(β·x)/1.1 with β = softplus(b),
     /// 1-Lipschitz for every b. `b` is a (trainable) scalar node.

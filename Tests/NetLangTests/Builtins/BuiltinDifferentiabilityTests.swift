@@ -50,6 +50,10 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "sqrt": [.differentiable("sqrt(x)", at: positive)], "abs": [.differentiable("abs(x)")],
         "square": [.differentiable("square(x)")],
         "stop_gradient": [.analytic("stop_gradient(x) * 3", gradient: "zeros([2, 3])")],
+        // Piecewise constant: gradient 0 (as PyTorch and JAX), also at the jumps.
+        "floor": [.analytic("floor(x * 3) + x", gradient: "ones([2, 3])")],
+        "round": [.analytic("round(x * 3) + x", gradient: "ones([2, 3])")],
+        "int": [.analytic("int(x * 3) + x", gradient: "ones([2, 3])")],
         "elu": [.differentiable("elu(x, alpha: 2)")], "leaky_relu": [.differentiable("leaky_relu(x, 0.1)")],
         "sum": [.differentiable("sum(x, 1)")], "mean": [.differentiable("mean(x, axis: 0)")],
         "max": [.differentiable("max(x, 1)")], "logsumexp": [.differentiable("logsumexp(x, 1)")],
@@ -193,7 +197,7 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
 
     func testAnalyticDerivatives() throws {
         var checked = 0
-        defer { XCTAssertEqual(checked, 2) }
+        defer { XCTAssertEqual(checked, 5) }
         for (name, kinds) in Self.table.sorted(by: { $0.key < $1.key }) {
             for case let .analytic(expression, gradient) in kinds {
                 let out = try runScript(Self.setup + "\nprint sum(abs(grad(fn(x) = sum(\(expression)), \(Self.point)) - \(gradient)))")

@@ -23,10 +23,10 @@ final class ChartScriptTests: XCTestCase {
             XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], name)
             XCTAssertEqual(String(decoding: bytes[12..<16], as: UTF8.self), "IHDR", name)
         }
-        // The chart is 640 × 420 units drawn at 2 pixels per unit.
+        // The chart is 630 × 420 units (its two-line legend inside the plot) at 2 pixels per unit.
         let png = [UInt8](try Data(contentsOf: dir.appendingPathComponent("conv.png")))
         func be32(_ i: Int) -> Int { Int(png[i]) << 24 | Int(png[i + 1]) << 16 | Int(png[i + 2]) << 8 | Int(png[i + 3]) }
-        XCTAssertEqual([be32(16), be32(20)], [1280, 840])
+        XCTAssertEqual([be32(16), be32(20)], [1260, 840])
         let svg = try String(contentsOf: dir.appendingPathComponent("conv.svg"), encoding: .utf8)
         XCTAssertTrue(svg.hasPrefix("<svg"))
         XCTAssertTrue(svg.contains(">0.1</text>") && svg.contains(">1</text>"), "decade ticks")

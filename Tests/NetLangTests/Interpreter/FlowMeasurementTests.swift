@@ -146,7 +146,7 @@ final class FlowMeasurementTests: XCTestCase {
         XCTAssertEqual(out, "false true")
         // sample: a non-converged inverse is an error that names the block.
         let e = scriptError(flow + "print sample(flow, 5, max_iterations: 1)")
-        XCTAssertTrue(e.contains("sample: the inverse did not converge to tolerance 1e-05 within 1 iterations in residual"), e)
+        XCTAssertTrue(e.contains("sample: the inverse did not converge to tolerance 1e-05 within 1 iteration in residual"), e)
         // The power-iteration tolerance is the one asked for (below Float32's reach is an error, not a clamp).
         XCTAssertTrue(scriptError("model f(input: [2]) { residual lipschitz(c: 0.5, tolerance: 1e-8) { dense(2) } }")
             .contains("tolerance 1e-08 is below what Float32 power iteration resolves"))

@@ -38,7 +38,7 @@ final class OutputDirectoryTests: XCTestCase {
         }
         XCTAssertEqual(folderSnapshot(scriptFolder), before, "the script's folder changed")
         // The data came from beside the script; the written file came back from --out.
-        XCTAssertTrue(printed.hasPrefix("21\n"), printed)
+        XCTAssertTrue(printed.hasPrefix("wrote \(out.path)/x.npy\n21\n"), printed)
         XCTAssertTrue(printed.contains("wrote \(out.path)/figures/curve.svg"), printed)
         // A later run with the same output directory finds the checkpoint there.
         XCTAssertNoThrow(try runScript("model m(input: [2]) { dense(2) }\nload m from \"m.safetensors\"",

@@ -47,6 +47,8 @@ final class ParserConstructTests: XCTestCase {
         XCTAssertEqual(ast("fn() = 1"), "(fn () 1)")
         XCTAssertEqual(ast("map(xs, fn(x) = x * 2)"), "(call map xs (fn (x) (* x 2)))")
         XCTAssertEqual(ast("let f = fn(x) =\n  x + 1"), "(let f (fn (x) (+ x 1)))")
+        XCTAssertEqual(ast("let f = fn(x) {\n  let y = x + 1\n  return y\n}"), "(let f (fn (x) {(let y (+ x 1)); (return y)}))")
+        XCTAssertEqual(ast("map(xs, fn(x) {\n  return x\n},\n  1)"), "(call map xs (fn (x) x) 1)", "a body of one return prints as the expression form")
     }
 
     func testNewlinesAfterOperatorsCommasAndEquals() {
