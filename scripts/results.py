@@ -46,6 +46,7 @@ EXAMPLES = [
     ("ch6_ice_mnist", "examples/ch6/ice_mnist.net", "docs/images/ch6", []),
     ("ch6_ice_mnist_1step", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", "nuisance_steps=1"]),
     ("ch6_ice_mnist_wide", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", "nuisance_steps=1", "--set", "nuisance_width=1024"]),
+    ("ch6_ice_mnist_thesis", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", 'adversary="thesis"']),
 ]
 MARK = re.compile(r'<!-- results: (\S+) "([^"]*)" (\d+) -->\n```text\n(.*?)```\n', re.S)
 
