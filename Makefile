@@ -115,7 +115,8 @@ bench-sweep: build
 ## The numbers and pictures docs/chapter3.md and docs/chapter6.md quote: each example run
 ## seeded (--seed 0) into docs/results/<name>.txt (with the commit) and docs/images/<chapter>/,
 ## then the marked blocks of the docs copied from the results (scripts/results.py; about 30
-## minutes on two cores). RESULTS=ch6_metameric reruns one.
+## minutes on two cores, plus about 20 for the MNIST iCE runs on a busy machine).
+## RESULTS=ch6_metameric reruns one, RESULTS='ch6_ice_mnist*' the MNIST iCE runs.
 RESULTS ?=
 results: build
 	python3 scripts/results.py run --netl $(NETL) $(RESULTS)

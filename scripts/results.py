@@ -23,8 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "docs", "results")
 DOCS = ["docs/chapter3.md", "docs/chapter4.md", "docs/chapter5.md", "docs/chapter6.md"]
 # (name of the results file, script, folder for its pictures, extra options). The
-# ch6_ice_* runs are the single-seed iCE variants chapter6.md compares (their pictures are
-# scratch).
+# ch6_ice_* runs (but ch6_ice_mnist itself) are the single-seed iCE variants chapter6.md
+# compares (their pictures are scratch).
 SCRATCH = ".build/results-scratch"
 ICE = ["--set", "seeds=1"]
 EXAMPLES = [
@@ -43,6 +43,10 @@ EXAMPLES = [
     ("ch6_ice_confusion_3steps", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", 'adversary="confusion"', "--set", "nuisance_steps=3"]),
     ("ch6_ice_mle_per_dimension", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", "mle_weight=0.015625"]),
     ("ch6_ice_no_mle", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", "mle_weight=0"]),
+    ("ch6_ice_mnist", "examples/ch6/ice_mnist.net", "docs/images/ch6", []),
+    ("ch6_ice_mnist_1step", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", "nuisance_steps=1"]),
+    ("ch6_ice_mnist_wide", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", "nuisance_steps=1", "--set", "nuisance_width=1024"]),
+    ("ch6_ice_mnist_thesis", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", 'adversary="thesis"']),
 ]
 MARK = re.compile(r'<!-- results: (\S+) "([^"]*)" (\d+) -->\n```text\n(.*?)```\n', re.S)
 

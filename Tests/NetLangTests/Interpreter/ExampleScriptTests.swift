@@ -39,7 +39,8 @@ final class ExampleScriptTests: XCTestCase {
         }
         // The pictures went to the output folder …
         for picture in ["ch2/training_history.png", "ch4/reconstruction.png", "ch5/digits_samples.png", "ch5/checkerboard_density.png",
-                        "ch4/fig4_1_dynamics.png", "ch4/fig4_2_singular_values.png", "ch4/fig4_3_reconstructions.png", "ch4/fig4_4_convergence.png"] {
+                        "ch4/fig4_1_dynamics.png", "ch4/fig4_2_singular_values.png", "ch4/fig4_3_reconstructions.png", "ch4/fig4_4_convergence.png",
+                        "ch6/ice_mnist_ce.png", "ch6/ice_mnist_ice.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(picture).path), "\(picture) was not written to --out")
         }
         // They say they come from a quick run.
