@@ -9,30 +9,30 @@ import NetRuntime
 extension Builtins {
     static var analysisFunctions: [(String, Body)] {
         [
-            ("linearize", { interp, args in
+            ("linearize", { context, args in
                 // linearize(model, x, upto: "relu2"): {jacobian [m, n], output [m], patterns}.
                 let (_, network, modelSpan) = try analysisNetwork(&args)
-                let x = try analysisPoint(&args, "x", position: 1, size: network.inputSize, interp)
+                let x = try analysisPoint(&args, "x", position: 1, size: network.inputSize, context)
                 let length = try prefixLength(&args, network, default: network.steps.count, span: modelSpan)
                 let m = network.steps[length - 1].outputSize
                 try checkSize(m * network.inputSize, "the Jacobian [\(m), \(network.inputSize)]", span: args.span)
                 let reluSteps = network.steps.prefix(length).filter { $0.kind == .relu }
-                if interp.mode == .shapeOnly {
+                if context.mode == .shapeOnly {
                     return .record([("jacobian", .tensor(.zeros([m, network.inputSize]))), ("output", .tensor(.zeros([m]))),
                                     ("patterns", .record(reluSteps.map { ($0.name, .tensor(.zeros([$0.outputSize]))) }))])
                 }
-                let r = Linearization(network, length: length, variables: VariableStore<Double>(converting: interp.variables)).evaluate(at: x)
+                let r = Linearization(network, length: length, variables: VariableStore<Double>(converting: context.variables)).evaluate(at: x)
                 let patterns = r.patterns.map { ($0.name, Value.tensor(Tensor(shape: [$0.active.count], scalars: $0.active.map { $0 ? 1 : 0 }))) }
                 return .record([("jacobian", .tensor(r.jacobian)), ("output", .tensor(Tensor(shape: [m], scalars: r.output))),
                                 ("patterns", .record(patterns))])
             }),
-            ("layer_spectra", { interp, args in
+            ("layer_spectra", { context, args in
                 // layer_spectra(model, data, samples: 50): per layer, medians over the first
                 // `samples` examples of the singular values of the prefix's linearisation.
                 let (_, network, _) = try analysisNetwork(&args)
                 let d = try args.required("data", position: 1)
                 let data: Tensor<Double>?
-                if case let .dataset(set) = d.value { data = set.x } else { data = interp.tensorValue(d.value) }
+                if case let .dataset(set) = d.value { data = set.x } else { data = context.tensorValue(d.value) }
                 guard let data, data.rank >= 1, data.count == data.shape[0] * network.inputSize, data.shape[0] > 0 else {
                     throw Diagnostic.error("layer_spectra needs examples of the model's input size \(network.inputSize), got \(describe(d.value))", at: d.span)
                 }
@@ -45,110 +45,110 @@ extension Builtins {
                 // The Jacobians of all prefixes are built at once (forward mode): up to 1.5·10⁸
                 // numbers (1.2 GB), enough for Table 3.1's networks on 28×28 inputs (1.04·10⁸).
                 try checkSize(units * network.inputSize, "the Jacobians of all \(network.steps.count) layers", limit: 150_000_000, span: args.span)
-                if interp.mode == .shapeOnly { return spectraValue(nil, network) }
+                if context.mode == .shapeOnly { return spectraValue(nil, network) }
                 let n = network.inputSize
                 let inputs = (0..<samples).map { Array(data.scalars[($0 * n)..<(($0 + 1) * n)]) }
                 let spectra = try dataError(args.span) {
-                    try LayerSpectra.measure(network, inputs: inputs, variables: VariableStore<Double>(converting: interp.variables))
+                    try LayerSpectra.measure(network, inputs: inputs, variables: VariableStore<Double>(converting: context.variables))
                 }
                 return spectraValue(spectra, network)
             }),
-            ("save_spectra_decay", { interp, args in
+            ("save_spectra_decay", { context, args in
                 // save_spectra_decay(spectra, "decay.png", title: "…"): Fig. 3.4 left.
                 let s = try args.required("spectra", position: 0)
                 let path = try pngPath(&args, position: 1)
-                let title = interp.pictureTitle(try args.string("title", default: "singular values per layer"))
+                let title = context.pictureTitle(try args.string("title", default: "singular values per layer"))
                 let spectra = try spectraArgument(s)
-                if interp.mode == .shapeOnly { return .none }
-                try write(interp, args) { try SpectraCharts.decay(spectra, title: title).image().writePNG(to: interp.outputPath(path)) }
-                interp.output("wrote \(interp.writtenName(path))")
+                if context.mode == .shapeOnly { return .none }
+                try write(context, args) { try SpectraCharts.decay(spectra, title: title).image().writePNG(to: context.outputPath(path)) }
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
-            ("save_spectra_panels", { interp, args in
+            ("save_spectra_panels", { context, args in
                 // save_spectra_panels("fig34.png", [wide, thin], ["WideCIFAR", "ThinCIFAR"]): Fig. 3.4 right.
                 let path = try pngPath(&args, position: 0)
                 let list = try args.required("spectra", position: 1), names = try args.required("labels", position: 2)
-                let title = interp.pictureTitle(try args.string("title", default: "Fig. 3.4"))
+                let title = context.pictureTitle(try args.string("title", default: "Fig. 3.4"))
                 guard case let .list(items) = list.value, case let .list(labels) = names.value, items.count == labels.count, !items.isEmpty else {
                     throw Diagnostic.error("save_spectra_panels needs a list of layer_spectra results and as many labels", at: args.span)
                 }
-                let models = try zip(labels, items).map { (interp.display($0), try spectraArgument(ArgumentValue(label: nil, value: $1, span: list.span))) }
-                if interp.mode == .shapeOnly { return .none }
-                try write(interp, args) { try SpectraCharts.panels(models, title: title).writePNG(to: interp.outputPath(path)) }
-                interp.output("wrote \(interp.writtenName(path))")
+                let models = try zip(labels, items).map { (context.display($0), try spectraArgument(ArgumentValue(label: nil, value: $1, span: list.span))) }
+                if context.mode == .shapeOnly { return .none }
+                try write(context, args) { try SpectraCharts.panels(models, title: title).writePNG(to: context.outputPath(path)) }
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
-            ("layer_operator", { interp, args in
+            ("layer_operator", { context, args in
                 // layer_operator(model, "conv2d1"): {weight A [m, n], bias b [m]} of y = A·x + b.
                 let (_, network, _) = try analysisNetwork(&args)
                 let step = try affineStep(&args, network, position: 1)
                 try checkSize(step.outputSize * step.inputShape.reduce(1, *), "the operator matrix of \(step.name)", span: args.span)
-                if interp.mode == .shapeOnly {
+                if context.mode == .shapeOnly {
                     return .record([("weight", .tensor(.zeros([step.outputSize, step.inputShape.reduce(1, *)]))), ("bias", .tensor(.zeros([step.outputSize])))])
                 }
-                let (a, b) = try dataError(args.span) { try LayerOperator.affine(step, in: network, variables: VariableStore<Double>(converting: interp.variables)) }
+                let (a, b) = try dataError(args.span) { try LayerOperator.affine(step, in: network, variables: VariableStore<Double>(converting: context.variables)) }
                 return .record([("weight", .tensor(a)), ("bias", .tensor(Tensor(shape: [b.count], scalars: b)))])
             }),
-            ("preimage", { interp, args in
+            ("preimage", { context, args in
                 // preimage(model, x, layer: "dense1") or preimage(a, b, x: x0) or preimage(a, b, y: y).
                 let first = try args.required("model", position: 0)
-                if case .model = first.value { return try modelPreimage(&args, interp) }
-                let (a, b) = try weightAndBias(&args, interp)
+                if case .model = first.value { return try modelPreimage(&args, context) }
+                let (a, b) = try weightAndBias(&args, context)
                 let x = args.value("x"), y = args.value("y")
                 guard (x == nil) != (y == nil) else {
                     throw Diagnostic.error("preimage(a, b, …) needs exactly one of x: (an input) or y: (an output)", at: args.span)
                 }
                 let given = x ?? y!
-                guard let t = interp.tensorValue(given.value) else { throw Diagnostic.error("preimage needs a tensor for \(given.label ?? "x")", at: given.span) }
-                if interp.mode == .shapeOnly { return uncheckedPreimage(inputs: a.shape[1]) }
+                guard let t = context.tensorValue(given.value) else { throw Diagnostic.error("preimage needs a tensor for \(given.label ?? "x")", at: given.span) }
+                if context.mode == .shapeOnly { return uncheckedPreimage(inputs: a.shape[1]) }
                 let r = try preimageError(given.span) {
                     x != nil ? try ReLUPreimage.classify(weight: a, bias: b, input: t.scalars)
                              : try ReLUPreimage.classify(weight: a, bias: b, output: t.scalars)
                 }
                 return preimageValue(r)
             }),
-            ("omnidirectional", { interp, args in
+            ("omnidirectional", { context, args in
                 // omnidirectional(a) or omnidirectional(a, b): Def. 3.1 by Stiemke's alternative.
-                let a = try matrix(&args, interp)
+                let a = try matrix(&args, context)
                 let bArg = args.value("b", position: 1)
-                if interp.mode == .shapeOnly {
+                if context.mode == .shapeOnly {
                     return .record([("verdict", .string("(not computed by netl check)")), ("omnidirectional", .boolean(false)),
                                     ("rank", .number(.nan)), ("margin", .number(.nan)), ("point", .none)])
                 }
                 guard let bArg else {
                     return omnidirectionalValue(try dataError(args.span) { try Omnidirectionality.test(a) }, point: nil, withPoint: false)
                 }
-                guard let b = interp.tensorValue(bArg.value), b.count == a.shape[0] else {
+                guard let b = context.tensorValue(bArg.value), b.count == a.shape[0] else {
                     throw Diagnostic.error("omnidirectional(a, b) needs b with one value per row of a (\(a.shape[0]))", at: bArg.span)
                 }
                 let (t, p) = try dataError(args.span) { try Omnidirectionality.test(a, bias: b.scalars) }
                 return omnidirectionalValue(t, point: p, withPoint: true)
             }),
-            ("inactive_set", { interp, args in
+            ("inactive_set", { context, args in
                 // inactive_set(a, x, bias: b): the indices I = {i : (a·x + b)ᵢ ≤ 0} (Def. 3.4).
-                let a = try matrix(&args, interp)
+                let a = try matrix(&args, context)
                 let x = try args.required("x", position: 1)
-                guard let xt = interp.tensorValue(x.value), xt.count == a.shape[1] else {
+                guard let xt = context.tensorValue(x.value), xt.count == a.shape[1] else {
                     throw Diagnostic.error("inactive_set needs x with \(a.shape[1]) values", at: x.span)
                 }
-                let b = try biasArgument(&args, rows: a.shape[0], interp)
+                let b = try biasArgument(&args, rows: a.shape[0], context)
                 let n = a.shape[1]
                 let set = (0..<a.shape[0]).filter { i in (0..<n).reduce(b[i]) { $0 + a.scalars[i * n + $1] * xt.scalars[$1] } <= 0 }
                 return .tensor(Tensor(shape: [set.count], scalars: set.map(Double.init)))
             }),
-            ("admissible", { interp, args in
+            ("admissible", { context, args in
                 // admissible(a, I, bias: b): Def. 3.4 i by a linear program.
-                let a = try matrix(&args, interp)
-                let set = try indexSet(&args, "inactive", position: 1, interp)
-                let b = try biasArgument(&args, rows: a.shape[0], interp)
-                if interp.mode == .shapeOnly { return .boolean(false) }
+                let a = try matrix(&args, context)
+                let set = try indexSet(&args, "inactive", position: 1, context)
+                let b = try biasArgument(&args, rows: a.shape[0], context)
+                if context.mode == .shapeOnly { return .boolean(false) }
                 return .boolean(try dataError(args.span) { try ReLUSingularValueBounds.isAdmissible(a, bias: b, inactive: set) })
             }),
-            ("relu_bounds", { interp, args in
+            ("relu_bounds", { context, args in
                 // relu_bounds(a, I): Lemma 3.5 for D_I·a.
-                let a = try matrix(&args, interp)
-                let set = try indexSet(&args, "inactive", position: 1, interp)
-                if interp.mode == .shapeOnly {
+                let a = try matrix(&args, context)
+                let set = try indexSet(&args, "inactive", position: 1, context)
+                if context.mode == .shapeOnly {
                     return .record(["rank", "removed", "smallest", "smallest_bound", "largest", "largest_bound"].map { ($0, .number(.nan)) } + [("holds", .boolean(false))])
                 }
                 let r = try dataError(args.span) { try ReLUSingularValueBounds.lemma35(a, inactive: set) }
@@ -156,19 +156,19 @@ extension Builtins {
                                 ("smallest", .number(r.smallestNonZero)), ("smallest_bound", .number(r.smallestBound ?? .infinity)),
                                 ("largest", .number(r.largest)), ("largest_bound", .number(r.largestBound)), ("holds", .boolean(r.holds))])
             }),
-            ("weak_correlation_bound", { interp, args in
+            ("weak_correlation_bound", { context, args in
                 // weak_correlation_bound(a, I, k): Lemma 3.6 for the removed row k ∈ I.
-                let a = try matrix(&args, interp)
-                let set = try indexSet(&args, "inactive", position: 1, interp)
+                let a = try matrix(&args, context)
+                let set = try indexSet(&args, "inactive", position: 1, context)
                 let k = try args.integer("removed", position: 2, minimum: 0)
-                if interp.mode == .shapeOnly {
+                if context.mode == .shapeOnly {
                     return .record([("c", .number(.nan)), ("smallest", .number(.nan)), ("hypothesis", .boolean(false)), ("holds", .boolean(false))])
                 }
                 let r = try dataError(args.span) { try ReLUSingularValueBounds.lemma36(a, inactive: set, removed: k) }
                 return .record([("c", .number(r.c)), ("smallest", .number(r.smallestNonZero)), ("hypothesis", .boolean(r.hypothesis)),
                                 ("holds", .boolean(r.holds))])
             }),
-            ("weakly_correlated_rows", { interp, args in
+            ("weakly_correlated_rows", { context, args in
                 // weakly_correlated_rows(m, n, epsilon: 0.1, seed: 0): the Fig. 3.3 construction.
                 let m = try args.integer("rows", position: 0, minimum: 2), n = try args.integer("columns", position: 1, minimum: 2)
                 guard m <= 10_000_000, n <= 10_000_000, m * n <= 10_000_000 else { throw Diagnostic.error("weakly_correlated_rows: at most 10⁷ entries", at: args.span) }
@@ -188,9 +188,9 @@ extension Builtins {
     }
 
     /// A point of `size` numbers (any shape with that many values).
-    static func analysisPoint(_ args: inout Arguments, _ name: String, position: Int?, size: Int, _ interp: BuiltinContext) throws -> [Double] {
+    static func analysisPoint(_ args: inout Arguments, _ name: String, position: Int?, size: Int, _ context: BuiltinContext) throws -> [Double] {
         let x = try args.required(name, position: position)
-        guard let t = interp.tensorValue(x.value), t.count == size else {
+        guard let t = context.tensorValue(x.value), t.count == size else {
             throw Diagnostic.error("\(args.function): '\(name)' must have \(size) values (the model's input size), got \(describe(x.value))", at: x.span)
         }
         guard t.scalars.allSatisfy(\.isFinite) else { throw Diagnostic.error("\(args.function): '\(name)' is not finite", at: x.span) }
@@ -231,30 +231,30 @@ extension Builtins {
         }
     }
 
-    static func weightAndBias(_ args: inout Arguments, _ interp: BuiltinContext) throws -> (Tensor<Double>, [Double]) {
+    static func weightAndBias(_ args: inout Arguments, _ context: BuiltinContext) throws -> (Tensor<Double>, [Double]) {
         let a = try args.required("a", position: 0)
-        guard let at = interp.tensorValue(a.value), at.rank == 2, at.count > 0 else {
+        guard let at = context.tensorValue(a.value), at.rank == 2, at.count > 0 else {
             throw Diagnostic.error("\(args.function) needs a model or a weight matrix first, got \(describe(a.value))", at: a.span)
         }
         let b = try args.required("b", position: 1)
-        guard let bt = interp.tensorValue(b.value), bt.count == at.shape[0] else {
+        guard let bt = context.tensorValue(b.value), bt.count == at.shape[0] else {
             throw Diagnostic.error("\(args.function): the bias needs \(at.shape[0]) values (one per row of the weight), got \(describe(b.value))", at: b.span)
         }
         return (at, bt.scalars)
     }
 
-    static func biasArgument(_ args: inout Arguments, rows: Int, _ interp: BuiltinContext) throws -> [Double] {
+    static func biasArgument(_ args: inout Arguments, rows: Int, _ context: BuiltinContext) throws -> [Double] {
         guard let b = args.value("bias") else { return [Double](repeating: 0, count: rows) }
-        guard let t = interp.tensorValue(b.value), t.count == rows else {
+        guard let t = context.tensorValue(b.value), t.count == rows else {
             throw Diagnostic.error("\(args.function): the bias needs \(rows) values, got \(describe(b.value))", at: b.span)
         }
         return t.scalars
     }
 
-    static func indexSet(_ args: inout Arguments, _ name: String, position: Int, _ interp: BuiltinContext) throws -> [Int] {
+    static func indexSet(_ args: inout Arguments, _ name: String, position: Int, _ context: BuiltinContext) throws -> [Int] {
         let v = try args.required(name, position: position)
-        let set = interp.tensorValue(v.value).map { $0.scalars.compactMap(exactInt) }
-        guard let t = interp.tensorValue(v.value), t.rank <= 1, let set, set.count == t.count else {
+        let set = context.tensorValue(v.value).map { $0.scalars.compactMap(exactInt) }
+        guard let t = context.tensorValue(v.value), t.rank <= 1, let set, set.count == t.count else {
             throw Diagnostic.error("\(args.function): '\(name)' must be a list of row indices (from 0)", at: v.span)
         }
         return set
@@ -270,9 +270,9 @@ extension Builtins {
 
     static func preimageError<R>(_ span: SourceSpan, _ body: () throws -> R) throws -> R { try dataError(span, body) }
 
-    static func modelPreimage(_ args: inout Arguments, _ interp: BuiltinContext) throws -> Value {
+    static func modelPreimage(_ args: inout Arguments, _ context: BuiltinContext) throws -> Value {
         let (_, network, _) = try analysisNetwork(&args)
-        let x = try analysisPoint(&args, "x", position: 1, size: network.inputSize, interp)
+        let x = try analysisPoint(&args, "x", position: 1, size: network.inputSize, context)
         let layerArg = args.value("layer", position: 2)
         let step = try affineStep(&args, network, position: 2)
         try checkSize(step.outputSize * step.inputShape.reduce(1, *), "the operator matrix of \(step.name)", span: args.span)
@@ -280,8 +280,8 @@ extension Builtins {
         guard next?.kind == .relu else {
             throw Diagnostic.error("preimage analyses a ReLU layer: \(step.name) must be followed by relu", at: layerArg?.span ?? args.span)
         }
-        if interp.mode == .shapeOnly { return uncheckedPreimage(inputs: step.inputShape.reduce(1, *)) }
-        let store = VariableStore<Double>(converting: interp.variables)
+        if context.mode == .shapeOnly { return uncheckedPreimage(inputs: step.inputShape.reduce(1, *)) }
+        let store = VariableStore<Double>(converting: context.variables)
         return try preimageError(args.span) {
             let (a, b) = try LayerOperator.affine(step, in: network, variables: store)
             let u = LayerOperator.input(ofStep: step.index - 1, in: network, at: x, variables: store)

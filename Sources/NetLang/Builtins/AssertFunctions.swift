@@ -5,12 +5,12 @@
 extension Builtins {
     static var assertFunctions: [(String, Body)] {
         [
-            ("assert", { interp, args in
+            ("assert", { context, args in
                 let condition = try args.required("condition", position: 0)
                 let message = try args.string("message", position: 1, default: "")
                 // `netl check` evaluates nothing: results are placeholders there, so the
                 // condition says nothing yet.
-                if interp.mode == .shapeOnly { return .none }
+                if context.mode == .shapeOnly { return .none }
                 guard case let .boolean(holds) = condition.value else {
                     throw Diagnostic.error("assert needs a condition that is true or false, got \(describe(condition.value)); compare numbers, e.g. assert(acc > 0.9, \"…\")",
                                            at: condition.span)

@@ -78,9 +78,9 @@ enum Builtins {
 
     /// A unary tensor function that works eagerly and symbolically.
     static func elementwise(_ name: String, _ f: @escaping (Node) -> Node) -> (String, Body) {
-        (name, { interp, args in
+        (name, { context, args in
             let x = try args.required("x", position: 0)
-            return try interp.tensorOperation([x.value], span: x.span) { f($0[0]) }
+            return try context.tensorOperation([x.value], span: x.span) { f($0[0]) }
         })
     }
 }

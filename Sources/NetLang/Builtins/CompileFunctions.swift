@@ -6,17 +6,17 @@ import NetRuntime
 extension Builtins {
     static var compileFunctions: [(String, Body)] {
         [
-            ("jit", { interp, args in
+            ("jit", { context, args in
                 let f = try args.required("f", position: 0)
                 guard case let .function(callable) = f.value else { throw Diagnostic.error("jit needs a function", at: f.span) }
                 var examples: [Tensor<Double>] = []
                 var position = 1
                 while let a = args.value("x\(position)", position: position) {
-                    guard let t = interp.tensorValue(a.value) else { throw Diagnostic.error("jit: example arguments are tensors", at: a.span) }
+                    guard let t = context.tensorValue(a.value) else { throw Diagnostic.error("jit: example arguments are tensors", at: a.span) }
                     examples.append(t)
                     position += 1
                 }
-                return .function(try interp.compile(callable, examples: examples, span: args.span))
+                return .function(try context.compile(callable, examples: examples, span: args.span))
             }),
         ]
     }

@@ -6,25 +6,25 @@ import NetRuntime
 extension Builtins {
     static var dataFunctions: [(String, Body)] {
         [
-            ("load_digits", { interp, args in
+            ("load_digits", { context, args in
                 // The UCI 8×8 digits shipped in examples/data (1797 images, pixels scaled to [0, 1]).
                 let test = try args.number("test", position: 0, default: 0.2)
                 let seed = try args.seed(default: 0)
                 let shape = try args.value("shape") != nil ? try args.shape("shape") : [64]
-                let path = args.value("path") == nil ? DataLocator.shipped("digits.csv.gz", interp) : interp.resolve(try args.string("path"))
+                let path = args.value("path") == nil ? DataLocator.shipped("digits.csv.gz", context) : context.resolve(try args.string("path"))
                 let (images, labels) = try dataError(args.span) { try loadDigits(path: path) }
                 guard shape.reduce(1, *) == 64 else { throw Diagnostic.error("load_digits: shape must hold 64 pixels, got \(shape)", at: args.span) }
                 let x = Tensor<Double>(shape: [labels.count] + shape, scalars: images.scalars.map { Double($0) / 16 })
                 let y = Tensor<Double>(shape: [labels.count], scalars: labels.map(Double.init))
                 return .dataset(try withSplit(Dataset(name: "digits", x: x, y: y), test: test, seed: seed, span: args.span))
             }),
-            ("load_mnist", { interp, args in
+            ("load_mnist", { context, args in
                 // The MNIST subset shipped in examples/data (5,000 images, 500 per class, pixels
                 // scaled from 0..255 to [0, 1]); a stratified split keeps the class proportions.
                 let test = try args.number("test", position: 0, default: 0.2)
                 let seed = try args.seed(default: 0)
                 let shape = try args.value("shape") != nil ? try args.shape("shape") : [1, 28, 28]
-                let path = args.value("path") == nil ? DataLocator.shipped("mnist_5k.csv.gz", interp) : interp.resolve(try args.string("path"))
+                let path = args.value("path") == nil ? DataLocator.shipped("mnist_5k.csv.gz", context) : context.resolve(try args.string("path"))
                 guard shape.reduce(1, *) == mnistPixelCount else {
                     throw Diagnostic.error("load_mnist: shape must hold 784 pixels, got \(shape)", at: args.span)
                 }
@@ -34,14 +34,14 @@ extension Builtins {
                 let y = Tensor<Double>(shape: [labels.count], scalars: labels.map(Double.init))
                 return .dataset(try withSplit(Dataset(name: "mnist", x: x, y: y), test: test, seed: seed, stratifiedBy: labels, span: args.span))
             }),
-            ("load_csv", { interp, args in
+            ("load_csv", { context, args in
                 let path = try args.string("path", position: 0)
                 let header = try args.boolean("header", default: false)
                 let labelColumn = try args.integer("label", default: -1)
                 let test = try args.number("test", default: 0)
                 let seed = try args.seed(default: 0)
                 let table = try dataError(args.span) {
-                    try CSVTable.load(path: interp.resolve(path), hasHeader: header, maximumValues: maximumValues, maximumBytes: maximumFileBytes)
+                    try CSVTable.load(path: context.resolve(path), hasHeader: header, maximumValues: maximumValues, maximumBytes: maximumFileBytes)
                 }
                 guard table.rowCount > 0 else {
                     throw Diagnostic.error("load_csv: '\(path)' is empty (it has no data rows)", at: args.span)
@@ -62,35 +62,35 @@ extension Builtins {
                                 y: Tensor(shape: [table.rowCount], scalars: ys))
                 return .dataset(try withSplit(d, test: test, seed: seed, span: args.span))
             }),
-            ("load_npy", { interp, args in
+            ("load_npy", { context, args in
                 let path = try args.string("path", position: 0)
-                return .tensor(try dataError(args.span) { try readNPYTensor(path: interp.resolve(path), as: Double.self, maximumValues: maximumValues) })
+                return .tensor(try dataError(args.span) { try readNPYTensor(path: context.resolve(path), as: Double.self, maximumValues: maximumValues) })
             }),
-            ("save_npy", { interp, args in
+            ("save_npy", { context, args in
                 let v = try args.required("x", position: 0)
                 let path = try args.string("path", position: 1)
-                guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("save_npy needs a tensor", at: v.span) }
+                guard let t = context.tensorValue(v.value) else { throw Diagnostic.error("save_npy needs a tensor", at: v.span) }
                 try args.checkAllUsed()   // before the file is written
                 // In a data-parallel job rank 0 alone writes (every rank writing the same file
                 // made renames fail and left either rank's data at random).
-                if interp.writesFiles {
-                    let full = try dataError(args.span) { try interp.outputPath(path) }
+                if context.writesFiles {
+                    let full = try dataError(args.span) { try context.outputPath(path) }
                     try dataError(args.span) { try writeNPY(t, to: full) }
                     // "wrote …" like the pictures: the full path when it leaves the output folder.
-                    if interp.leavesOutputFolder(path) {
-                        interp.announceIfOutsideOutput(path, written: full)
+                    if context.leavesOutputFolder(path) {
+                        context.announceIfOutsideOutput(path, written: full)
                     } else {
-                        interp.output("wrote \(interp.writtenName(path))")
+                        context.output("wrote \(context.writtenName(path))")
                     }
                 }
                 return .none
             }),
-            ("dataset", { interp, args in
+            ("dataset", { context, args in
                 let x = try args.required("x", position: 0)
-                guard let xt = interp.tensorValue(x.value), xt.rank >= 1 else { throw Diagnostic.error("dataset needs x with a batch axis", at: x.span) }
+                guard let xt = context.tensorValue(x.value), xt.rank >= 1 else { throw Diagnostic.error("dataset needs x with a batch axis", at: x.span) }
                 var yt: Tensor<Double>? = nil
                 if let y = args.value("y", position: 1) {
-                    guard let t = interp.tensorValue(y.value), t.shape.first == xt.shape.first else {
+                    guard let t = context.tensorValue(y.value), t.shape.first == xt.shape.first else {
                         throw Diagnostic.error("dataset: y must have as many rows as x (\(xt.shape[0]))", at: y.span)
                     }
                     // A NaN or infinite target would make every loss NaN (and trapped as a class count).
@@ -101,12 +101,12 @@ extension Builtins {
                 }
                 var groups: [Int]? = nil
                 if let g = args.value("groups") {
-                    guard let t = interp.tensorValue(g.value), t.count == xt.shape[0] else { throw Diagnostic.error("groups: one id per example", at: g.span) }
+                    guard let t = context.tensorValue(g.value), t.count == xt.shape[0] else { throw Diagnostic.error("groups: one id per example", at: g.span) }
                     groups = t.scalars.map { exactInt($0) ?? -1 }
                 }
                 return .dataset(Dataset(name: try args.string("name", default: "data"), x: xt, y: yt, groups: groups))
             }),
-            ("train_test_split", { interp, args in
+            ("train_test_split", { context, args in
                 let d = try dataset(args.required("data", position: 0))
                 let copy = Dataset(name: d.name, x: d.x, y: d.y, groups: d.groups)
                 return .dataset(try withSplit(copy, test: try args.number("test", position: 1, default: 0.2), seed: try args.seed(default: 0), span: args.span))
@@ -202,11 +202,11 @@ extension Builtins {
 /// Where shipped data lives: examples/data next to the script or the executable's
 /// package, or the current folder's examples/data.
 enum DataLocator {
-    static func shipped(_ file: String, _ interp: BuiltinContext) -> String {
+    static func shipped(_ file: String, _ context: BuiltinContext) -> String {
         let executableFolder = ((CommandLine.arguments.first ?? "") as NSString).deletingLastPathComponent
         let candidates = [
-            (interp.baseDirectory as NSString).appendingPathComponent("data/\(file)"),
-            (interp.baseDirectory as NSString).appendingPathComponent("../data/\(file)"),
+            (context.baseDirectory as NSString).appendingPathComponent("data/\(file)"),
+            (context.baseDirectory as NSString).appendingPathComponent("../data/\(file)"),
             "examples/data/\(file)",
             executableFolder + "/../../examples/data/\(file)",
             executableFolder + "/../../../examples/data/\(file)",

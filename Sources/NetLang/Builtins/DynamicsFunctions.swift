@@ -8,17 +8,17 @@ import NetRuntime
 extension Builtins {
     static var dynamicsFunctions: [(String, Body)] {
         [
-            ("dynamics", { interp, args in
+            ("dynamics", { context, args in
                 // dynamics(model, x, steps: 10, tolerance: 0.05) → {paths, meetings, pairs}
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("dynamics needs a model", at: m.span) }
-                let x = try dynamicsPoints(try args.required("x", position: 1), model: model.model, interp)
+                let x = try dynamicsPoints(try args.required("x", position: 1), model: model.model, context)
                 let (steps, tolerance) = try dynamicsOptions(&args)
-                if interp.mode == .shapeOnly { return .record([("paths", .tensor(.zeros([0]))), ("meetings", .list([])), ("pairs", .number(0))]) }
-                let dynamics = try traceDynamics(model.model, x: x, steps: steps, interp, span: m.span)
+                if context.mode == .shapeOnly { return .record([("paths", .tensor(.zeros([0]))), ("meetings", .list([])), ("pairs", .number(0))]) }
+                let dynamics = try traceDynamics(model.model, x: x, steps: steps, context, span: m.span)
                 return dynamicsRecord(dynamics, meetings: dynamics.meetings(tolerance: tolerance))
             }),
-            ("save_dynamics", { interp, args in
+            ("save_dynamics", { context, args in
                 // save_dynamics("fig.png", [resnet, iresnet], x, titles: [...], steps:, tolerance:)
                 let path = try args.string("file", position: 0)
                 guard path.lowercased().hasSuffix(".png") else {
@@ -32,7 +32,7 @@ extension Builtins {
                     guard case let .model(model) = item else { throw Diagnostic.error("save_dynamics needs a list of models", at: list.span) }
                     return model.model
                 }
-                let x = try dynamicsPoints(try args.required("x", position: 2), model: models[0], interp)
+                let x = try dynamicsPoints(try args.required("x", position: 2), model: models[0], context)
                 for model in models.dropFirst() where model.inputShape != models[0].inputShape {
                     throw Diagnostic.error("the models have different input shapes", at: list.span)
                 }
@@ -41,17 +41,17 @@ extension Builtins {
                     guard case let .list(names) = t.value, names.count == models.count else {
                         throw Diagnostic.error("titles needs one title per model (\(models.count))", at: t.span)
                     }
-                    titles = names.map { interp.display($0) }
+                    titles = names.map { context.display($0) }
                 }
                 let (steps, tolerance) = try dynamicsOptions(&args)
-                if interp.mode == .shapeOnly { return .list(models.map { _ in .record([("meetings", .list([])), ("pairs", .number(0))]) }) }
+                if context.mode == .shapeOnly { return .list(models.map { _ in .record([("meetings", .list([])), ("pairs", .number(0))]) }) }
                 var panels: [DynamicsPicture.Panel] = []
                 for (model, title) in zip(models, titles) {
-                    let dynamics = try traceDynamics(model, x: x, steps: steps, interp, span: list.span)
-                    panels.append(.init(title: interp.pictureTitle(title), dynamics: dynamics, meetings: dynamics.meetings(tolerance: tolerance)))
+                    let dynamics = try traceDynamics(model, x: x, steps: steps, context, span: list.span)
+                    panels.append(.init(title: context.pictureTitle(title), dynamics: dynamics, meetings: dynamics.meetings(tolerance: tolerance)))
                 }
-                try write(interp, args) { try DynamicsPicture(panels: panels).image().writePNG(to: interp.outputPath(path)) }
-                interp.output("wrote \(interp.writtenName(path))")
+                try write(context, args) { try DynamicsPicture(panels: panels).image().writePNG(to: context.outputPath(path)) }
+                context.output("wrote \(context.writtenName(path))")
                 return .list(panels.map { dynamicsRecord($0.dynamics, meetings: $0.meetings, withPaths: false) })
             }),
         ]
@@ -59,10 +59,10 @@ extension Builtins {
 
     /// Points [N, 2] (or a data set's) of the model's input size, at most 2,000 of them
     /// (the meetings compare every pair).
-    static func dynamicsPoints(_ argument: ArgumentValue, model: NetLibrary.Model, _ interp: BuiltinContext) throws -> Tensor<Double> {
+    static func dynamicsPoints(_ argument: ArgumentValue, model: NetLibrary.Model, _ context: BuiltinContext) throws -> Tensor<Double> {
         var value = argument.value
         if case let .dataset(d) = value { value = .tensor(d.x) }
-        guard let x = interp.tensorValue(value), x.rank == 2, [x.shape[1]] == model.inputShape else {
+        guard let x = context.tensorValue(value), x.rank == 2, [x.shape[1]] == model.inputShape else {
             throw Diagnostic.error("the dynamics need points [N, \(model.inputShape.map(String.init).joined(separator: ", "))] of the model's input shape", at: argument.span)
         }
         guard x.shape[0] >= 1, x.shape[0] <= 2000 else {
@@ -81,9 +81,9 @@ extension Builtins {
         return (steps, tolerance)
     }
 
-    static func traceDynamics(_ model: NetLibrary.Model, x: Tensor<Double>, steps: Int, _ interp: BuiltinContext, span: SourceSpan) throws -> ResidualDynamics {
+    static func traceDynamics(_ model: NetLibrary.Model, x: Tensor<Double>, steps: Int, _ context: BuiltinContext, span: SourceSpan) throws -> ResidualDynamics {
         try dataError(span) {
-            try ResidualDynamics.trace(model, x: x, steps: steps, variables: interp.flowEvaluation.float64Variables(interp.variables))
+            try ResidualDynamics.trace(model, x: x, steps: steps, variables: context.flowEvaluation.float64Variables(context.variables))
         }
     }
 

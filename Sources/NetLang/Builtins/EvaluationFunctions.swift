@@ -5,12 +5,12 @@ import NetRuntime
 extension Builtins {
     static var evaluationFunctions: [(String, Body)] {
         [
-            ("accuracy", { interp, args in
+            ("accuracy", { context, args in
                 // accuracy(model, data), or accuracy(scores [N, C], labels [N]).
                 if let first = args.value("model", position: 0), !(first.value.isModel) {
                     let labels = try args.required("data", position: 1)
-                    guard let scores = interp.tensorValue(first.value), scores.rank == 2,
-                          let y = interp.tensorValue(labels.value), y.shape == [scores.shape[0]] else {
+                    guard let scores = context.tensorValue(first.value), scores.rank == 2,
+                          let y = context.tensorValue(labels.value), y.shape == [scores.shape[0]] else {
                         throw Diagnostic.error("accuracy needs a model and data, or scores [N, classes] and labels [N]", at: args.span)
                     }
                     guard scores.shape[0] > 0 else { throw Diagnostic.error("accuracy of no examples (the scores have 0 rows)", at: first.span) }
@@ -18,16 +18,16 @@ extension Builtins {
                     return .number(Metrics.accuracy(scores, y))
                 }
                 let (m, d) = try modelAndData(&args)
-                if interp.mode == .shapeOnly { return .number(.nan) }
-                return .number(Metrics.accuracy(interp.inference(m.model).predict(d.x), d.y!))
+                if context.mode == .shapeOnly { return .number(.nan) }
+                return .number(Metrics.accuracy(context.inference(m.model).predict(d.x), d.y!))
             }),
-            ("balanced_accuracy", { interp, args in
+            ("balanced_accuracy", { context, args in
                 // balanced_accuracy(model, data), or balanced_accuracy(predicted, labels) with
                 // predicted classes [N] (or scores [N, classes]) and labels [N].
                 if let first = args.value("model", position: 0), !(first.value.isModel) {
                     let labels = try args.required("data", position: 1)
-                    guard let p = interp.tensorValue(first.value), p.rank == 1 || p.rank == 2,
-                          let y = interp.tensorValue(labels.value), y.shape == [p.shape[0]] else {
+                    guard let p = context.tensorValue(first.value), p.rank == 1 || p.rank == 2,
+                          let y = context.tensorValue(labels.value), y.shape == [p.shape[0]] else {
                         throw Diagnostic.error("balanced_accuracy needs a model and data, or predicted classes [N] (or scores [N, classes]) and labels [N]", at: args.span)
                     }
                     guard p.shape[0] > 0 else { throw Diagnostic.error("balanced_accuracy of no examples", at: first.span) }
@@ -39,13 +39,13 @@ extension Builtins {
                     return .number(Metrics.balancedAccuracy(predicted: predicted, labels: y.scalars.map { exactInt($0)! }))
                 }
                 let (m, d) = try modelAndData(&args)
-                if interp.mode == .shapeOnly { return .number(.nan) }
-                let scores = interp.inference(m.model).predict(d.x)
+                if context.mode == .shapeOnly { return .number(.nan) }
+                let scores = context.inference(m.model).predict(d.x)
                 guard !scores.scalars.contains(where: \.isNaN) else { return .number(.nan) }
                 let predicted = Metrics.predictedClasses(scores)
                 return .number(Metrics.balancedAccuracy(predicted: predicted, labels: d.y!.scalars.map { exactInt($0) ?? -1 }))
             }),
-            ("predict", { interp, args in
+            ("predict", { context, args in
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("predict needs a model", at: m.span) }
                 let x = try args.required("x", position: 1)
@@ -53,39 +53,39 @@ extension Builtins {
                 if let precision = args.value("precision") {
                     // predict(m, x, precision: "float64"): the model in Float64, for checks.
                     switch try args.string("precision") {
-                    case "float64": return try interp.applyModelInFloat64(model, input, span: x.span)
+                    case "float64": return try context.applyModelInFloat64(model, input, span: x.span)
                     case "float32": break
                     case let other: throw Diagnostic.error("precision is \"float32\" or \"float64\", got \"\(other)\"", at: precision.span)
                     }
                 }
-                return try interp.applyModel(model, input, span: x.span)
+                return try context.applyModel(model, input, span: x.span)
             }),
             ("parameter_count", { _, args in
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("parameter_count needs a model", at: m.span) }
                 return .number(Double(model.model.parameterCount))
             }),
-            ("summary", { interp, args in
+            ("summary", { context, args in
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("summary needs a model", at: m.span) }
                 return .string(model.model.summary())
             }),
-            ("assign", { interp, args in
+            ("assign", { context, args in
                 // assign(model.dense1.weight, load_npy("w.npy"))
                 let target = try args.required("parameter", position: 0), value = try args.required("value", position: 1)
                 guard case let .node(p) = target.value, p.operation is VariableOp else {
                     throw Diagnostic.error("assign needs a model parameter such as mlp.dense1.weight", at: target.span)
                 }
-                guard let t = interp.tensorValue(value.value) else { throw Diagnostic.error("assign needs a tensor value", at: value.span) }
+                guard let t = context.tensorValue(value.value) else { throw Diagnostic.error("assign needs a tensor value", at: value.span) }
                 guard t.shape == p.shape else {
                     throw Diagnostic.error("\((p.operation as! VariableOp).label) has shape \(p.shape), the value has \(t.shape)", at: value.span)
                 }
-                interp.variables.assign(p, t.converted())
+                context.variables.assign(p, t.converted())
                 // A constrained weight acts within c from now on, not after the next step.
-                for m in interp.models { m.model.refreshSpectralNorms(interp.variables, weights: [p]) }
+                for m in context.models { m.model.refreshSpectralNorms(context.variables, weights: [p]) }
                 return .none
             }),
-            ("table", { interp, args in
+            ("table", { context, args in
                 // table(["model", "accuracy"], [["mlp", 0.97], …]): a formatted text table.
                 let h = try args.required("headers", position: 0), r = try args.required("rows", position: 1)
                 guard case let .list(headers) = h.value, case let .list(rows) = r.value else {
@@ -95,9 +95,9 @@ extension Builtins {
                     guard case let .list(items) = row, items.count == headers.count else {
                         throw Diagnostic.error("every row needs \(headers.count) values", at: r.span)
                     }
-                    return items.map(interp.display)
+                    return items.map(context.display)
                 }
-                return .string(TextTable.render(headers: headers.map(interp.display), rows: cells))
+                return .string(TextTable.render(headers: headers.map(context.display), rows: cells))
             }),
         ]
     }
@@ -132,13 +132,13 @@ extension Builtins {
 
 enum Evaluation {
     /// Mean softmax cross-entropy of a classifier over a labelled data set.
-    static func meanCrossEntropy(_ interp: BuiltinContext, _ m: ModelValue, _ d: Dataset, span: SourceSpan) throws -> Double {
+    static func meanCrossEntropy(_ context: BuiltinContext, _ m: ModelValue, _ d: Dataset, span: SourceSpan) throws -> Double {
         guard d.hasLabels, d.exampleShape == m.model.inputShape else { throw Diagnostic.error("cross_entropy(model, data) needs matching labelled data", at: span) }
         guard d.count > 0 else { throw Diagnostic.error("cross_entropy: the data set '\(d.name)' is empty", at: span) }
         guard m.model.outputShape.count == 1 else { throw Diagnostic.error("cross_entropy(model, data) needs a classifier with outputs [classes]", at: span) }
         try Builtins.checkLabels(d.y!.scalars, classes: m.model.outputShape[0], data: "data set '\(d.name)'", span: span)
-        if interp.mode == .shapeOnly { return .nan }
-        let logits = interp.inference(m.model).predict(d.x)
+        if context.mode == .shapeOnly { return .nan }
+        let logits = context.inference(m.model).predict(d.x)
         let c = logits.count / d.count
         var total = 0.0
         for i in 0..<d.count {

@@ -16,16 +16,16 @@ extension Builtins {
     /// Reads model, x, method (series / roulette / exact), terms, probes (a count or given
     /// vectors), rademacher, gradient and precision; refuses non-flows and options that
     /// cannot apply together.
-    static func flowArguments(_ args: inout Arguments, _ interp: BuiltinContext) throws -> FlowCall {
+    static func flowArguments(_ args: inout Arguments, _ context: BuiltinContext) throws -> FlowCall {
         let m = try args.required("model", position: 0)
         guard case let .model(model) = m.value else { throw Diagnostic.error("\(args.function) needs a flow model first", at: m.span) }
-        let flow = try interp.checkedFlow(model, .density, function: args.function, span: m.span)
+        let flow = try context.checkedFlow(model, .density, function: args.function, span: m.span)
         let x = try args.required("x", position: 1)
         var input = x.value
         if case let .dataset(d) = input { input = .tensor(d.x) }
         let shapeText = "[N, \(model.model.inputShape.map(String.init).joined(separator: ", "))]"
         if case .node = input {} else {
-            guard let t = interp.tensorValue(input) else { throw Diagnostic.error("\(args.function) needs data or a batch", at: x.span) }
+            guard let t = context.tensorValue(input) else { throw Diagnostic.error("\(args.function) needs data or a batch", at: x.span) }
             guard Array(t.shape.dropFirst()) == model.model.inputShape else {
                 throw Diagnostic.error("'\(model.name)' is a flow on \(shapeText); got data \(t.shape)", at: x.span)
             }
@@ -52,15 +52,15 @@ extension Builtins {
             return FlowCall(model: model, flow: flow, input: input, request: .init(settings: LogDetSettings(method: .exact), float64: !symbolic, probes: nil))
         }
         // A loss built on the series estimate is labelled so in the training summary.
-        if symbolic, !flow.hasExactLogDet, let state = interp.compilingFlowTraining, state.seriesEstimateOf == nil {
+        if symbolic, !flow.hasExactLogDet, let state = context.compilingFlowTraining, state.seriesEstimateOf == nil {
             state.seriesEstimateOf = model.name
         }
         let gradient = try gradientOption(&args)
-        if gradient == .neumann, symbolic, let state = interp.compilingFlowTraining, !state.notedNeumannSurrogate {
+        if gradient == .neumann, symbolic, let state = context.compilingFlowTraining, !state.notedNeumannSurrogate {
             state.notedNeumannSurrogate = true
-            interp.output("note: \(args.function)(gradient: \"neumann\"): the log-det's gradient comes from the surrogate uᵀJ_g·v (Neumann series), whose value is not the log-det; the loss shown is the series estimate, computed without a graph")
+            context.output("note: \(args.function)(gradient: \"neumann\"): the log-det's gradient comes from the surrogate uᵀJ_g·v (Neumann series), whose value is not the log-det; the loss shown is the series estimate, computed without a graph")
         }
-        let (probeCount, givenProbes, probeNodes) = try probeOption(&args, interp, flow: flow, input: input)
+        let (probeCount, givenProbes, probeNodes) = try probeOption(&args, context, flow: flow, input: input)
         var settings: LogDetSettings
         switch method {
         case "series":
@@ -78,7 +78,7 @@ extension Builtins {
                 // is nothing to draw and no per-K variants to compile.
             } else if symbolic {
                 // Inside a train block: the step compiled for the K drawn this step.
-                guard let state = interp.compilingFlowTraining else {
+                guard let state = context.compilingFlowTraining else {
                     throw Diagnostic.error("method: \"roulette\" inside a function draws its number of terms per training step; use it in a train block's loss", at: args.span)
                 }
                 if let seen = state.distribution, seen != distribution {
@@ -87,7 +87,7 @@ extension Builtins {
                 state.distribution = distribution
                 settings.extraTerms = state.extraTerms
             } else {
-                settings.extraTerms = distribution.sample(&interp.flowEvaluation.rouletteRandom)
+                settings.extraTerms = distribution.sample(&context.flowEvaluation.rouletteRandom)
             }
         default: throw Diagnostic.error("method is \"series\", \"roulette\" or \"exact\", got \"\(method)\"", at: args.span)
         }
@@ -127,12 +127,12 @@ extension Builtins {
     /// probes: a count of random probes (default 1), or given probe vectors — a tensor
     /// [P, N] + input shape (or [N] + input shape for one probe) — for an exactly
     /// reproducible estimate; in a loss, one probe per example of the batch (a node).
-    static func probeOption(_ args: inout Arguments, _ interp: BuiltinContext, flow: Flow, input: Value) throws -> (Int, Tensor<Double>?, [Node]?) {
+    static func probeOption(_ args: inout Arguments, _ context: BuiltinContext, flow: Flow, input: Value) throws -> (Int, Tensor<Double>?, [Node]?) {
         guard let given = args.value("probes") else { return (1, nil, nil) }
         if case .number = given.value {
             // P probes of the input's size are drawn at once: the 10⁸-value limit of `zeros`.
             let count = try args.integer("probes", minimum: 1)
-            let size = max(1, interp.shapeOf(input).reduce(1, *))
+            let size = max(1, context.shapeOf(input).reduce(1, *))
             guard count <= Builtins.maximumValues / size else {
                 throw Diagnostic.error("\(count) probes of \(size) values hold more than 10⁸ values", at: given.span)
             }
@@ -152,7 +152,7 @@ extension Builtins {
         guard case let .tensor(x) = input else {
             throw Diagnostic.error("given probe vectors are for evaluation on data; in a loss, give a count (probes: 4)", at: given.span)
         }
-        guard var probes = interp.tensorValue(given.value) else {
+        guard var probes = context.tensorValue(given.value) else {
             throw Diagnostic.error("probes is a count or a tensor of probe vectors [P, N, …]", at: given.span)
         }
         if probes.shape == x.shape { probes = probes.reshaped([1] + x.shape) }

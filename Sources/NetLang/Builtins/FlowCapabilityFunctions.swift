@@ -6,13 +6,13 @@ import NetRuntime
 extension Builtins {
     static var flowCapabilityFunctions: [(String, Body)] {
         [
-            ("flow_capabilities", { interp, args in
+            ("flow_capabilities", { context, args in
                 // flow_capabilities(model, method: "series") — a record: exact_log_likelihood,
                 // analytic_inverse, volume_preserving, density, unbiased (for that method) and
                 // one record per layer (name, kind, inverse, log_det).
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("flow_capabilities needs a flow model", at: m.span) }
-                let flow = try interp.checkedFlow(model, .invertible, function: "flow_capabilities", span: m.span)
+                let flow = try context.checkedFlow(model, .invertible, function: "flow_capabilities", span: m.span)
                 let method = try args.string("method", default: "series")
                 guard ["series", "roulette", "exact"].contains(method) else {
                     throw Diagnostic.error("method is \"series\", \"roulette\" or \"exact\", got \"\(method)\"", at: args.value("method")?.span ?? args.span)

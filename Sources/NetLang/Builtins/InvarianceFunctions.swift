@@ -11,7 +11,7 @@ extension Builtins {
 
     static var sphereAndReadoutFunctions: [(String, Body)] {
         [
-            ("generate_spheres", { interp, args in
+            ("generate_spheres", { context, args in
                 // Ex. 6.5: n points uniform on each of two concentric spheres in R^d; labels 0
                 // (inner, radius `inner`) and 1 (outer); parts .inner and .outer.
                 let n = try args.integer("n", position: 0, default: 1000, minimum: 1)
@@ -26,41 +26,41 @@ extension Builtins {
                 let seed = UInt64(try args.integer("seed", default: 0, minimum: 0))
                 // `netl check` evaluates the script's tensor arithmetic but trains nothing:
                 // a few hundred points per sphere show every shape error at a fraction of the cost.
-                let drawn = interp.mode == .shapeOnly ? min(n, checkModeSpherePoints) : n
+                let drawn = context.mode == .shapeOnly ? min(n, checkModeSpherePoints) : n
                 let (x, y) = AdversarialSpheres.generate(perSphere: drawn, dimension: d, inner: r1, outer: r2, seed: seed)
                 let data = Dataset(name: "spheres", x: x, y: y)
                 data.parts = [("inner", data.subset(Array(0..<drawn), name: "spheres.inner")),
                               ("outer", data.subset(Array(drawn..<(2 * drawn)), name: "spheres.outer"))]
                 return .dataset(data)
             }),
-            ("greater", { interp, args in
+            ("greater", { context, args in
                 // 1 where a > b, else 0, element-wise with broadcasting (not differentiable).
                 let a = try args.required("a", position: 0), b = try args.required("b", position: 1)
                 if case .node = a.value { throw notInLoss(args) }
                 if case .node = b.value { throw notInLoss(args) }
-                let difference = try interp.tensorOperation([a.value, b.value], span: args.span) { $0[0] - $0[1] }
+                let difference = try context.tensorOperation([a.value, b.value], span: args.span) { $0[0] - $0[1] }
                 switch difference {
                 case let .number(v): return .number(v > 0 ? 1 : 0)
                 case let .tensor(t): return .tensor(Tensor(shape: t.shape, scalars: t.scalars.map { $0 > 0 ? 1 : 0 }))
                 default: throw Diagnostic.error("greater compares numbers or tensors", at: args.span)
                 }
             }),
-            ("forward_logdet", { interp, args in
+            ("forward_logdet", { context, args in
                 // {z, logdet}: the flow's output and log|det J_F(x)| per example (the power
                 // series of chapter 5, or exact), from one forward pass: the MLE term of eq. 6.13.
                 // Refuses models that are not flows (the flow check): layers that are not
                 // invertible add no log-det term, so their log-det would silently leave them out.
-                let call = try flowArguments(&args, interp)
-                return try interp.forwardLogDet(call.model, call.input, call.request.settings, span: args.span)
+                let call = try flowArguments(&args, context)
+                return try context.forwardLogDet(call.model, call.input, call.request.settings, span: args.span)
             }),
-            ("metameric_sample", { interp, args in
+            ("metameric_sample", { context, args in
                 // Def. 6.8: x_met = F⁻¹(z_s(x), z_n(x̃)) by the fixed-point inverse; with mix: t
                 // the nuisances are (1 − t)·z_n(x) + t·z_n(x̃) (Fig. 6.5's rows).
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("metameric_sample needs a bijective classifier (a flow model) first", at: m.span) }
-                _ = try interp.checkedFlow(model, .density, function: "metameric_sample", span: m.span)
-                let x = try tensorArgument(&args, "x", position: 1, interp, shape: model.model.inputShape)
-                let reference = try tensorArgument(&args, "reference", position: 2, interp, shape: model.model.inputShape)
+                _ = try context.checkedFlow(model, .density, function: "metameric_sample", span: m.span)
+                let x = try tensorArgument(&args, "x", position: 1, context, shape: model.model.inputShape)
+                let reference = try tensorArgument(&args, "reference", position: 2, context, shape: model.model.inputShape)
                 guard x.shape[0] == reference.shape[0] else {
                     throw Diagnostic.error("x has \(x.shape[0]) examples but reference has \(reference.shape[0]); pair them one to one", at: args.span)
                 }
@@ -73,7 +73,7 @@ extension Builtins {
                 let mix = try args.number("mix", default: 1)
                 guard mix >= 0 && mix <= 1 else { throw Diagnostic.error("mix is between 0 and 1, got \(formatValue(mix))", at: args.span) }
                 let stopping = try inverseStopping(&args)
-                return try interp.metamericSample(model, x, reference, classes: classes, mix: mix, stopping: stopping, span: args.span)
+                return try context.metamericSample(model, x, reference, classes: classes, mix: mix, stopping: stopping, span: args.span)
             }),
         ]
     }
@@ -86,11 +86,11 @@ extension Builtins {
     }
 
     /// A batch [N] + shape (a data set's x, a tensor, or one example of the shape).
-    static func tensorArgument(_ args: inout Arguments, _ name: String, position: Int, _ interp: BuiltinContext, shape: [Int]) throws -> Tensor<Double> {
+    static func tensorArgument(_ args: inout Arguments, _ name: String, position: Int, _ context: BuiltinContext, shape: [Int]) throws -> Tensor<Double> {
         let a = try args.required(name, position: position)
         var value = a.value
         if case let .dataset(d) = value { value = .tensor(d.x) }
-        guard let t = interp.tensorValue(value) else { throw Diagnostic.error("\(name) must be a tensor [N, \(shape.map(String.init).joined(separator: ", "))]", at: a.span) }
+        guard let t = context.tensorValue(value) else { throw Diagnostic.error("\(name) must be a tensor [N, \(shape.map(String.init).joined(separator: ", "))]", at: a.span) }
         if t.shape == shape { return t.reshaped([1] + shape) }
         guard Array(t.shape.dropFirst()) == shape, t.shape[0] >= 1 else {
             throw Diagnostic.error("\(name) must have shape [N, \(shape.map(String.init).joined(separator: ", "))], got \(t.shape)", at: a.span)
@@ -103,14 +103,14 @@ extension BuiltinContext {
     /// z = F(x) and the per-example log-determinant Σ_t log|det J_t(x)| of one forward pass.
     func forwardLogDet(_ m: ModelValue, _ input: Value, _ settings: LogDetSettings, span: SourceSpan) throws -> Value {
         let model = m.model
-        func build(_ x: Node, _ context: ApplyContext) -> (Node, Node) {
-            let saved = context.logDet
-            context.logDet = settings
-            let before = context.logDetTerms.count
-            let z = model.apply(x, context)
-            context.logDet = saved
+        func build(_ x: Node, _ application: ApplyContext) -> (Node, Node) {
+            let saved = application.logDet
+            application.logDet = settings
+            let before = application.logDetTerms.count
+            let z = model.apply(x, application)
+            application.logDet = saved
             var logDet = x.graph.constant(Tensor<Double>.zeros([x.shape[0]]))
-            for t in context.logDetTerms[before...] { logDet = logDet + t }
+            for t in application.logDetTerms[before...] { logDet = logDet + t }
             return (z, logDet)
         }
         func checkShape(_ shape: [Int]) throws {
@@ -182,7 +182,7 @@ extension Builtins {
     /// several line charts side by side in one PNG (Fig. 6.3 has two panels).
     static var panelFunctions: [(String, Body)] {
         [
-            ("save_panels", { interp, args in
+            ("save_panels", { context, args in
                 let (path, format) = try chartFile(&args)
                 guard format == .png else { throw Diagnostic.error("save_panels writes a .png file, not '\(path)'", at: args.span) }
                 let panels = try args.required("panels", position: 1)
@@ -194,18 +194,18 @@ extension Builtins {
                     guard case let .list(items) = t.value, items.count == lists.count else {
                         throw Diagnostic.error("titles needs one title per panel (\(lists.count))", at: t.span)
                     }
-                    titles = items.map { interp.display($0) }
+                    titles = items.map { context.display($0) }
                 }
                 let xLabel = try args.string("x_label", default: ""), yLabel = try args.string("y_label", default: "")
                 let logY = try args.boolean("log_y", default: false)
                 let charts = try lists.enumerated().map { i, list -> Chart in
-                    var chart = Chart(title: interp.pictureTitle(titles.isEmpty ? "" : titles[i]), xLabel: xLabel, yLabel: yLabel, logY: logY)
-                    chart.series = try chartSeries(list, interp, span: panels.span)
+                    var chart = Chart(title: context.pictureTitle(titles.isEmpty ? "" : titles[i]), xLabel: xLabel, yLabel: yLabel, logY: logY)
+                    chart.series = try chartSeries(list, context, span: panels.span)
                     return chart
                 }
-                if interp.mode == .shapeOnly { return .none }
-                try write(interp, args) { try ChartPanels.image(charts).writePNG(to: interp.outputPath(path)) }
-                interp.output("wrote \(interp.writtenName(path))")
+                if context.mode == .shapeOnly { return .none }
+                try write(context, args) { try ChartPanels.image(charts).writePNG(to: context.outputPath(path)) }
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
         ]

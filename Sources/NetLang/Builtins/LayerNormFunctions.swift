@@ -10,21 +10,21 @@ import NetRuntime
 extension Builtins {
     static var layerNormFunctions: [(String, Body)] {
         [
-            ("layer_norms", { interp, args in
+            ("layer_norms", { context, args in
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("layer_norms needs a model", at: m.span) }
-                if interp.mode == .shapeOnly {
+                if context.mode == .shapeOnly {
                     return .record([("layers", .list([])), ("blocks", .list([])), ("invertible", .boolean(false)), ("verdict", .string(""))])
                 }
-                let norms = LayerNorms.measure(model.model, variables: interp.flowEvaluation.float64Variables(interp.variables))
-                return layerNormRecord(norms, interp: interp)
+                let norms = LayerNorms.measure(model.model, variables: context.flowEvaluation.float64Variables(context.variables))
+                return layerNormRecord(norms, context: context)
             }),
         ]
     }
 
     /// The record and the printed tables: per layer name, kind, c, norm and block; per
     /// residual block the bound on Lip(g) and whether Thm. 4.1 applies; the model's verdict.
-    static func layerNormRecord(_ norms: LayerNorms, interp: BuiltinContext) -> Value {
+    static func layerNormRecord(_ norms: LayerNorms, context: BuiltinContext) -> Value {
         let layers: [Value] = norms.rows.map { row in
             .record([("name", .string(row.name)), ("kind", .string(row.kind)), ("c", row.c.map { .number($0) } ?? .none),
                      ("norm", .number(row.norm)), ("block", row.block.map { .string($0) } ?? .none)])
@@ -36,13 +36,13 @@ extension Builtins {
         let verdict = norms.notInvertible.map { "not invertible: " + $0 } ?? "invertible: every residual block has measured Lip(g) < 1 (Thm. 4.1)"
         let rows = norms.rows.isEmpty ? [["(no linear layers)", "", "", ""]]
             : norms.rows.map { [$0.name, $0.kind, $0.c.map(formatValue) ?? "none", String(format: "%.9f", $0.norm)] }
-        interp.output(TextTable.render(headers: ["layer", "kind", "c", "measured norm"], rows: rows))
+        context.output(TextTable.render(headers: ["layer", "kind", "c", "measured norm"], rows: rows))
         if !norms.blocks.isEmpty {
-            interp.output(TextTable.render(headers: ["block", "measured Lip(g) ≤", "contraction"], rows: norms.blocks.map {
+            context.output(TextTable.render(headers: ["block", "measured Lip(g) ≤", "contraction"], rows: norms.blocks.map {
                 [$0.name, String(format: "%.9f", $0.lipschitz), $0.problem == nil ? "yes" : "NO"]
             }))
         }
-        interp.output(verdict)
+        context.output(verdict)
         return .record([("layers", .list(layers)), ("blocks", .list(blocks)),
                         ("invertible", .boolean(norms.notInvertible == nil)), ("verdict", .string(verdict))])
     }

@@ -9,39 +9,39 @@ import NetRuntime
 extension Builtins {
     static var lipschitzFunctions: [(String, Body)] {
         [
-            ("check_lipschitz", { interp, args in
+            ("check_lipschitz", { context, args in
                 // Every layer of every residual block: nominal bound, measured constant, the
                 // training-time estimate; per block the measured Lip(g) and the verdict.
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("check_lipschitz needs a model", at: m.span) }
-                let flow = try interp.checkedFlow(model, .invertible, function: "check_lipschitz", span: m.span)
-                if interp.mode == .shapeOnly { return .record([("ok", .boolean(true)), ("layers", .list([])), ("blocks", .list([]))]) }
-                let reports = LipschitzVerification.verify(flow, variables: interp.variables)
-                return lipschitzRecord(reports, flow: flow, interp: interp)
+                let flow = try context.checkedFlow(model, .invertible, function: "check_lipschitz", span: m.span)
+                if context.mode == .shapeOnly { return .record([("ok", .boolean(true)), ("layers", .list([])), ("blocks", .list([]))]) }
+                let reports = LipschitzVerification.verify(flow, variables: context.variables)
+                return lipschitzRecord(reports, flow: flow, context: context)
             }),
-            ("logdet_bounds", { interp, args in
+            ("logdet_bounds", { context, args in
                 // Lemma 5.5 with the measured Lip(g) of every block (plus actnorm's exact terms).
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("logdet_bounds needs a model", at: m.span) }
-                let flow = try interp.checkedFlow(model, .density, function: "logdet_bounds", span: m.span)
-                if interp.mode == .shapeOnly { return .record([("lower", .number(0)), ("upper", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
-                let store = interp.flowEvaluation.float64Variables(interp.variables)
+                let flow = try context.checkedFlow(model, .density, function: "logdet_bounds", span: m.span)
+                if context.mode == .shapeOnly { return .record([("lower", .number(0)), ("upper", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
+                let store = context.flowEvaluation.float64Variables(context.variables)
                 let (lower, upper) = flow.logDetBounds(store)
                 let reports = flow.lipschitzReports(store).map(\.report)
                 return .record([("lower", .number(lower)), ("upper", .number(upper)),
                                 ("lipschitz", .list(reports.map { .number($0.measured) })),
                                 ("nominal", .list(reports.map { $0.nominal.map { .number($0) } ?? .none }))])
             }),
-            ("logdet_estimator_stats", { interp, args in
+            ("logdet_estimator_stats", { context, args in
                 // Fig. 5.3 from exact Jacobians: mean |bias| and standard deviation of the
                 // one-probe n-term series estimate for each n in terms (no sampling noise).
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else { throw Diagnostic.error("logdet_estimator_stats needs a flow model", at: m.span) }
-                _ = try interp.checkedFlow(model, .density, function: "logdet_estimator_stats", span: m.span)
+                _ = try context.checkedFlow(model, .density, function: "logdet_estimator_stats", span: m.span)
                 let xArg = try args.required("x", position: 1)
                 var value = xArg.value
                 if case let .dataset(d) = value { value = .tensor(d.x) }
-                guard let x = interp.tensorValue(value), Array(x.shape.dropFirst()) == model.model.inputShape else {
+                guard let x = context.tensorValue(value), Array(x.shape.dropFirst()) == model.model.inputShape else {
                     throw Diagnostic.error("logdet_estimator_stats needs points [N, \(model.model.inputShape.map(String.init).joined(separator: ", "))]", at: xArg.span)
                 }
                 let termsArg = try args.required("terms", position: 2)
@@ -55,15 +55,15 @@ extension Builtins {
                 guard d <= 256, x.shape[0] <= 5000 else {
                     throw Diagnostic.error("logdet_estimator_stats forms d×d Jacobians: at most 256 dimensions and 5000 points (got \(d) and \(x.shape[0]))", at: args.span)
                 }
-                if interp.mode == .shapeOnly { return .record([("terms", .list(items)), ("bias", .list(items)), ("std", .list(items))]) }
-                let input = interp.graph.input("stats_x", shape: x.shape)
-                let context = ApplyContext(training: false)
-                context.collectsBlockJacobians = true
-                _ = model.model.apply(input, context)
-                guard !context.blockJacobians.isEmpty else { throw Diagnostic.error("'\(model.name)' has no residual blocks", at: m.span) }
+                if context.mode == .shapeOnly { return .record([("terms", .list(items)), ("bias", .list(items)), ("std", .list(items))]) }
+                let input = context.graph.input("stats_x", shape: x.shape)
+                let application = ApplyContext(training: false)
+                application.collectsBlockJacobians = true
+                _ = model.model.apply(input, application)
+                guard !application.blockJacobians.isEmpty else { throw Diagnostic.error("'\(model.name)' has no residual blocks", at: m.span) }
                 // Float64 throughout: the bias of many terms is far below float32 precision.
-                let store = interp.flowEvaluation.float64Variables(interp.variables)
-                let jacobians = interp.graph.evaluate(context.blockJacobians, as: Double.self, inputs: [input: x], variables: store)
+                let store = context.flowEvaluation.float64Variables(context.variables)
+                let jacobians = context.graph.evaluate(application.blockJacobians, as: Double.self, inputs: [input: x], variables: store)
                 let rows = try dataError(args.span) {
                     try LogDetEstimatorStatistics.compute(jacobians: jacobians, terms: terms, rademacher: rademacher)
                 }
@@ -71,15 +71,15 @@ extension Builtins {
                                 ("bias", .list(rows.map { .number($0.meanAbsoluteBias) })),
                                 ("std", .list(rows.map { .number($0.meanStandardDeviation) }))])
             }),
-            ("series_error_bound", { interp, args in
+            ("series_error_bound", { context, args in
                 // Thm 5.8: |PS(J, n) − log det(I + J)| ≤ −d (log(1 − L) + Σ_{k≤n} Lᵏ/k); for a
                 // flow, summed over its blocks with their measured L.
                 let first = try args.required("d", position: 0)
                 if case let .model(model) = first.value {
-                    let flow = try interp.checkedFlow(model, .density, function: "series_error_bound", span: first.span)
+                    let flow = try context.checkedFlow(model, .density, function: "series_error_bound", span: first.span)
                     let n = try args.integer("terms", position: 1, minimum: 1)
-                    if interp.mode == .shapeOnly { return .record([("bound", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
-                    let reports = flow.lipschitzReports(interp.flowEvaluation.float64Variables(interp.variables))
+                    if context.mode == .shapeOnly { return .record([("bound", .number(0)), ("lipschitz", .list([])), ("nominal", .list([]))]) }
+                    let reports = flow.lipschitzReports(context.flowEvaluation.float64Variables(context.variables))
                     let bound = reports.map { LogDetBounds.theorem58(dimension: $0.entry.inputShape.reduce(1, *), lipschitz: $0.report.measured, terms: n) }.reduce(0, +)
                     return .record([("bound", .number(bound)), ("lipschitz", .list(reports.map { .number($0.report.measured) })),
                                     ("nominal", .list(reports.map { $0.report.nominal.map { .number($0) } ?? .none }))])
@@ -93,7 +93,7 @@ extension Builtins {
     /// check_lipschitz's record and printed tables: per layer name, kind, c, the measured
     /// norm at full precision, the training-time estimate and ok; per block the nominal and
     /// measured Lip(g) and whether Thm. 4.1 applies.
-    static func lipschitzRecord(_ reports: [LipschitzReport], flow: Flow, interp: BuiltinContext) -> Value {
+    static func lipschitzRecord(_ reports: [LipschitzReport], flow: Flow, context: BuiltinContext) -> Value {
         var layerValues: [Value] = [], rows: [[String]] = []
         var allOK = true
         for report in reports {
@@ -115,9 +115,9 @@ extension Builtins {
         }
         allOK = allOK && reports.allSatisfy(\.invertible)
         if rows.isEmpty { rows = [["(no residual blocks)", "", "", "", ""]] }
-        interp.output(TextTable.render(headers: ["layer", "c", "measured norm", "training estimate", ""], rows: rows))
+        context.output(TextTable.render(headers: ["layer", "c", "measured norm", "training estimate", ""], rows: rows))
         if !reports.isEmpty {
-            interp.output(TextTable.render(headers: ["block", "nominal Π c", "measured Lip(g) ≤", "invertible"], rows: reports.map {
+            context.output(TextTable.render(headers: ["block", "nominal Π c", "measured Lip(g) ≤", "invertible"], rows: reports.map {
                 [$0.name, $0.nominal.map(formatValue) ?? "none", String(format: "%.9f", $0.measured), $0.invertible ? "yes" : "NO: measured bound ≥ 1"]
             }))
         }

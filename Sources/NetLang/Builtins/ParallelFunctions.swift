@@ -4,9 +4,9 @@ import NetRuntime
 extension Builtins {
     static var parallelFunctions: [(String, Body)] {
         [
-            ("world", { interp, _ in
+            ("world", { context, _ in
                 // world(): a record (rank, size); rank 0 of size 1 without mpirun.
-                .record([("rank", .number(Double(interp.world.rank))), ("size", .number(Double(interp.world.size)))])
+                .record([("rank", .number(Double(context.world.rank))), ("size", .number(Double(context.world.size)))])
             }),
         ]
     }

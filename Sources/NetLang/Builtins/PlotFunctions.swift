@@ -9,49 +9,49 @@ import NetRuntime
 extension Builtins {
     static var plotFunctions: [(String, Body)] {
         [
-            ("save_density", { interp, args in
+            ("save_density", { context, args in
                 // save_density(flow, "density.png", range: 4, grid: 100): p(x) on a grid over
                 // [−range, range]² (2-D flows), exact log-determinant by default.
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value, model.model.inputShape == [2] else {
                     throw Diagnostic.error("save_density needs a flow on 2-D points", at: m.span)
                 }
-                let flow = try interp.checkedFlow(model, .density, function: "save_density", span: m.span)
+                let flow = try context.checkedFlow(model, .density, function: "save_density", span: m.span)
                 let path = try pngFile(&args)
                 let range = try positive(&args, "range", 4)
                 let n = try args.integer("grid", default: 100, minimum: 2)
                 guard n <= 1000 else { throw Diagnostic.error("grid is at most 1000", at: args.span) }
                 let method = try args.choice("method", among: ["exact", "series"], default: "exact")
-                let title = interp.pictureTitle(try args.string("title", default: ""))
+                let title = context.pictureTitle(try args.string("title", default: ""))
                 let settings = method == "exact" ? LogDetSettings(method: .exact) : LogDetSettings(method: .powerSeries(terms: try args.integer("terms", default: 10, minimum: 1)))
-                if interp.mode == .shapeOnly { return .none }
+                if context.mode == .shapeOnly { return .none }
                 var points: [Double] = []
                 for r in 0..<n { for c in 0..<n {
                     points += [-range + 2 * range * (Double(c) + 0.5) / Double(n), range - 2 * range * (Double(r) + 0.5) / Double(n)]
                 } }
                 let request = FlowEvaluationRequest(settings: settings, float64: method == "exact", probes: nil)
-                let logp = interp.flowDensity(flow, Tensor(shape: [n * n, 2], scalars: points), request).logp
+                let logp = context.flowDensity(flow, Tensor(shape: [n * n, 2], scalars: points), request).logp
                 let density = (0..<n).map { r in (0..<n).map { c in Foundation.exp(logp[r * n + c]) } }
-                try write(interp, args) { try DensityPicture(values: density, range: range, title: title).image().writePNG(to: interp.outputPath(path)) }
-                interp.output("wrote \(interp.writtenName(path))")
+                try write(context, args) { try DensityPicture(values: density, range: range, title: title).image().writePNG(to: context.outputPath(path)) }
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
-            ("save_scatter", { interp, args in
+            ("save_scatter", { context, args in
                 let x = try args.required("points", position: 0)
                 let path = try pngFile(&args)
                 let range = try positive(&args, "range", 4)
-                let title = interp.pictureTitle(try args.string("title", default: ""))
+                let title = context.pictureTitle(try args.string("title", default: ""))
                 var value = x.value
                 if case let .dataset(d) = value { value = .tensor(d.x) }
-                guard let t = interp.tensorValue(value), t.rank == 2, t.shape[1] == 2 else {
+                guard let t = context.tensorValue(value), t.rank == 2, t.shape[1] == 2 else {
                     throw Diagnostic.error("save_scatter needs points [N, 2]", at: x.span)
                 }
-                if interp.mode == .shapeOnly { return .none }
-                try write(interp, args) { try ScatterPicture(points: t, range: range, title: title).image().writePNG(to: interp.outputPath(path)) }
-                interp.output("wrote \(interp.writtenName(path))")
+                if context.mode == .shapeOnly { return .none }
+                try write(context, args) { try ScatterPicture(points: t, range: range, title: title).image().writePNG(to: context.outputPath(path)) }
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
-            ("save_images", { interp, args in
+            ("save_images", { context, args in
                 // save_images(x, "samples.png", shape: [8, 8], columns: 10, labels:, size: 64,
                 // title:): grey-scale tiles enlarged to at least `size` pixels, a label under each.
                 let x = try args.required("images", position: 0)
@@ -60,8 +60,8 @@ extension Builtins {
                 let columns = try args.integer("columns", default: 10, minimum: 1)
                 let size = try args.integer("size", default: 64, minimum: 1)
                 guard size <= 1024 else { throw Diagnostic.error("size is at most 1024 pixels per image", at: args.value("size")?.span ?? args.span) }
-                let title = interp.pictureTitle(try args.string("title", default: ""))
-                guard shape.count == 2, let t = interp.tensorValue(x.value), t.count % (shape[0] * shape[1]) == 0 else {
+                let title = context.pictureTitle(try args.string("title", default: ""))
+                guard shape.count == 2, let t = context.tensorValue(x.value), t.count % (shape[0] * shape[1]) == 0 else {
                     throw Diagnostic.error("save_images needs images whose size is a multiple of \(shape)", at: x.span)
                 }
                 let count = t.count / (shape[0] * shape[1])
@@ -74,16 +74,16 @@ extension Builtins {
                 guard pixels <= 5e7 else {
                     throw Diagnostic.error("save_images: the picture would have \(formatValue(pixels)) pixels, more than 5·10⁷", at: args.span)
                 }
-                let labels = try args.value("labels").map { try imageLabels($0, count: count, interp) }
-                if interp.mode == .shapeOnly { return .none }
+                let labels = try args.value("labels").map { try imageLabels($0, count: count, context) }
+                if context.mode == .shapeOnly { return .none }
                 let images = t.reshaped([count] + shape)
-                try write(interp, args) {
-                    try Pictures.titled(Pictures.grid(images, columns: used, minimumSize: size, labels: labels), title).writePNG(to: interp.outputPath(path))
+                try write(context, args) {
+                    try Pictures.titled(Pictures.grid(images, columns: used, minimumSize: size, labels: labels), title).writePNG(to: context.outputPath(path))
                 }
-                interp.output("wrote \(interp.writtenName(path))")
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
-            ("series", { interp, args in
+            ("series", { context, args in
                 // A named line for save_chart: series("c = 0.9", x, y, band: std).
                 let label = try args.string("label", position: 0)
                 let x = try args.required("x", position: 1), y = try args.required("y", position: 2)
@@ -91,25 +91,25 @@ extension Builtins {
                 if let b = args.value("band", position: 3) { fields.append(("band", b.value)) }
                 return .record(fields)
             }),
-            ("save_chart", { interp, args in
+            ("save_chart", { context, args in
                 // save_chart("bias.png", [series(…), …], title:, x_label:, y_label:, log_y:):
                 // a PNG or an SVG file, by the name's extension.
                 let (path, format) = try chartFile(&args)
                 let list = try args.required("series", position: 1)
-                var chart = Chart(title: interp.pictureTitle(try args.string("title", default: "")), xLabel: try args.string("x_label", default: ""),
+                var chart = Chart(title: context.pictureTitle(try args.string("title", default: "")), xLabel: try args.string("x_label", default: ""),
                                   yLabel: try args.string("y_label", default: ""), logY: try args.boolean("log_y", default: false))
-                chart.series = try chartSeries(list.value, interp, span: list.span)
-                if interp.mode == .shapeOnly { return .none }
-                try write(interp, args) {
+                chart.series = try chartSeries(list.value, context, span: list.span)
+                if context.mode == .shapeOnly { return .none }
+                try write(context, args) {
                     switch format {
-                    case .svg: try writeAtomically(chart.svg(), to: interp.outputPath(path))
-                    case .png: try chart.image().writePNG(to: interp.outputPath(path))
+                    case .svg: try writeAtomically(chart.svg(), to: context.outputPath(path))
+                    case .png: try chart.image().writePNG(to: context.outputPath(path))
                     }
                 }
-                interp.output("wrote \(interp.writtenName(path))")
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
-            ("save_boxplot", { interp, args in
+            ("save_boxplot", { context, args in
                 // save_boxplot("folds.png", ["a", "b"], [[…], […]], title:, y_label:): PNG or SVG.
                 let (path, format) = try chartFile(&args)
                 let labels = try args.required("labels", position: 1), values = try args.required("values", position: 2)
@@ -117,21 +117,21 @@ extension Builtins {
                     throw Diagnostic.error("save_boxplot needs as many labels as lists of values", at: args.span)
                 }
                 let groups: [(label: String, values: [Double])] = try zip(ls, vs).map { label, v in
-                    guard let t = interp.tensorValue(v), t.rank <= 1 else {
+                    guard let t = context.tensorValue(v), t.rank <= 1 else {
                         throw Diagnostic.error("save_boxplot: each group's values must be a list of numbers, got \(describe(v))", at: values.span)
                     }
-                    return (interp.display(label), t.scalars)
+                    return (context.display(label), t.scalars)
                 }
-                let title = interp.pictureTitle(try args.string("title", default: "")), yLabel = try args.string("y_label", default: "")
-                if interp.mode == .shapeOnly { return .none }
+                let title = context.pictureTitle(try args.string("title", default: "")), yLabel = try args.string("y_label", default: "")
+                if context.mode == .shapeOnly { return .none }
                 let plot = BoxPlot(title: title, yLabel: yLabel, groups: groups)
-                try write(interp, args) {
+                try write(context, args) {
                     switch format {
-                    case .svg: try writeAtomically(plot.svg(), to: interp.outputPath(path))
-                    case .png: try plot.image().writePNG(to: interp.outputPath(path))
+                    case .svg: try writeAtomically(plot.svg(), to: context.outputPath(path))
+                    case .png: try plot.image().writePNG(to: context.outputPath(path))
                     }
                 }
-                interp.output("wrote \(interp.writtenName(path))")
+                context.output("wrote \(context.writtenName(path))")
                 return .none
             }),
         ]
@@ -149,12 +149,12 @@ extension Builtins {
     }
 
     /// The lines of a chart from a list of series(label, x, y, band:) records.
-    static func chartSeries(_ value: Value, _ interp: BuiltinContext, span: SourceSpan) throws -> [Chart.Series] {
+    static func chartSeries(_ value: Value, _ context: BuiltinContext, span: SourceSpan) throws -> [Chart.Series] {
         guard case let .list(items) = value else { throw Diagnostic.error("expected a list of series(…)", at: span) }
         return try items.map { item in
             guard case let .record(fields) = item else { throw Diagnostic.error("each entry is a series(label, x, y)", at: span) }
             func numbers(_ name: String) -> [Double]? {
-                fields.first { $0.0 == name }.flatMap { interp.tensorValue($0.1)?.scalars }
+                fields.first { $0.0 == name }.flatMap { context.tensorValue($0.1)?.scalars }
             }
             guard case let .string(label)? = fields.first(where: { $0.0 == "label" })?.1, let x = numbers("x"), let y = numbers("y"), x.count == y.count else {
                 throw Diagnostic.error("a series needs a label and x, y of equal length", at: span)
@@ -176,12 +176,12 @@ extension Builtins {
 
     /// The labels of save_images: a list (strings or numbers) or a tensor [N] of classes,
     /// one per image.
-    static func imageLabels(_ argument: ArgumentValue, count: Int, _ interp: BuiltinContext) throws -> [String] {
+    static func imageLabels(_ argument: ArgumentValue, count: Int, _ context: BuiltinContext) throws -> [String] {
         let items: [String]
         if case let .list(values) = argument.value {
-            items = values.map { interp.display($0) }
-        } else if let t = interp.tensorValue(argument.value), t.rank == 1 {
-            items = t.scalars.map { interp.display(.number($0)) }
+            items = values.map { context.display($0) }
+        } else if let t = context.tensorValue(argument.value), t.rank == 1 {
+            items = t.scalars.map { context.display(.number($0)) }
         } else {
             throw Diagnostic.error("labels is a list of strings or numbers, or a tensor [N] of classes, one per image", at: argument.span)
         }
@@ -194,9 +194,9 @@ extension Builtins {
     /// Writes a picture (only rank 0 of a data-parallel job does; the others hold the same
     /// values). A misspelt or surplus argument is an error *before* the file is written,
     /// not after (the call's other arguments have all been read by now).
-    static func write(_ interp: BuiltinContext, _ args: Arguments, _ body: () throws -> Void) throws {
+    static func write(_ context: BuiltinContext, _ args: Arguments, _ body: () throws -> Void) throws {
         try args.checkAllUsed()
-        guard interp.writesFiles else { return }
+        guard context.writesFiles else { return }
         do { try body() } catch { throw Diagnostic.error("cannot write the picture: \(error)", at: args.span) }
     }
 }

@@ -11,7 +11,7 @@ extension Builtins {
                 // resolution): differences time parts of a script.
                 .number(Date().timeIntervalSince1970)
             }),
-            ("layers", { interp, args in
+            ("layers", { context, args in
                 // layers(model): one record per layer, nested ones included, depth first.
                 let m = try args.required("model", position: 0)
                 guard case let .model(model) = m.value else {

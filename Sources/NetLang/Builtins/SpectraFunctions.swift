@@ -9,7 +9,7 @@ import NetRuntime
 extension Builtins {
     static var spectraFunctions: [(String, Body)] {
         [
-            ("generate_spectra", { interp, args in
+            ("generate_spectra", { context, args in
                 let task = try args.string("task", position: 0, default: "adsq")
                 guard var s = SpectraSettings.preset(task) else {
                     let hint = suggestion(for: task, among: SpectraSettings.presetNames).map { "; did you mean '\($0)'?" } ?? ""
@@ -50,7 +50,7 @@ extension Builtins {
                     throw Diagnostic.error("generate_spectra: bin_width \(formatValue(s.meanBinWidth)) is too small for a grid starting at \(formatValue(s.mzLow))", at: args.span)
                 }
                 let g: GeneratedSpectra
-                if interp.mode == .shapeOnly {
+                if context.mode == .shapeOnly {
                     // Shapes and groups only: nothing is evaluated under `netl check`.
                     let n = s.spectrumCount
                     let cores = (0..<n).map { $0 / s.spectraPerCore }
@@ -95,34 +95,34 @@ extension Builtins {
                 }
                 return .tensor(Tensor(shape: [bins], scalars: TOFGrid(low: low, meanWidth: width, bins: bins).mz))
             }),
-            ("mww_auc", { interp, args in
+            ("mww_auc", { context, args in
                 // mww_auc(data) or mww_auc(x, labels): U/(n₀n₁) of every feature (bin).
-                let (x, labels, span) = try featuresAndLabels(&args, interp)
+                let (x, labels, span) = try featuresAndLabels(&args, context)
                 let (n, d) = (x.shape[0], x.count / max(x.shape[0], 1))
                 guard Set(labels).isSubset(of: [0, 1]), Set(labels).count == 2 else {
                     throw Diagnostic.error("mww_auc needs labels 0 and 1 (both present)", at: span)
                 }
-                if interp.mode == .shapeOnly { return .tensor(Tensor(repeating: 0.5, shape: [d])) }
+                if context.mode == .shapeOnly { return .tensor(Tensor(repeating: 0.5, shape: [d])) }
                 return .tensor(Tensor(shape: [d], scalars: RankStatistics.areaUnderCurve(x: x.scalars, rows: n, columns: d, labels: labels)))
             }),
-            ("top_k", { interp, args in
+            ("top_k", { context, args in
                 // top_k(values, k): the indices of the k largest values, largest first.
                 let v = try args.required("values", position: 0)
-                guard let t = interp.tensorValue(v.value), t.rank == 1 else { throw Diagnostic.error("top_k needs a vector of values", at: v.span) }
+                guard let t = context.tensorValue(v.value), t.rank == 1 else { throw Diagnostic.error("top_k needs a vector of values", at: v.span) }
                 let k = try args.integer("k", position: 1, minimum: 1)
                 guard k <= t.count else { throw Diagnostic.error("top_k: k = \(k) but there are only \(t.count) values", at: args.span) }
                 let top = RankStatistics.topK(t.scalars, k)
                 return .tensor(Tensor(shape: [k], scalars: top.map(Double.init)))
             }),
-            ("select_features", { interp, args in
+            ("select_features", { context, args in
                 // select_features(data or x, indices): the chosen features of each example, [N, k].
                 let a = try args.required("data", position: 0)
                 let i = try args.required("indices", position: 1)
-                guard let idx = interp.tensorValue(i.value), idx.rank <= 1 else { throw Diagnostic.error("select_features needs a list of feature indices", at: i.span) }
+                guard let idx = context.tensorValue(i.value), idx.rank <= 1 else { throw Diagnostic.error("select_features needs a list of feature indices", at: i.span) }
                 let source: Tensor<Double>
                 var dataset: Dataset? = nil
                 if case let .dataset(d) = a.value { source = d.x; dataset = d } else {
-                    guard let t = interp.tensorValue(a.value), t.rank >= 2 else { throw Diagnostic.error("select_features needs a data set or x [N, …]", at: a.span) }
+                    guard let t = context.tensorValue(a.value), t.rank >= 2 else { throw Diagnostic.error("select_features needs a data set or x [N, …]", at: a.span) }
                     source = t
                 }
                 let n = source.shape[0], d = source.count / max(n, 1)
@@ -139,15 +139,15 @@ extension Builtins {
                 result.attributes = dataset.attributes
                 return .dataset(result)
             }),
-            ("lda", { interp, args in
+            ("lda", { context, args in
                 // lda(data) or lda(x, labels, shrinkage: 0.01): {weights [C, d], bias [C], means [C, d], classes}.
-                let (x, labels, span) = try featuresAndLabels(&args, interp)
+                let (x, labels, span) = try featuresAndLabels(&args, context)
                 let shrinkage = try fraction(&args, "shrinkage", 0.01)
                 let (n, d) = (x.shape[0], x.count / max(x.shape[0], 1))
                 guard d <= 5000 else { throw Diagnostic.error("lda: \(d) features is too many (at most 5000); select features first", at: span) }
                 guard labels.allSatisfy({ $0 >= 0 && $0 < 1000 }) else { throw Diagnostic.error("lda needs class labels 0, 1, … (below 1000)", at: span) }
                 let fit: LinearDiscriminant
-                if interp.mode == .shapeOnly {
+                if context.mode == .shapeOnly {
                     let classes = max(2, (labels.max() ?? 1) + 1)
                     return ldaRecord(weights: [[Double]](repeating: [Double](repeating: 0, count: d), count: classes),
                                      biases: [Double](repeating: 0, count: classes), means: [[Double]](repeating: [Double](repeating: 0, count: d), count: classes))
@@ -157,7 +157,7 @@ extension Builtins {
                 }
                 return ldaRecord(weights: fit.weights, biases: fit.biases, means: fit.means)
             }),
-            ("lda_predict", { interp, args in
+            ("lda_predict", { context, args in
                 // lda_predict(fit, data or x): the predicted class of each example [N].
                 let f = try args.required("model", position: 0)
                 guard case let .record(fields) = f.value,
@@ -167,7 +167,7 @@ extension Builtins {
                 }
                 let a = try args.required("x", position: 1)
                 let xv: Value = if case let .dataset(d) = a.value { .tensor(d.x) } else { a.value }
-                guard let x = interp.tensorValue(xv), x.rank >= 1 else { throw Diagnostic.error("lda_predict needs a data set or x [N, d]", at: a.span) }
+                guard let x = context.tensorValue(xv), x.rank >= 1 else { throw Diagnostic.error("lda_predict needs a data set or x [N, d]", at: a.span) }
                 let n = x.rank == 1 ? 1 : x.shape[0], d = x.count / max(n, 1)
                 guard d == w.shape[1] else { throw Diagnostic.error("lda_predict: the fit has \(w.shape[1]) features, x has \(d)", at: a.span) }
                 let c = w.shape[0]
@@ -179,26 +179,26 @@ extension Builtins {
                 } }
                 return .tensor(Tensor(shape: [n], scalars: Metrics.predictedClasses(Tensor(shape: [n, c], scalars: scores)).map(Double.init)))
             }),
-            ("group_majority", { interp, args in
+            ("group_majority", { context, args in
                 // group_majority(values, groups): the most frequent value in each group (groups in
                 // order of first appearance; ties: the smallest value) — per-core votes.
                 let v = try args.required("values", position: 0), g = try args.required("groups", position: 1)
-                let values = try integers(v, interp), groups = try integers(g, interp)
+                let values = try integers(v, context), groups = try integers(g, context)
                 guard values.count == groups.count else { throw Diagnostic.error("group_majority: \(values.count) values but \(groups.count) group ids", at: args.span) }
                 let result = SampleStatistics.groupMajority(values, groups: groups)
                 return .tensor(Tensor(shape: [result.majority.count], scalars: result.majority.map(Double.init)))
             }),
-            ("median", { interp, args in
-                let v = try numbers(args.required("values", position: 0), interp)
+            ("median", { context, args in
+                let v = try numbers(args.required("values", position: 0), context)
                 return .number(SampleStatistics.median(v))
             }),
-            ("quantile", { interp, args in
-                let v = try numbers(args.required("values", position: 0), interp)
+            ("quantile", { context, args in
+                let v = try numbers(args.required("values", position: 0), context)
                 let q = try fraction(&args, "q", nil, position: 1)
                 return .number(SampleStatistics.quantile(v, q))
             }),
-            ("iqr", { interp, args in
-                let v = try numbers(args.required("values", position: 0), interp)
+            ("iqr", { context, args in
+                let v = try numbers(args.required("values", position: 0), context)
                 return .number(SampleStatistics.interquartileRange(v))
             }),
             ("receptive_field", { _, args in
@@ -227,18 +227,18 @@ extension Builtins {
     }
 
     /// x [N, …] (flattened per example) and integer labels [N], from a data set or two tensors.
-    private static func featuresAndLabels(_ args: inout Arguments, _ interp: BuiltinContext) throws -> (Tensor<Double>, [Int], SourceSpan) {
+    private static func featuresAndLabels(_ args: inout Arguments, _ context: BuiltinContext) throws -> (Tensor<Double>, [Int], SourceSpan) {
         let a = try args.required("data", position: 0)
         let x: Tensor<Double>, y: Tensor<Double>
         if case let .dataset(d) = a.value {
             guard let labels = d.y, d.hasLabels else { throw Diagnostic.error("\(args.function) needs a data set with class labels", at: a.span) }
             x = d.x; y = labels
         } else {
-            guard let t = interp.tensorValue(a.value), t.rank >= 2 else {
+            guard let t = context.tensorValue(a.value), t.rank >= 2 else {
                 throw Diagnostic.error("\(args.function) needs a data set, or x [N, features] and labels [N]; got \(describe(a.value))", at: a.span)
             }
             let l = try args.required("labels", position: 1)
-            guard let lt = interp.tensorValue(l.value), lt.shape == [t.shape[0]] else {
+            guard let lt = context.tensorValue(l.value), lt.shape == [t.shape[0]] else {
                 throw Diagnostic.error("\(args.function): labels must be [\(t.shape[0])], one per row of x", at: l.span)
             }
             x = t; y = lt
@@ -251,15 +251,15 @@ extension Builtins {
         return (x, labels, a.span)
     }
 
-    private static func numbers(_ a: ArgumentValue, _ interp: BuiltinContext) throws -> [Double] {
-        guard let t = interp.tensorValue(a.value), t.rank <= 1 else {
+    private static func numbers(_ a: ArgumentValue, _ context: BuiltinContext) throws -> [Double] {
+        guard let t = context.tensorValue(a.value), t.rank <= 1 else {
             throw Diagnostic.error("expected a list of numbers, got \(describe(a.value))", at: a.span)
         }
         return t.scalars
     }
 
-    private static func integers(_ a: ArgumentValue, _ interp: BuiltinContext) throws -> [Int] {
-        try numbers(a, interp).map { v in
+    private static func integers(_ a: ArgumentValue, _ context: BuiltinContext) throws -> [Int] {
+        try numbers(a, context).map { v in
             guard let i = exactInt(v) else { throw Diagnostic.error("expected whole numbers, found \(formatValue(v))", at: a.span) }
             return i
         }

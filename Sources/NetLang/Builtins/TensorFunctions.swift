@@ -9,13 +9,13 @@ extension Builtins {
             elementwise("sqrt") { $0.sqrt() }, elementwise("abs") { $0.abs() }, elementwise("square") { $0.square() },
             elementwise("stop_gradient") { $0.stoppingGradient },
             elementwise("floor") { $0.floor() }, elementwise("round") { $0.rounded() }, wholeNumber,
-            ("elu", { interp, args in
+            ("elu", { context, args in
                 let x = try args.required("x", position: 0); let a = try args.number("alpha", position: 1, default: 1)
-                return try interp.tensorOperation([x.value], span: x.span) { $0[0].elu(a) }
+                return try context.tensorOperation([x.value], span: x.span) { $0[0].elu(a) }
             }),
-            ("leaky_relu", { interp, args in
+            ("leaky_relu", { context, args in
                 let x = try args.required("x", position: 0); let s = try args.number("slope", position: 1, default: 0.01)
-                return try interp.tensorOperation([x.value], span: x.span) { $0[0].leakyRelu(s) }
+                return try context.tensorOperation([x.value], span: x.span) { $0[0].leakyRelu(s) }
             }),
             reduction("sum") { x, axes, keep in x.sum(axes: axes, keepDims: keep) },
             reduction("mean") { x, axes, keep in x.mean(axes: axes, keepDims: keep) },
@@ -23,22 +23,22 @@ extension Builtins {
             reduction("logsumexp") { x, axes, keep in x.logSumExp(axes: axes, keepDims: keep) },
             elementwise2("maximum") { $0.maximum($1) },
             elementwise2("minimum") { $0.minimum($1) },
-            ("softmax", { interp, args in
+            ("softmax", { context, args in
                 let x = try args.required("x", position: 0); let axis = try args.integer("axis", position: 1, default: -1)
-                try checkAxis(axis, interp.shapeOf(x.value), x.span)
-                return try interp.tensorOperation([x.value], span: x.span) { $0[0].softmax(axis: axis) }
+                try checkAxis(axis, context.shapeOf(x.value), x.span)
+                return try context.tensorOperation([x.value], span: x.span) { $0[0].softmax(axis: axis) }
             }),
-            ("log_softmax", { interp, args in
+            ("log_softmax", { context, args in
                 let x = try args.required("x", position: 0); let axis = try args.integer("axis", position: 1, default: -1)
-                try checkAxis(axis, interp.shapeOf(x.value), x.span)
-                return try interp.tensorOperation([x.value], span: x.span) { $0[0].logSoftmax(axis: axis) }
+                try checkAxis(axis, context.shapeOf(x.value), x.span)
+                return try context.tensorOperation([x.value], span: x.span) { $0[0].logSoftmax(axis: axis) }
             }),
-            ("transpose", { interp, args in
+            ("transpose", { context, args in
                 let x = try args.required("x", position: 0)
-                guard interp.shapeOf(x.value).count >= 2 else { throw Diagnostic.error("transpose needs at least 2 dimensions", at: x.span) }
-                return try interp.tensorOperation([x.value], span: x.span) { $0[0].transposed }
+                guard context.shapeOf(x.value).count >= 2 else { throw Diagnostic.error("transpose needs at least 2 dimensions", at: x.span) }
+                return try context.tensorOperation([x.value], span: x.span) { $0[0].transposed }
             }),
-            ("reshape", { interp, args in
+            ("reshape", { context, args in
                 let x = try args.required("x", position: 0)
                 let target = try args.required("shape", position: 1)
                 guard case let .list(items) = target.value else { throw Diagnostic.error("reshape needs a shape list", at: target.span) }
@@ -46,35 +46,35 @@ extension Builtins {
                     guard case let .number(d) = v, let i = exactInt(d) else { throw Diagnostic.error("shape entries are whole numbers", at: target.span) }
                     return i
                 }
-                let count = interp.shapeOf(x.value).reduce(1, *)
+                let count = context.shapeOf(x.value).reduce(1, *)
                 // A product too large for an Int cannot equal the (existing) value's size.
                 let known = dims.filter { $0 != -1 }.checkedElementCount ?? -1
                 guard dims.filter({ $0 == -1 }).count <= 1, dims.allSatisfy({ $0 >= 1 || $0 == -1 }),
                       dims.contains(-1) ? (known > 0 && count % known == 0) : known == count else {
-                    throw Diagnostic.error("cannot reshape \(interp.shapeOf(x.value)) (\(count) values) to \(dims)", at: target.span)
+                    throw Diagnostic.error("cannot reshape \(context.shapeOf(x.value)) (\(count) values) to \(dims)", at: target.span)
                 }
-                return try interp.tensorOperation([x.value], span: x.span) { $0[0].reshaped(dims) }
+                return try context.tensorOperation([x.value], span: x.span) { $0[0].reshaped(dims) }
             }),
-            ("matmul", { interp, args in
+            ("matmul", { context, args in
                 let a = try args.required("a", position: 0), b = try args.required("b", position: 1)
-                return try interp.binary(.matmul, a.value, b.value, span: a.span.to(b.span))
+                return try context.binary(.matmul, a.value, b.value, span: a.span.to(b.span))
             }),
-            ("concat", { interp, args in
+            ("concat", { context, args in
                 let list = try args.required("tensors", position: 0)
                 let axis = try args.integer("axis", position: 1, default: 0)
                 guard case let .list(items) = list.value, !items.isEmpty else { throw Diagnostic.error("concat needs a non-empty list of tensors", at: list.span) }
-                let shapes = items.map(interp.shapeOf)
+                let shapes = items.map(context.shapeOf)
                 let rank = shapes[0].count, a = axis < 0 ? axis + rank : axis
                 guard a >= 0, a < rank, shapes.allSatisfy({ s in s.count == rank && s.indices.allSatisfy { $0 == a || s[$0] == shapes[0][$0] } }) else {
                     throw Diagnostic.error("concat along axis \(axis): shapes \(shapes) do not fit", at: list.span)
                 }
-                return try interp.tensorOperation(items, span: list.span) { NetRuntime.concat($0, axis: a) }
+                return try context.tensorOperation(items, span: list.span) { NetRuntime.concat($0, axis: a) }
             }),
-            ("split", { interp, args in
+            ("split", { context, args in
                 let x = try args.required("x", position: 0)
                 let sizes = try args.required("sizes", position: 1)
                 let axis = try args.integer("axis", position: 2, default: -1)
-                let shape = interp.shapeOf(x.value)
+                let shape = context.shapeOf(x.value)
                 let a = axis < 0 ? axis + shape.count : axis
                 guard a >= 0 && a < shape.count else { throw Diagnostic.error("axis \(axis) is outside \(shape)", at: x.span) }
                 var parts: [Int]
@@ -90,34 +90,34 @@ extension Builtins {
                 return .list(try parts.map { n in
                     defer { start += n }
                     let s = start
-                    return try interp.tensorOperation([x.value], span: x.span) { $0[0].slice(axis: a, start: s, length: n) }
+                    return try context.tensorOperation([x.value], span: x.span) { $0[0].slice(axis: a, start: s, length: n) }
                 })
             }),
             ("zeros", { _, args in .tensor(Tensor.zeros(try args.shape("shape", position: 0))) }),
             ("ones", { _, args in .tensor(Tensor(repeating: 1, shape: try args.shape("shape", position: 0))) }),
-            ("randn", { interp, args in
-                try interp.randomDraw(.normal(mean: 0, std: 1), shape: try args.shape("shape", position: 0), &args)
+            ("randn", { context, args in
+                try context.randomDraw(.normal(mean: 0, std: 1), shape: try args.shape("shape", position: 0), &args)
             }),
-            ("rand", { interp, args in
-                try interp.randomDraw(.uniform(low: 0, high: 1), shape: try args.shape("shape", position: 0), &args)
+            ("rand", { context, args in
+                try context.randomDraw(.uniform(low: 0, high: 1), shape: try args.shape("shape", position: 0), &args)
             }),
-            ("bernoulli", { interp, args in
+            ("bernoulli", { context, args in
                 let shape = try args.shape("shape", position: 0)
                 let p = try args.number("p", position: 1, default: 0.5)
                 guard p >= 0 && p <= 1 else { throw Diagnostic.error("bernoulli: p is a probability in [0, 1], got \(formatValue(p))", at: args.value("p", position: 1)!.span) }
-                return try interp.randomDraw(.bernoulli(p: p), shape: shape, &args)
+                return try context.randomDraw(.bernoulli(p: p), shape: shape, &args)
             }),
-            ("tensor", { interp, args in
+            ("tensor", { context, args in
                 let v = try args.required("values", position: 0)
-                if interp.mode == .symbolic, interp.containsNode(v.value), interp.isTensorLike(v.value) {
-                    return .node(try interp.node(v.value, span: v.span))   // stacks a list of nodes
+                if context.mode == .symbolic, context.containsNode(v.value), context.isTensorLike(v.value) {
+                    return .node(try context.node(v.value, span: v.span))   // stacks a list of nodes
                 }
-                guard let t = interp.tensorValue(v.value) else { throw Diagnostic.error("tensor needs a number or a rectangular list of numbers", at: v.span) }
+                guard let t = context.tensorValue(v.value) else { throw Diagnostic.error("tensor needs a number or a rectangular list of numbers", at: v.span) }
                 return .tensor(t)
             }),
-            ("shape", { interp, args in
+            ("shape", { context, args in
                 let v = try args.required("x", position: 0)
-                return .list(interp.shapeOf(v.value).map { .number(Double($0)) })
+                return .list(context.shapeOf(v.value).map { .number(Double($0)) })
             }),
             ("len", { _, args in
                 let v = try args.required("x", position: 0)
@@ -145,24 +145,24 @@ extension Builtins {
                 }
                 return .list((low..<high).map { .number(Double($0)) })
             }),
-            ("item", { interp, args in
+            ("item", { context, args in
                 let v = try args.required("x", position: 0)
                 // The identity on the one element, so it is differentiable inside grad and losses.
-                guard interp.isTensorLike(v.value), interp.shapeOf(v.value).reduce(1, *) == 1 else {
+                guard context.isTensorLike(v.value), context.shapeOf(v.value).reduce(1, *) == 1 else {
                     throw Diagnostic.error("item needs a tensor with one value", at: v.span)
                 }
-                return try interp.tensorOperation([v.value], span: v.span) { $0[0].reshaped([]) }
+                return try context.tensorOperation([v.value], span: v.span) { $0[0].reshaped([]) }
             }),
-            ("argmax", { interp, args in
+            ("argmax", { context, args in
                 let v = try args.required("x", position: 0)
-                guard let t = interp.tensorValue(v.value), t.rank >= 1 else { throw Diagnostic.error("argmax needs a tensor", at: v.span) }
+                guard let t = context.tensorValue(v.value), t.rank >= 1 else { throw Diagnostic.error("argmax needs a tensor", at: v.span) }
                 let classes = Metrics.predictedClasses(t.rank == 1 ? t.reshaped([1, t.count]) : t)
                 return t.rank == 1 ? .number(Double(classes[0])) : .tensor(Tensor(shape: [classes.count], scalars: classes.map(Double.init)))
             }),
-            ("format", { interp, args in
+            ("format", { context, args in
                 // A number, or a 0-d tensor (the result of a reduction read from a tensor).
                 let value = try args.required("x", position: 0)
-                guard interp.isTensorLike(value.value), interp.shapeOf(value.value).isEmpty, let t = interp.tensorValue(value.value) else {
+                guard context.isTensorLike(value.value), context.shapeOf(value.value).isEmpty, let t = context.tensorValue(value.value) else {
                     throw Diagnostic.error("format: 'x' must be a number or a 0-d tensor, got \(describe(value.value))", at: value.span)
                 }
                 let x = t.scalars[0]
@@ -173,9 +173,9 @@ extension Builtins {
     }
 
     static func reduction(_ name: String, _ f: @escaping (Node, [Int]?, Bool) -> Node) -> (String, Body) {
-        (name, { interp, args in
+        (name, { context, args in
             let x = try args.required("x", position: 0)
-            let shape = interp.shapeOf(x.value)
+            let shape = context.shapeOf(x.value)
             var axes: [Int]? = nil
             if let a = args.value("axis", position: 1) {
                 func axisIndex(_ v: Value) throws -> Int {
@@ -206,7 +206,7 @@ extension Builtins {
                 let reduced = (axes ?? Array(shape.indices)).map { shape[$0 < 0 ? $0 + shape.count : $0] }
                 if reduced.contains(0) { throw Diagnostic.error("\(name) of an empty tensor (shape \(shape))", at: x.span) }
             }
-            return try interp.tensorOperation([x.value], span: x.span) { f($0[0], axes, keep) }
+            return try context.tensorOperation([x.value], span: x.span) { f($0[0], axes, keep) }
         })
     }
 
@@ -219,16 +219,16 @@ extension Builtins {
 
     /// A binary element-wise function with broadcasting, eager and symbolic.
     static func elementwise2(_ name: String, _ f: @escaping (Node, Node) -> Node) -> (String, Body) {
-        (name, { interp, args in
+        (name, { context, args in
             let a = try args.required("a", position: 0), b = try args.required("b", position: 1)
-            for v in [a, b] where !interp.isTensorLike(v.value) {
+            for v in [a, b] where !context.isTensorLike(v.value) {
                 throw Diagnostic.error("\(name) needs tensors or numbers, got \(describe(v.value))", at: v.span)
             }
-            let (sa, sb) = (interp.shapeOf(a.value), interp.shapeOf(b.value))
+            let (sa, sb) = (context.shapeOf(a.value), context.shapeOf(b.value))
             guard broadcastShapes(sa, sb) != nil else {
                 throw Diagnostic.error("\(name): shapes \(sa) and \(sb) do not broadcast", at: a.span.to(b.span))
             }
-            return try interp.tensorOperation([a.value, b.value], span: a.span.to(b.span)) { f($0[0], $0[1]) }
+            return try context.tensorOperation([a.value, b.value], span: a.span.to(b.span)) { f($0[0], $0[1]) }
         })
     }
 

@@ -10,39 +10,39 @@ extension Builtins {
 
     static var trainingFunctions: [(String, Body)] {
         [
-            ("cross_entropy", { interp, args in
+            ("cross_entropy", { context, args in
                 let a = try args.required("logits", position: 0), b = try args.required("labels", position: 1)
                 if case let .model(m) = a.value, case let .dataset(d) = b.value {
-                    return .number(try Evaluation.meanCrossEntropy(interp, m, d, span: b.span))
+                    return .number(try Evaluation.meanCrossEntropy(context, m, d, span: b.span))
                 }
-                let ls = interp.shapeOf(a.value), ys = interp.shapeOf(b.value)
+                let ls = context.shapeOf(a.value), ys = context.shapeOf(b.value)
                 guard ls.count == 2, ys == [ls[0]] else {
                     throw Diagnostic.error("cross_entropy needs logits [N, classes] and labels [N], got \(ls) and \(ys)", at: a.span.to(b.span))
                 }
                 try requireExamples(ls, "cross_entropy", a.span)
                 // Labels out of range: concrete ones now; a training batch's when training starts.
                 if case let .node(labels) = b.value {
-                    interp.requireLabels(labels, classes: ls[1], span: b.span)
-                } else if let labels = interp.tensorValue(b.value) {
+                    context.requireLabels(labels, classes: ls[1], span: b.span)
+                } else if let labels = context.tensorValue(b.value) {
                     try checkLabels(labels.scalars, classes: ls[1], data: "the labels", span: b.span)
                 }
-                return try interp.tensorOperation([a.value, b.value], span: a.span) { $0[0].crossEntropy(labels: $0[1]) }
+                return try context.tensorOperation([a.value, b.value], span: a.span) { $0[0].crossEntropy(labels: $0[1]) }
             }),
-            ("mse", { interp, args in
+            ("mse", { context, args in
                 let a = try args.required("prediction", position: 0), b = try args.required("target", position: 1)
-                guard let shape = broadcastShapes(interp.shapeOf(a.value), interp.shapeOf(b.value)) else {
-                    throw Diagnostic.error("mse: shapes \(interp.shapeOf(a.value)) and \(interp.shapeOf(b.value)) do not match", at: a.span.to(b.span))
+                guard let shape = broadcastShapes(context.shapeOf(a.value), context.shapeOf(b.value)) else {
+                    throw Diagnostic.error("mse: shapes \(context.shapeOf(a.value)) and \(context.shapeOf(b.value)) do not match", at: a.span.to(b.span))
                 }
                 try requireExamples(shape, "mse", a.span)
-                return try interp.tensorOperation([a.value, b.value], span: a.span) { $0[0].meanSquaredError($0[1]) }
+                return try context.tensorOperation([a.value, b.value], span: a.span) { $0[0].meanSquaredError($0[1]) }
             }),
-            ("nll", { interp, args in
+            ("nll", { context, args in
                 // The mean negative log-likelihood of per-example log-likelihoods.
                 let a = try args.required("log_likelihood", position: 0)
-                try requireExamples(interp.shapeOf(a.value), "nll", a.span)
-                return try interp.tensorOperation([a.value], span: a.span) { -$0[0].mean() }
+                try requireExamples(context.shapeOf(a.value), "nll", a.span)
+                return try context.tensorOperation([a.value], span: a.span) { -$0[0].mean() }
             }),
-            ("weight_decay", { interp, args in
+            ("weight_decay", { context, args in
                 // λ·Σ‖W‖² over a model's weights (not biases, scales or shifts).
                 let m = try args.required("model", position: 0)
                 let lambda = try args.number("lambda", position: 1)
@@ -50,7 +50,7 @@ extension Builtins {
                 let weights = model.model.parameters.filter { ($0.operation as? VariableOp)?.label.hasSuffix(".weight") == true }
                 guard let first = weights.first else { return .number(0) }
                 let total = weights.dropFirst().reduce(first.square().sum()) { $0 + $1.square().sum() }
-                return interp.mode != .symbolic ? .number(interp.tensorValue(.node(total * lambda))!.scalars[0]) : .node(total * lambda)
+                return context.mode != .symbolic ? .number(context.tensorValue(.node(total * lambda))!.scalars[0]) : .node(total * lambda)
             }),
             ("sgd", { _, args in
                 let lr = try args.number("lr", position: 0, default: 0.01)

@@ -6,7 +6,7 @@ extension Builtins {
     /// (zero gradient, like `floor` and `round`), or a string of a whole number ("42").
     /// An infinite or NaN number has no whole value and is an error at the argument.
     static var wholeNumber: (String, Body) {
-        ("int", { interp, args in
+        ("int", { context, args in
             let x = try args.required("x", position: 0)
             switch x.value {
             case let .number(v):
@@ -19,10 +19,10 @@ extension Builtins {
                 }
                 return .number(Double(n))
             default:
-                guard interp.isTensorLike(x.value) else {
+                guard context.isTensorLike(x.value) else {
                     throw Diagnostic.error("int needs a number, a tensor or a string, got \(describe(x.value))", at: x.span)
                 }
-                return try interp.tensorOperation([x.value], span: x.span) { $0[0].truncated() }
+                return try context.tensorOperation([x.value], span: x.span) { $0[0].truncated() }
             }
         })
     }
