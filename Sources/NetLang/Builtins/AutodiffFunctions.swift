@@ -16,16 +16,26 @@ extension Builtins {
                     }
                     return try context.parameterGradients(callable, argument: target.value, models: models, span: args.span)
                 }
-                let (f, x) = try functionAndPoint(&args, context)
-                return try context.differentiate(f, at: x, span: args.span) { g, input, y in
-                    guard y.count == 1 else { throw Diagnostic.error("grad needs a function returning one number; use vjp or jacobian for vectors (got shape \(y.shape))", at: args.span) }
+                let span = args.span
+                let derive: (Graph, Node, Node) throws -> Node = { g, input, y in
+                    guard y.count == 1 else { throw Diagnostic.error("grad needs a function returning one number; use vjp or jacobian for vectors (got shape \(y.shape))", at: span) }
                     return g.gradient(of: y.reshaped([]), wrt: input)
                 }
+                if let symbolic = try symbolicDerivative(&args, context, derive) { return symbolic }
+                let (f, x) = try functionAndPoint(&args, context)
+                return try context.differentiate(f, at: x, span: args.span, derive)
             }),
             ("vjp", { context, args in
                 // vjp(f, x, v): vᵀ·J_f(x) (Def. 2.28, Remark 2.29).
-                let (f, x) = try functionAndPoint(&args, context)
                 let v = try args.required("v", position: 2)
+                if context.mode == .symbolic {
+                    let vector = try context.node(v.value, span: v.span)
+                    return try symbolicDerivative(&args, context) { g, input, y in
+                        guard y.shape == vector.shape else { throw Diagnostic.error("v has shape \(vector.shape) but f(x) has \(y.shape)", at: v.span) }
+                        return g.vjp(y, wrt: input, vector: vector)
+                    }!
+                }
+                let (f, x) = try functionAndPoint(&args, context)
                 guard let vt = context.tensorValue(v.value) else { throw Diagnostic.error("vjp needs a tensor v", at: v.span) }
                 return try context.differentiate(f, at: x, span: args.span) { g, input, y in
                     guard y.shape == vt.shape else { throw Diagnostic.error("v has shape \(vt.shape) but f(x) has \(y.shape)", at: v.span) }
@@ -34,16 +44,19 @@ extension Builtins {
             }),
             ("jacobian", { context, args in
                 // jacobian(f, x): the matrix [size of f(x), size of x].
-                let (f, x) = try functionAndPoint(&args, context)
-                return try context.differentiate(f, at: x, span: args.span) { g, input, y in
+                let span = args.span
+                let derive: (Graph, Node, Node) throws -> Node = { g, input, y in
                     let m = y.count, n = input.count
-                    guard m <= 4096 else { throw Diagnostic.error("jacobian of a function with \(m) outputs is too large; use vjp", at: args.span) }
+                    guard m <= 4096 else { throw Diagnostic.error("jacobian of a function with \(m) outputs is too large; use vjp", at: span) }
                     let rows = (0..<m).map { i -> Node in
                         var e = Tensor<Double>.zeros([m]); e.scalars[i] = 1
                         return g.vjp(y, wrt: input, vector: g.constant(e.reshaped(y.shape))).reshaped([1, n])
                     }
                     return NetRuntime.concat(rows, axis: 0)
                 }
+                if let symbolic = try symbolicDerivative(&args, context, derive) { return symbolic }
+                let (f, x) = try functionAndPoint(&args, context)
+                return try context.differentiate(f, at: x, span: args.span, derive)
             }),
             ("singular_values", { context, args in
                 let a = try matrix(&args, context)
@@ -77,6 +90,26 @@ extension Builtins {
                 return .tensor(try dataError(args.span) { try solve(a, bt) })
             }),
         ]
+    }
+
+    /// grad, vjp or jacobian while expressions are symbolic (inside a loss, `jit`, or
+    /// another grad): the derivative is built as graph nodes, not evaluated, so the loss
+    /// differentiates through it again (double backprop: gradient penalties, Jacobian
+    /// regularisers, score matching) — also at a point given as numbers, whose derivative
+    /// still depends on the parameters. f is called on an alias of the point, so only the
+    /// paths through f's argument count, as in JAX, and not other uses of the same value
+    /// that f closes over. Nil outside symbolic evaluation (then `differentiate` evaluates).
+    static func symbolicDerivative(_ args: inout Arguments, _ context: BuiltinContext,
+                                   _ derive: (Graph, Node, Node) throws -> Node) throws -> Value? {
+        guard context.mode == .symbolic, let x = args.value("x", position: 1) else { return nil }
+        let f = try args.required("f", position: 0)
+        guard case let .function(callable) = f.value else { throw Diagnostic.error("\(args.function) needs a function first, e.g. fn(x) = sum(x^2)", at: f.span) }
+        let point = try context.node(x.value, span: x.span).alias
+        let yValue = try callable.call([ArgumentValue(label: nil, value: .node(point), span: args.span)], args.span)
+        try context.checkGraphErrors(args.span)
+        let result = try derive(context.graph, point, try context.node(yValue, span: args.span))
+        try context.checkGraphErrors(args.span)
+        return .node(result)
     }
 
     static func functionAndPoint(_ args: inout Arguments, _ context: BuiltinContext) throws -> (Callable, Tensor<Double>) {

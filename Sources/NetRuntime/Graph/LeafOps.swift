@@ -125,6 +125,10 @@ extension Node {
         return graph.apply(ReshapeOp(shape: shape), [self])
     }
 
+    /// The same values as a new node (no copy): a derivative with respect to it follows only
+    /// the paths that go through it, not other uses of this node (`grad` inside a loss).
+    public var alias: Node { graph.apply(ReshapeOp(shape: shape), [self]) }
+
     /// This value, treated as a constant by differentiation.
     public var stoppingGradient: Node { graph.apply(StopGradientOp(), [self]) }
 }
