@@ -28,13 +28,12 @@ extension Builtins {
             ("vjp", { context, args in
                 // vjp(f, x, v): vᵀ·J_f(x) (Def. 2.28, Remark 2.29).
                 let v = try args.required("v", position: 2)
-                if context.mode == .symbolic {
+                let symbolic = try symbolicDerivative(&args, context) { g, input, y in
                     let vector = try context.node(v.value, span: v.span)
-                    return try symbolicDerivative(&args, context) { g, input, y in
-                        guard y.shape == vector.shape else { throw Diagnostic.error("v has shape \(vector.shape) but f(x) has \(y.shape)", at: v.span) }
-                        return g.vjp(y, wrt: input, vector: vector)
-                    }!
+                    guard y.shape == vector.shape else { throw Diagnostic.error("v has shape \(vector.shape) but f(x) has \(y.shape)", at: v.span) }
+                    return g.vjp(y, wrt: input, vector: vector)
                 }
+                if let symbolic { return symbolic }
                 let (f, x) = try functionAndPoint(&args, context)
                 guard let vt = context.tensorValue(v.value) else { throw Diagnostic.error("vjp needs a tensor v", at: v.span) }
                 return try context.differentiate(f, at: x, span: args.span) { g, input, y in

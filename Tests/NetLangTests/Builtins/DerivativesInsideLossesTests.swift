@@ -73,24 +73,11 @@ final class DerivativesInsideLossesTests: XCTestCase {
         XCTAssertEqual(entries.count, 6)
         let store = VariableStore<Double>(converting: interpreter.variables)
         let executor = Executor<Double>(graph: interpreter.graph, outputs: [loss], variables: store)
-        let epsilon = 1e-6
         var checked = 0
         for entry in entries {
-            // A single model's record starts below the model's name.
-            let withoutModel = entry.name.split(separator: ".").dropFirst().joined(separator: ".")
-            guard case let .tensor(reported)? = ParameterGradientTests.field(g, entry.name) ?? ParameterGradientTests.field(g, withoutModel) else {
-                return XCTFail("no tensor g.\(entry.name)")
-            }
-            let buffer = store.buffer(entry.parameter)
-            for j in 0..<buffer.count {
-                let saved = buffer[j]
-                buffer[j] = saved + epsilon; executor.run(); let up = executor.scalar(loss)
-                buffer[j] = saved - epsilon; executor.run(); let down = executor.scalar(loss)
-                buffer[j] = saved
-                let numeric = (up - down) / (2 * epsilon)
-                XCTAssertEqual(reported.scalars[j], numeric, accuracy: 1e-6 * Swift.max(1, Swift.abs(numeric)), "\(entry.name)[\(j)]")
-                checked += 1
-            }
+            guard case let .tensor(reported)? = ParameterGradientTests.field(g, entry.name) else { return XCTFail("no tensor g.\(entry.name)") }
+            checked += ParameterGradientTests.assertCentralDifferences(reported, of: loss, in: entry.parameter, name: entry.name,
+                                                                       store: store, executor: executor)
         }
         XCTAssertEqual(checked, 3 * 4 + 4 + 4 * 2 + 2 + 2 + 1)
     }

@@ -35,19 +35,10 @@ final class ParameterGradientTests: XCTestCase {
         XCTAssertTrue(names.contains("flow.actnorm1.scale") && names.contains("flow.residual1.dense2.weight"), "\(names)")
         let store = VariableStore<Double>(converting: interpreter.variables)
         let executor = Executor<Double>(graph: interpreter.graph, outputs: [loss], variables: store)
-        let epsilon = 1e-6
         for entry in entries {
             guard case let .tensor(reported)? = Self.field(g, entry.name) else { return XCTFail("no tensor g.\(entry.name)") }
             XCTAssertEqual(reported.shape, entry.parameter.shape, entry.name)
-            let buffer = store.buffer(entry.parameter)
-            for j in 0..<buffer.count {
-                let saved = buffer[j]
-                buffer[j] = saved + epsilon; executor.run(); let up = executor.scalar(loss)
-                buffer[j] = saved - epsilon; executor.run(); let down = executor.scalar(loss)
-                buffer[j] = saved
-                let numeric = (up - down) / (2 * epsilon)
-                XCTAssertEqual(reported.scalars[j], numeric, accuracy: 1e-6 * Swift.max(1, Swift.abs(numeric)), "\(entry.name)[\(j)]")
-            }
+            Self.assertCentralDifferences(reported, of: loss, in: entry.parameter, name: entry.name, store: store, executor: executor)
         }
         // Evaluating the gradient changed no parameter or state (power-iteration vectors).
         let after = VariableStore<Double>(converting: interpreter.variables)
@@ -66,6 +57,25 @@ final class ParameterGradientTests: XCTestCase {
     }
 
     /// The record field at a dotted path.
+    /// Each entry of `reported` against (L(θ + ε) − L(θ − ε))/2ε for that entry of
+    /// `parameter`, in Float64 with ε = 1e-6; returns how many entries were checked.
+    @discardableResult
+    static func assertCentralDifferences(_ reported: Tensor<Double>, of loss: Node, in parameter: Node, name: String,
+                                         store: VariableStore<Double>, executor: Executor<Double>,
+                                         file: StaticString = #filePath, line: UInt = #line) -> Int {
+        let epsilon = 1e-6
+        let buffer = store.buffer(parameter)
+        for j in 0..<buffer.count {
+            let saved = buffer[j]
+            buffer[j] = saved + epsilon; executor.run(); let up = executor.scalar(loss)
+            buffer[j] = saved - epsilon; executor.run(); let down = executor.scalar(loss)
+            buffer[j] = saved
+            let numeric = (up - down) / (2 * epsilon)
+            XCTAssertEqual(reported.scalars[j], numeric, accuracy: 1e-6 * Swift.max(1, Swift.abs(numeric)), "\(name)[\(j)]", file: file, line: line)
+        }
+        return buffer.count
+    }
+
     static func field(_ v: Value, _ path: String) -> Value? {
         var current: Value? = v
         for part in path.split(separator: ".") {
