@@ -128,7 +128,7 @@ extension Builtins {
     static func constraintTolerance(of path: String, in flow: Flow) -> Double? {
         for entry in flow.entries {
             guard let residual = entry.layer as? Residual else { continue }
-            for (layer, p) in zip(residual.body.layers, residual.body.paths) where p == path {
+            for (layer, p) in zip(residual.body.layers, residual.body.paths) where entry.path + p.dropFirst(residual.path.count) == path {
                 return (layer as? SpectrallyNormalized)?.constraint?.tolerance
             }
         }

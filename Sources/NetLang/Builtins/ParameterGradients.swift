@@ -16,13 +16,17 @@ extension BuiltinContext {
             throw Diagnostic.error("grad needs a function returning one number, got \(describe(value))", at: span)
         }
         let loss = try node(value, span: span).reshaped([])
-        let parameters = models.flatMap { $0.model.parameters }.filter { ($0.operation as? VariableOp)?.trainable == true }
+        // Each parameter under the name of the first model that holds it (a composed model's
+        // parameters once, under the outer model's path when both are given).
+        var named: [Node: String] = [:]
+        for m in models { for p in m.model.parameters where named[p] == nil { named[p] = m.model.name(of: p) } }
+        let parameters = models.flatMap { $0.model.parameters }.uniqued().filter { ($0.operation as? VariableOp)?.trainable == true }
         guard !parameters.isEmpty else {
             throw Diagnostic.error("\(models.map { "'\($0.name)'" }.joined(separator: ", ")) \(models.count == 1 ? "has" : "have") no trainable parameters", at: span)
         }
         let gradients = graph.gradients(of: loss, wrt: parameters)
         try checkGraphErrors(span)
-        return (loss, zip(parameters, gradients).map { ((($0.operation as? VariableOp)?.label ?? "parameter"), $0, $1) })
+        return (loss, zip(parameters, gradients).map { (named[$0] ?? "parameter", $0, $1) })
     }
 
     /// The gradients evaluated in Float64 with the current parameters (evaluation mode:

@@ -29,7 +29,8 @@ extension Builtins {
     static func layerRecord(name: String, layer: Layer, model: Model) -> Value {
         let prefix = model.name + "." + name + "."
         let parameters: [(String, Value)] = layer.parameters.compactMap { p in
-            guard let label = (p.operation as? VariableOp)?.label, label.hasPrefix(prefix) else { return nil }
+            let label = model.name(of: p)
+            guard label.hasPrefix(prefix) else { return nil }
             return (String(label.dropFirst(prefix.count)), .node(p))
         }
         var constraint: LipschitzConstraint?

@@ -13,8 +13,7 @@ extension Interpreter {
         case let .model(m):
             var layers: [String] = []
             for v in m.model.variables {
-                guard let label = (v.operation as? VariableOp)?.label else { continue }
-                let parts = label.split(separator: ".")
+                let parts = m.model.name(of: v).split(separator: ".")
                 if parts.count > 1, !layers.contains(String(parts[1])) { layers.append(String(parts[1])) }
             }
             return layers + ["parameters", "parameter_count", "input_shape", "output_shape"]

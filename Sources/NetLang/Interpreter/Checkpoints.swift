@@ -22,7 +22,7 @@ extension Interpreter {
         try args.checkAllUsed()
         // In a data-parallel job every rank holds the same values: rank 0 writes the file.
         if topLevelMode == .shapeOnly || !world.isPrimary { return }
-        var tensors = stateVariables(m).map { v in ((v.operation as! VariableOp).label, variables.value(v)) }
+        var tensors = stateVariables(m).map { v in (m.model.name(of: v), variables.value(v)) }
         var metadata = ["format": "pt", "netlang_model": m.name]
         let constraints = lipschitzCoefficients(m)
         if !constraints.isEmpty {
@@ -69,7 +69,7 @@ extension Interpreter {
         do { let full = resolve(path); file = try Safetensors.read(full); metadata = try Safetensors.metadata(full) } catch {
             throw Diagnostic.error("cannot load '\(path)': \(error)", at: pathExpr.span)
         }
-        func fileName(_ v: Node) -> String { prefix + (v.operation as! VariableOp).label.dropFirst(m.name.count) }
+        func fileName(_ v: Node) -> String { prefix + m.model.name(of: v).dropFirst(m.name.count) }
         // Check everything before assigning anything, so a bad file changes nothing.
         let wanted = stateVariables(m)
         for v in wanted {
@@ -142,7 +142,7 @@ extension Interpreter {
     private func lipschitzCoefficients(_ m: ModelValue) -> [(name: String, c: Double)] {
         m.model.spectrallyNormalizedLayers.compactMap { layer in
             guard let c = layer.constraint?.coefficient, let w = layer.weight else { return nil }
-            return ((w.operation as! VariableOp).label, c)
+            return (m.model.name(of: w), c)
         }
     }
 

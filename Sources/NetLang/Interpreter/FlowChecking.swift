@@ -9,11 +9,13 @@ extension Interpreter {
         do {
             return try Flow(m.model, requirement: requirement)
         } catch let violation as FlowViolation {
-            let root = m.model.root
-            let path = root.paths.indices.contains(violation.index - 1) ? root.paths[violation.index - 1] : violation.layer.kind
+            // Indices count the chain with composed models opened (`Sequential.openedLayers`).
+            let chain = m.model.root.openedLayers
+            let path = chain.indices.contains(violation.index - 1) ? chain[violation.index - 1].path : violation.layer.kind
             let what = requirement == .density ? "a flow" : "an invertible network"
             let message = "\(function) needs \(what); '\(m.name)' is not one: layer \(violation.index) (\(path)) — \(violation.reason.rawValue): \(violation.detail)"
-            let at = layerSpans[ObjectIdentifier(violation.layer)] ?? layerSpans[ObjectIdentifier(root.layers[violation.index - 1])]
+            let at = layerSpans[ObjectIdentifier(violation.layer)]
+                ?? (chain.indices.contains(violation.index - 1) ? layerSpans[ObjectIdentifier(chain[violation.index - 1].layer)] : nil)
             throw Diagnostic(.error, message, at: span, notes: at.map { [Diagnostic(.note, "the \(violation.layer.kind) is defined here", at: $0)] } ?? [])
         }
     }

@@ -225,13 +225,15 @@ extension Interpreter {
         if path == ["output_shape"] { return .list(m.model.outputShape.map { .number(Double($0)) }) }
         let prefix = ([m.name] + path).joined(separator: ".")
         let all = m.model.variables
-        if let exact = all.first(where: { ($0.operation as? VariableOp)?.label == prefix }) { return .node(exact) }
+        // Names in this model: a composed model's variables under its path ("clf.feat.dense1.weight").
+        if let exact = all.first(where: { m.model.name(of: $0) == prefix }) { return .node(exact) }
         let children = all.compactMap { v -> (String, Node)? in
-            guard let label = (v.operation as? VariableOp)?.label, label.hasPrefix(prefix + ".") else { return nil }
+            let label = m.model.name(of: v)
+            guard label.hasPrefix(prefix + ".") else { return nil }
             return (String(label.dropFirst(prefix.count + 1)), v)
         }
         guard !children.isEmpty else {
-            let names = Set(all.compactMap { ($0.operation as? VariableOp)?.label.split(separator: ".").dropFirst(path.count).first.map(String.init) })
+            let names = Set(all.compactMap { m.model.name(of: $0).split(separator: ".").dropFirst(path.count).first.map(String.init) })
             throw Diagnostic.error("model '\(m.name)' has no '\(path.joined(separator: "."))'; it has \(names.sorted().joined(separator: ", "))", at: span)
         }
         // An intermediate scope: a record whose fields are the next name components.

@@ -64,6 +64,8 @@ public final class Interpreter {
     var compilingFlowTraining: FlowTrainingState?
     /// Where each layer of every model was defined (for the flow check's diagnostics).
     var layerSpans: [ObjectIdentifier: SourceSpan] = [:]
+    /// The model whose definition is being built (a use of its own name is an error).
+    var modelBeingBuilt: String?
     /// Expressions and user-function calls being evaluated (see `Interpreter+Limits`).
     var expressionDepth = 0
     var callDepth = 0
@@ -156,6 +158,7 @@ public final class Interpreter {
             env.define(b.name, .block(BlockValue(definition: b, environment: env)))
         case let .model(m):
             warnIfDiscardingWeights(of: m, in: env)
+            warnIfComposedElsewhere(m, in: env)
             let model = try buildModel(m, in: env)
             models.append(model)
             env.define(m.name, .model(model))

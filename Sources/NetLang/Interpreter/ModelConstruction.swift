@@ -20,6 +20,8 @@ extension Interpreter {
             initialization = try initializationScheme(named: name, span: scheme.span)
         }
         try args.checkAllUsed()
+        modelBeingBuilt = m.name
+        defer { modelBeingBuilt = nil }
         let layers = try m.layers.flatMap { try layersFor($0, in: env, constraint: nil) }
         // Build layer by layer so a shape error names the layer that does not fit.
         var shape = input
@@ -77,6 +79,10 @@ extension Interpreter {
                 try bind(parameters: b.definition.parameters, arguments: args, into: inner, function: name, span: span, defaultsIn: b.environment)
                 return try b.definition.layers.flatMap { try layersFor($0, in: inner, constraint: own) }
             }
+            if let composed = try composedModel(name, in: env, arguments: arguments, constraints: constraints,
+                                                 enclosingConstraint: constraint, nameSpan: nameSpan, span: span) {
+                return [composed]
+            }
             let (layer, description) = try LayerCatalog.make(name, args, span: span, nameSpan: nameSpan)
             layerSpans[ObjectIdentifier(layer)] = span
             if let c = constraints.last, !description.acceptsLipschitz {
@@ -93,6 +99,9 @@ extension Interpreter {
         case let .bodied(name, nameSpan, arguments, body, span):
             if case .block = env.lookup(name) {
                 throw Diagnostic.error("'\(name)' is a block; a block takes arguments, not a body ({ … })", at: span)
+            }
+            if case .model = env.lookup(name), LayerCatalog.description(of: name) == nil {
+                throw Diagnostic.error("'\(name)' is a model; used as a layer it takes no body ({ … }): write just \(name)", at: span)
             }
             let args = try arguments.map { ArgumentValue(label: $0.label, value: try evaluate($0.value, in: env), span: $0.value.span, labelSpan: $0.labelSpan) }
             // The body is a network of its own: an enclosing lipschitz constraint stays outside it.

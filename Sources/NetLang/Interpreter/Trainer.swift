@@ -168,7 +168,7 @@ extension Interpreter {
         flowState.distribution = nil
         flowState.seriesEstimateOf = nil
         let lossNode = try lossGraph(objective, x: x, y: y, context: context, flowState: flowState, env: env)
-        let parameters = objective.models.flatMap(\.model.parameters).filter { ($0.operation as? VariableOp)?.trainable == true }
+        let parameters = objective.models.flatMap(\.model.parameters).uniqued().filter { ($0.operation as? VariableOp)?.trainable == true }
         guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: span) }
         let loss = objective.sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
         variables.syncWithGraph()

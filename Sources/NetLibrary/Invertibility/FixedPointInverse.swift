@@ -116,16 +116,18 @@ public struct FixedPointInverse<T: NetScalar> {
             factoredParts = Self.split(y, into: sizes)
             x = factoredParts.removeLast()
         }
-        for index in root.layers.indices.reversed() {
-            let layer = root.layers[index]
+        // Composed models are opened, so their layers are inverted one by one too.
+        let chain = root.openedLayers
+        for index in chain.indices.reversed() {
+            let layer = chain[index].layer
             guard let invertible = layer as? InvertibleLayer else {
-                throw InverseError.notInvertible("layer \(index + 1) (\(layer.kind)) is not invertible; invertible networks use residual blocks with Lipschitz constraints, coupling layers, invertible_conv1x1, actnorm, squeeze, factor_out and pad_channels")
+                throw InverseError.notInvertible("layer \(index + 1) (\(chain[index].path), \(layer.kind)) is not invertible; invertible networks use residual blocks with Lipschitz constraints, coupling layers, invertible_conv1x1, actnorm, squeeze, factor_out and pad_channels")
             }
-            current = (index + 1, root.paths[index])
-            x = try invertible.invert(x, inputShape: root.inputShapes[index], &self)
+            current = (index + 1, chain[index].path)
+            x = try invertible.invert(x, inputShape: chain[index].inputShape, &self)
             let capabilities = invertible.capabilities
             if capabilities.reportedAsBlock && capabilities.inverse == .analytic {
-                reports.append(BlockReport(index: index + 1, name: root.paths[index], residuals: [], converged: true,
+                reports.append(BlockReport(index: index + 1, name: chain[index].path, residuals: [], converged: true,
                                            lipschitzBound: nil, analytic: true))
             }
         }
@@ -196,7 +198,7 @@ public struct FixedPointInverse<T: NetScalar> {
     /// The block's measured constants, re-measured only when its variables changed.
     private mutating func measuredLipschitz(_ block: Residual) -> LipschitzReport? {
         let prefix = model.name + "." + current.name + "."
-        let values = model.variables.filter { ($0.operation as? VariableOp)?.label.hasPrefix(prefix) == true }
+        let values = model.variables.filter { model.name(of: $0).hasPrefix(prefix) }
             .map { Array(variables.buffer($0).prefix($0.count)) }
         if let cached = measured[current.index], cached.values == values { return cached.report }
         if measuredStore == nil { measuredStore = VariableStore<Double>(converting: variables) }

@@ -7,6 +7,7 @@ import NetRuntime
 /// first and report the `FlowViolation` at the offending layer.
 public struct Flow {
     public struct Entry {
+        /// Position in the chain, from 1 (composed models opened: `Sequential.openedLayers`).
         public var index: Int
         public var path: String
         public var layer: InvertibleLayer
@@ -23,9 +24,9 @@ public struct Flow {
         self.model = model
         self.requirement = requirement
         var entries: [Entry] = []
-        let root = model.root
-        for index in root.layers.indices {
-            let layer = root.layers[index]
+        // Composed models are opened: their layers stand in the chain in their place.
+        for (index, opened) in model.root.openedLayers.enumerated() {
+            let layer = opened.layer
             guard let invertible = layer as? InvertibleLayer else {
                 throw FlowViolation(model: model.name, index: index + 1, layer: layer, reason: .notInvertible,
                                     detail: Self.whyNotInvertible(layer))
@@ -33,7 +34,7 @@ public struct Flow {
             if let (culprit, reason, detail) = invertible.flowViolation(for: requirement) {
                 throw FlowViolation(model: model.name, index: index + 1, layer: culprit, reason: reason, detail: detail)
             }
-            entries.append(Entry(index: index + 1, path: root.paths[index], layer: invertible, inputShape: root.inputShapes[index]))
+            entries.append(Entry(index: index + 1, path: opened.path, layer: invertible, inputShape: opened.inputShape))
         }
         self.entries = entries
     }

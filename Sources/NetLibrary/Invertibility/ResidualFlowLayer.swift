@@ -54,7 +54,9 @@ extension Residual: InvertibleLayer {
     }
 
     public func lipschitzReport(name: String, variables: VariableStore<Double>) -> LipschitzReport? {
-        let rows = zip(body.layers, body.paths).map { layer, path -> LipschitzReport.Row in
+        // Rows are named under `name`, the block's path in the model asking (a composed
+        // model's block "feat.residual1" has the rows "feat.residual1.dense1", …).
+        let rows = zip(body.layers, body.paths.map { name + $0.dropFirst(path.count) }).map { layer, path -> LipschitzReport.Row in
             guard let bounded = layer as? LipschitzBounded else {
                 return .init(name: path, kind: layer.kind, nominal: nil, measured: .infinity, estimate: nil)
             }

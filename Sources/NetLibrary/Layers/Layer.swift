@@ -95,6 +95,10 @@ public final class ModelBuilder {
     /// Every variable created through this builder, in creation order.
     public private(set) var created: [Node] = []
     private var counters: [String: [String: Int]] = [:]
+    /// Names of variables this builder did not create but adopted from a composed model
+    /// (`adopt`), by node id: "clf.feat.dense1.weight" for the variable labelled
+    /// "feat.dense1.weight".
+    public private(set) var adoptedNames: [Int: String] = [:]
 
     /// The scheme for weights and biases of layers that do not choose their own.
     public let initialization: WeightInitialization
@@ -122,7 +126,14 @@ public final class ModelBuilder {
         let key = prefix.joined(separator: ".")
         let n = (counters[key]?[kind] ?? 0) + 1
         counters[key, default: [:]][kind] = n
-        prefix.append("\(kind)\(n)")
+        // A composed model is named by its own name ("feat"; "feat2" when used again).
+        if let composed = layer as? ComposedModel {
+            let m = (counters[key]?["model " + composed.model.name] ?? 0) + 1
+            counters[key, default: [:]]["model " + composed.model.name] = m
+            prefix.append(m == 1 ? composed.model.name : "\(composed.model.name)\(m)")
+        } else {
+            prefix.append("\(kind)\(n)")
+        }
         if let layer { namedLayers.append((prefix.joined(separator: "."), layer)) }
         defer { prefix.removeLast() }
         return try body()
@@ -195,6 +206,20 @@ public final class ModelBuilder {
         }
         created.append(v)
         return v
+    }
+
+    /// Lists the variables and named layers of `inner`, a model used as a layer here, under
+    /// the current name: shared, not created (a variable already listed, because the same
+    /// model is used twice, keeps its first name).
+    public func adopt(_ inner: Model) throws {
+        let here = prefix.joined(separator: ".")
+        let listed = Set(created.map(\.id))
+        for v in inner.variables where !listed.contains(v.id) {
+            try reserve(v.shape)
+            created.append(v)
+            adoptedNames[v.id] = here + "." + inner.localName(of: v)
+        }
+        for (name, layer) in inner.namedLayers { namedLayers.append((here + "." + name, layer)) }
     }
 
     /// A parameter with a given value.

@@ -19,7 +19,11 @@ public final class Residual: Layer {
 
     public func outputShape(for input: [Int]) throws -> [Int] { try body.outputShape(for: input) }
 
+    /// The block's path in the model that built it ("residual2"), known after `build`.
+    public private(set) var path = ""
+
     public func build(_ builder: ModelBuilder, input: [Int]) throws {
+        path = builder.path
         try body.build(builder, input: input)
         let output = try body.outputShape(for: input)
         if output != input {

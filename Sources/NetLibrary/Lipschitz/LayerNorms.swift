@@ -42,11 +42,11 @@ public struct LayerNorms {
     /// Measures `model` with Float64 `variables` (a copy of the session's).
     public static func measure(_ model: Model, variables: VariableStore<Double>) -> LayerNorms {
         var result = LayerNorms()
-        let root = model.root
-        for (index, layer) in root.layers.enumerated() {
-            let path = root.paths[index], input = root.inputShapes[index]
+        // Composed models are opened: their layers are measured in place, under their paths.
+        for (index, opened) in model.root.openedLayers.enumerated() {
+            let layer = opened.layer, path = opened.path, input = opened.inputShape
             if let residual = layer as? Residual {
-                let bound = result.addBody(residual.body, block: path, model: model, variables: variables)
+                let bound = result.addBody(residual.body, block: path, prefix: opened.prefix, model: model, variables: variables)
                 var problem: String? = nil
                 if let projection = residual.projection {
                     result.add(projection, path: path + ".projection", input: input, block: path, model: model, variables: variables)
@@ -75,18 +75,21 @@ public struct LayerNorms {
 
     /// Adds the rows of a residual body (nested sequences included) and returns the
     /// products of their measured and nominal constants.
-    mutating func addBody(_ body: Sequential, block: String, model: Model,
+    /// `prefix` goes before the body's own paths (a composed model's name, "feat.").
+    mutating func addBody(_ body: Sequential, block: String, prefix: String = "", model: Model,
                           variables: VariableStore<Double>) -> (lipschitz: Double, nominal: Double?) {
         var lipschitz = 1.0
         var nominal: Double? = 1
         for (index, layer) in body.layers.enumerated() {
-            if let inner = layer as? Sequential {
-                let p = addBody(inner, block: block, model: model, variables: variables)
+            let inner = (layer as? Sequential) ?? (layer as? ComposedModel)?.model.root
+            if let inner {
+                let innerPrefix = layer is ComposedModel ? prefix + body.paths[index] + "." : prefix
+                let p = addBody(inner, block: block, prefix: innerPrefix, model: model, variables: variables)
                 lipschitz *= p.lipschitz
                 nominal = nominal.flatMap { n in p.nominal.map { n * $0 } }
                 continue
             }
-            if let row = add(layer, path: body.paths[index], input: body.inputShapes[index], block: block,
+            if let row = add(layer, path: prefix + body.paths[index], input: body.inputShapes[index], block: block,
                              model: model, variables: variables) {
                 lipschitz *= row.norm
                 nominal = nominal.flatMap { n in row.c.map { n * $0 } }

@@ -31,6 +31,7 @@ public final class Model {
         graph.keepEverythingBuilt()
         self.root = root
         variables = builder.created
+        adoptedNames = builder.adoptedNames
         namedLayers = builder.namedLayers.map { (String($0.name.dropFirst(name.count + 1)), $0.layer) }
         let last = try root.outputShape(for: inputShape)
         // A multi-scale flow outputs its factored-out parts and the last layer's output,
@@ -49,6 +50,28 @@ public final class Model {
     /// Every layer, nested ones included, depth first, with the name its parameters carry
     /// after the model's ("residual2", "residual2.dense1").
     public let namedLayers: [(name: String, layer: Layer)]
+
+    /// The names in this model of the variables of composed models, by node id.
+    private let adoptedNames: [Int: String]
+
+    /// A variable's name in this model, as checkpoints, records and `model.a.b` use it:
+    /// its label ("mlp.dense1.weight"), or for a variable of a composed model the path
+    /// through it ("clf.feat.dense1.weight" for feat's "feat.dense1.weight").
+    public func name(of variable: Node) -> String {
+        adoptedNames[variable.id] ?? (variable.operation as? VariableOp)?.label ?? "variable\(variable.id)"
+    }
+
+    /// A variable's name without the model's own ("dense1.weight", "feat.dense1.weight").
+    public func localName(of variable: Node) -> String { String(name(of: variable).dropFirst(name.count + 1)) }
+
+    /// The models used as layers of this one (directly or deeper), each once.
+    public var composedModels: [Model] {
+        func collect(_ layer: Layer) -> [Model] {
+            ((layer as? ComposedModel).map { [$0.model] } ?? []) + layer.children.flatMap(collect)
+        }
+        var seen = Set<ObjectIdentifier>()
+        return collect(root).filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
 
     /// The default initialisation scheme of the model's weight layers.
     public let initialization: WeightInitialization
@@ -70,7 +93,8 @@ public final class Model {
     }
 
     /// Every parameter (trainable variables), in layer order.
-    public var parameters: [Node] { root.allParameters }
+    /// A model used twice as a layer contributes its parameters once.
+    public var parameters: [Node] { root.allParameters.uniqued() }
 
     /// Number of trainable numbers.
     public var parameterCount: Int { parameters.filter { ($0.operation as? VariableOp)?.trainable == true }.map(\.count).reduce(0, +) }
@@ -89,6 +113,8 @@ public final class Model {
                     visit(residual.body, depth: depth + 1)
                 } else if let inner = layer as? Sequential {
                     visit(inner, depth: depth + 1)
+                } else if let composed = layer as? ComposedModel {
+                    visit(composed.model.root, depth: depth + 1)
                 }
             }
         }
