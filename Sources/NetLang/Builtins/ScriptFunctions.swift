@@ -19,7 +19,21 @@ extension Builtins {
                 }
                 return .list(model.model.namedLayers.map { layerRecord(name: $0.name, layer: $0.layer, model: model.model) })
             }),
+            ("freeze", { context, args in try setFrozen(true, &args) }),
+            ("unfreeze", { context, args in try setFrozen(false, &args) }),
         ]
+    }
+
+    /// freeze(model) / unfreeze(model): whether train blocks update the model's parameters
+    /// (`Model.parametersToTrain`). A flag of the model, so it holds wherever the model is
+    /// a layer; `grad(f, model)` still differentiates with respect to every parameter.
+    private static func setFrozen(_ frozen: Bool, _ args: inout Arguments) throws -> Value {
+        let m = try args.required("model", position: 0)
+        guard case let .model(model) = m.value else {
+            throw Diagnostic.error("\(frozen ? "freeze" : "unfreeze") needs a model, got \(describe(m.value))", at: m.span)
+        }
+        model.model.frozen = frozen
+        return .none
     }
 
     /// {name, kind, details, parameters, c, init}: `parameters` is a record of the layer's

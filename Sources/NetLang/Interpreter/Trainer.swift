@@ -168,8 +168,12 @@ extension Interpreter {
         flowState.distribution = nil
         flowState.seriesEstimateOf = nil
         let lossNode = try lossGraph(objective, x: x, y: y, context: context, flowState: flowState, env: env)
-        let parameters = objective.models.flatMap(\.model.parameters).uniqued().filter { ($0.operation as? VariableOp)?.trainable == true }
-        guard !parameters.isEmpty else { throw Diagnostic.error("nothing to train: the models have no parameters", at: span) }
+        let parameters = objective.models.flatMap(\.model.parametersToTrain).uniqued()
+        guard !parameters.isEmpty else {
+            let frozen = objective.models.flatMap { [$0.model] + $0.model.composedModels }.filter(\.frozen).map { "'\($0.name)'" }
+            throw Diagnostic.error(frozen.isEmpty ? "nothing to train: the models have no parameters"
+                                   : "nothing to train: the parameters are those of frozen models (\(frozen.joined(separator: ", "))); unfreeze(\(frozen[0].dropFirst().dropLast())) trains them again", at: span)
+        }
         let loss = objective.sign == 1 ? lossNode.reshaped([]) : -lossNode.reshaped([])
         variables.syncWithGraph()
         // Random nodes (Hutchinson probes, dropout) draw from a stream per rank: rank r adds

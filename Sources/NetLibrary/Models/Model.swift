@@ -96,6 +96,18 @@ public final class Model {
     /// A model used twice as a layer contributes its parameters once.
     public var parameters: [Node] { root.allParameters.uniqued() }
 
+    /// Set by `freeze(model)`: train blocks leave this model's parameters as they are,
+    /// whether it is trained itself or as a layer of another (PyTorch's
+    /// `requires_grad_(False)`, Keras' `trainable = False`).
+    public var frozen = false
+
+    /// The parameters a train block updates: the trainable ones, less those of frozen
+    /// models (this one, or models used as its layers).
+    public var parametersToTrain: [Node] {
+        let held = Set(([self] + composedModels).filter(\.frozen).flatMap(\.parameters))
+        return parameters.filter { ($0.operation as? VariableOp)?.trainable == true && !held.contains($0) }
+    }
+
     /// Number of trainable numbers.
     public var parameterCount: Int { parameters.filter { ($0.operation as? VariableOp)?.trainable == true }.map(\.count).reduce(0, +) }
 

@@ -96,6 +96,8 @@ final class BuiltinDifferentiabilityTests: XCTestCase {
         "predict": [.differentiable("predict(m, x)")],
         "parameter_count": [.noTensorValues("a model")], "summary": [.noTensorValues("a model")],
         "assign": [.notDifferentiable("assign(m.dense1.weight, x)")],
+        "freeze": [.noTensorValues("a model; sets whether train blocks update it")],
+        "unfreeze": [.noTensorValues("a model; sets whether train blocks update it")],
         "table": [.notDifferentiable("table([\"a\", \"b\", \"c\"], x)")],
         // Autodiff and linear algebra (§14).
         // Inside a loss or another grad they build graph nodes (double backprop, issue 24).

@@ -163,6 +163,36 @@ final class ComposedModelTests: XCTestCase {
         for (o, i) in zip(outer, inner) { XCTAssertLessThan(abs(o - i), 2 * log(1 + 0.49) + 1e-6) }
     }
 
+    func testFreezeKeepsTheInnerModelAndTrainsTheRest() throws {
+        let run = try interpreter("""
+        data blobs = generate("blobs", n: 120, seed: 3)
+        model feat(input: [2]) { dense(8) tanh }
+        model clf(input: [2]) { feat dense(3) }
+        let w0 = feat.dense1.weight + 0
+        let h0 = clf.dense1.weight + 0
+        freeze(feat)
+        train clf on blobs { loss cross_entropy(clf(x), y) epochs 1 }
+        let frozenMoved = max(abs(feat.dense1.weight - w0))
+        let headMoved = max(abs(clf.dense1.weight - h0))
+        unfreeze(feat)
+        train clf on blobs { loss cross_entropy(clf(x), y) epochs 1 }
+        let thawedMoved = max(abs(feat.dense1.weight - w0))
+        """)
+        XCTAssertEqual(run.globals.lookup("frozenMoved").map(run.display), "0")
+        guard case let .number(head)? = run.globals.lookup("headMoved"), case let .number(thawed)? = run.globals.lookup("thawedMoved") else {
+            return XCTFail("no numbers")
+        }
+        XCTAssertGreaterThan(head, 1e-4)
+        XCTAssertGreaterThan(thawed, 1e-4)
+        XCTAssertTrue(scriptError("""
+        data blobs = generate("blobs", n: 60, seed: 3)
+        model feat(input: [2]) { dense(3) }
+        model clf(input: [2]) { feat }
+        freeze(feat)
+        train clf on blobs { loss cross_entropy(clf(x), y) epochs 1 }
+        """).contains("5:1: error: nothing to train: the parameters are those of frozen models ('feat'); unfreeze(feat) trains them again"))
+    }
+
     func testErrorsAreLocated() {
         XCTAssertTrue(scriptError("""
         model feat(input: [2]) { dense(2) }

@@ -28,7 +28,7 @@ syn keyword netlangBuiltin exp log sqrt abs square stop_gradient floor round int
       \ linearize layer_spectra save_spectra_decay save_spectra_panels layer_operator preimage
       \ omnidirectional inactive_set admissible relu_bounds weak_correlation_bound
       \ weakly_correlated_rows save_regions save_row_removal assert world generate_spheres greater
-      \ forward_logdet metameric_sample save_panels clock layers
+      \ forward_logdet metameric_sample save_panels clock layers freeze unfreeze
 syn keyword netlangLayer dense conv1d conv2d locally_connected relu tanh sigmoid softplus elu leaky_relu lipswish
       \ maxpool1d avgpool1d maxpool2d avgpool2d global_avgpool flatten reshape dropout batchnorm
       \ actnorm squeeze unsqueeze pad_channels factor_out additive_coupling affine_coupling
