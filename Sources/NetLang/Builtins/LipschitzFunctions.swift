@@ -128,8 +128,8 @@ extension Builtins {
     static func constraintTolerance(of path: String, in flow: Flow) -> Double? {
         for entry in flow.entries {
             guard let residual = entry.layer as? Residual else { continue }
-            for (layer, p) in zip(residual.body.layers, residual.body.paths) where entry.path + p.dropFirst(residual.path.count) == path {
-                return (layer as? SpectrallyNormalized)?.constraint?.tolerance
+            for opened in residual.body.openedLayers where entry.path + opened.path.dropFirst(residual.path.count) == path {
+                return (opened.layer as? SpectrallyNormalized)?.constraint?.tolerance
             }
         }
         return nil

@@ -19,7 +19,8 @@ extension Residual: InvertibleLayer {
             return (self, .notInvertible, "the body changes the shape, so the block is P(x) + g(x) with a learned projection P, which has no inverse")
         }
         var product = 1.0
-        for layer in body.layers {
+        // A model used as a layer of the body counts by its own layers.
+        for layer in body.openedLayers.map(\.layer) {
             guard let bounded = layer as? LipschitzBounded else {
                 return (layer, .notLipschitzConstrained, "\(layer.kind) has no Lipschitz bound, so Lip(g) < 1 cannot be guaranteed")
             }
@@ -56,7 +57,7 @@ extension Residual: InvertibleLayer {
     public func lipschitzReport(name: String, variables: VariableStore<Double>) -> LipschitzReport? {
         // Rows are named under `name`, the block's path in the model asking (a composed
         // model's block "feat.residual1" has the rows "feat.residual1.dense1", …).
-        let rows = zip(body.layers, body.paths.map { name + $0.dropFirst(path.count) }).map { layer, path -> LipschitzReport.Row in
+        let rows = body.openedLayers.map { ($0.layer, name + $0.path.dropFirst(path.count)) }.map { layer, path -> LipschitzReport.Row in
             guard let bounded = layer as? LipschitzBounded else {
                 return .init(name: path, kind: layer.kind, nominal: nil, measured: .infinity, estimate: nil)
             }

@@ -163,6 +163,24 @@ final class ComposedModelTests: XCTestCase {
         for (o, i) in zip(outer, inner) { XCTAssertLessThan(abs(o - i), 2 * log(1 + 0.49) + 1e-6) }
     }
 
+    func testAModelInsideAResidualBodyCountsByItsLayers() throws {
+        let run = try interpreter("""
+        model g(input: [2]) { dense(8) lipschitz(0.7) elu dense(2) lipschitz(0.7) }
+        model f(input: [2]) { residual { g } }
+        let report = check_lipschitz(f)
+        let rows = [report.layers[0].name, report.layers[1].name, report.layers[2].name]
+        let x = [[0.5, 1], [-1, 0.2]]
+        let back = inverse(f, f(x)).x
+        """)
+        XCTAssertEqual(run.globals.lookup("rows").map(run.display), "[residual1.g.dense1, residual1.g.elu1, residual1.g.dense2]")
+        for (a, b) in zip(tensor(run, "back").scalars, [0.5, 1, -1, 0.2]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        XCTAssertTrue(scriptError("""
+        model g(input: [2]) { dense(2) }
+        model f(input: [2]) { residual { g } }
+        print inverse(f, [[1, 2]])
+        """).contains("layer 1 (residual1) — body not Lipschitz-constrained: dense(2) has no lipschitz constraint"))
+    }
+
     func testFreezeKeepsTheInnerModelAndTrainsTheRest() throws {
         let run = try interpreter("""
         data blobs = generate("blobs", n: 120, seed: 3)
