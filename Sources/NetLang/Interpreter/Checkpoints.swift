@@ -107,7 +107,7 @@ extension Interpreter {
                                           epochs: metadata["netlang_epochs"].flatMap { Int($0) } ?? 0))
         }
         for v in wanted { variables.assign(v, file[fileName(v)]!) }
-        m.learnedWeights = "loaded from \"\(path)\""
+        for loaded in [m] + composedModelValues(m) { loaded.learnedWeights = "loaded from \"\(path)\"" }
         // Vectors saved together with these very weights (the checksum agrees) are the
         // model's state as it was, even where they had not converged: kept, so outputs
         // reproduce bit for bit.

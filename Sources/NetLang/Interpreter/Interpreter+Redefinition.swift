@@ -16,6 +16,8 @@ extension Interpreter {
     /// redefinition itself goes ahead.
     func warnIfDiscardingWeights(of definition: ModelDefinition, in env: Environment) {
         guard let warning, !checkOnly, case let .model(old)? = env.lookup(definition.name), let learned = old.learnedWeights else { return }
+        // Weights a model built on it keeps are not discarded (`warnIfComposedElsewhere` says so).
+        guard modelsUsing(old, in: env).isEmpty else { return }
         let notes = old.definition.map { [Diagnostic(.note, "the model '\(definition.name)' \(learned) was defined here", at: $0.nameSpan)] } ?? []
         warning(Diagnostic(.warning, "this redefines '\(definition.name)', which was \(learned): its weights are discarded and the new model starts from initial weights (save them first: save \(definition.name) to \"\(definition.name).safetensors\")",
                            at: definition.nameSpan, notes: notes))

@@ -35,17 +35,36 @@ extension Interpreter {
         return layer
     }
 
+    /// The names of the models in `env` that use `inner` as a layer.
+    func modelsUsing(_ inner: ModelValue, in env: Environment) -> [String] {
+        env.allNames.sorted().filter { name in
+            guard case let .model(m)? = env.lookup(name) else { return false }
+            return m.model.composedModels.contains { $0 === inner.model }
+        }
+    }
+
+    /// The models of this session that `m` uses as layers (directly or deeper).
+    func composedModelValues(_ m: ModelValue) -> [ModelValue] {
+        let inner = m.model.composedModels
+        return models.filter { candidate in inner.contains { $0 === candidate.model } }
+    }
+
     /// `model feat(…) { … }` again while another model uses the old `feat` as a layer: that
     /// model keeps the old one and its weights (as a PyTorch module keeps the object it was
     /// given), and shares nothing with the new one. Said as a warning; the definition goes on.
     func warnIfComposedElsewhere(_ definition: ModelDefinition, in env: Environment) {
         guard let warning, !checkOnly, case let .model(old)? = env.lookup(definition.name) else { return }
-        let users = env.allNames.sorted().compactMap { name -> String? in
-            guard case let .model(m)? = env.lookup(name), m.model.composedModels.contains(where: { $0 === old.model }) else { return nil }
-            return "'\(name)'"
-        }
+        let users = modelsUsing(old, in: env).map { "'\($0)'" }
         guard !users.isEmpty else { return }
         warning(Diagnostic(.warning, "this redefines '\(definition.name)', which \(users.joined(separator: ", ")) \(users.count == 1 ? "uses" : "use") as a layer: \(users.count == 1 ? "it keeps" : "they keep") the old '\(definition.name)' and its weights; the new '\(definition.name)' shares nothing with \(users.count == 1 ? "it" : "them")",
                            at: definition.nameSpan))
+    }
+}
+
+extension Array where Element == ModelValue {
+    /// Each model once, in order.
+    func uniquedByIdentity() -> [ModelValue] {
+        var seen = Set<ObjectIdentifier>()
+        return filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 }

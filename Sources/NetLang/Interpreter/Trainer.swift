@@ -310,7 +310,9 @@ extension Interpreter {
             history.restoredBest = true
         }
         progress.finish()
-        for m in models where step > 0 { m.recordTraining(steps: step) }
+        // A model trained as a layer of another has learned weights too (the REPL warns
+        // before a redefinition discards them).
+        for m in (models + models.flatMap(composedModelValues).filter { !$0.model.frozen }).uniquedByIdentity() where step > 0 { m.recordTraining(steps: step) }
         let seconds = Date().timeIntervalSince(start)
         if Interruption.isRequested {
             output("interrupted after \(counted(step, "step")); \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")

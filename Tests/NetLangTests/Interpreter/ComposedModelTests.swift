@@ -211,6 +211,20 @@ final class ComposedModelTests: XCTestCase {
         """).contains("5:1: error: nothing to train: the parameters are those of frozen models ('feat'); unfreeze(feat) trains them again"))
     }
 
+    /// The editor's hover and go-to-definition on the inner model's name in a model body.
+    func testTheInnerNameHasHoverAndDefinition() throws {
+        let text = "model feat(input: [2]) { dense(4) relu }\nmodel clf(input: [2]) { feat dense(3) }\n"
+        let file = SourceFile(name: "t.net", text: text)
+        let index = DocumentIndex(parse(file).statements, file: file)
+        let use = text.utf8.count - " dense(3) }\n".utf8.count - 2
+        let definition = index.definition(of: "feat", at: use)
+        XCTAssertEqual(definition?.kind, .model)
+        XCTAssertEqual(definition?.nameSpan.start, 6)
+        let run = try interpreter(text)
+        let hover = HoverText.markdown(path: ["feat"], definition: definition, session: run) ?? ""
+        XCTAssertTrue(hover.contains("model feat") && hover.contains("total parameters: 12"), hover)
+    }
+
     func testErrorsAreLocated() {
         XCTAssertTrue(scriptError("""
         model feat(input: [2]) { dense(2) }
@@ -238,16 +252,23 @@ final class ComposedModelTests: XCTestCase {
     func testRedefiningAComposedModelWarnsAndTheOuterKeepsTheOldOne() throws {
         let interpreter = Interpreter(seed: 0)
         interpreter.output = { _ in }
+        interpreter.progress.enabled = false
         var warnings: [String] = []
         interpreter.warning = { warnings.append($0.message) }
         try interpreter.run(SourceFile(name: "a.net", text: """
+        data blobs = generate("blobs", n: 60, seed: 1)
         model feat(input: [2]) { dense(2) }
-        model clf(input: [2]) { feat dense(1) }
+        model clf(input: [2]) { feat dense(3) }
+        train clf on blobs { loss cross_entropy(clf(x), y) epochs 1 }
         let w = clf.feat.dense1.weight + 0
         model feat(input: [2]) { dense(2) }
         let same = max(abs(clf.feat.dense1.weight - w))
         let other = max(abs(feat.dense1.weight - w))
         """))
+        // feat was trained (as clf's layer), but its weights are not discarded: clf keeps them,
+        // so the one warning says that instead of "its weights are discarded".
+        guard case let .model(clf)? = interpreter.globals.lookup("clf") else { return XCTFail("no clf") }
+        XCTAssertEqual(interpreter.composedModelValues(clf).first?.learnedWeights, "trained for 1 step")
         XCTAssertEqual(warnings, ["this redefines 'feat', which 'clf' uses as a layer: it keeps the old 'feat' and its weights; the new 'feat' shares nothing with it"])
         XCTAssertEqual(interpreter.globals.lookup("same").map(interpreter.display), "0")
         XCTAssertNotEqual(interpreter.globals.lookup("other").map(interpreter.display), "0")
