@@ -10,7 +10,10 @@ extension BuiltinContext {
     /// parameter of the models, with the parameters' checkpoint names.
     func parameterGradientGraph(_ f: Callable, argument: Value, models: [ModelValue], span: SourceSpan)
         throws -> (loss: Node, gradients: [(name: String, parameter: Node, gradient: Node)]) {
-        let value = try evaluatingSymbolically { try f.call([ArgumentValue(label: nil, value: argument, span: span)], span) }
+        // Inside a training step or `jit`, random leaves in f must stay fresh at every run.
+        let value = try evaluatingSymbolically(repeatsExecution: applyContext?.repeatsExecution ?? false) {
+            try f.call([ArgumentValue(label: nil, value: argument, span: span)], span)
+        }
         try checkGraphErrors(span)
         guard isTensorLike(value), shapeOf(value).reduce(1, *) == 1 else {
             throw Diagnostic.error("grad needs a function returning one number, got \(describe(value))", at: span)
@@ -32,8 +35,17 @@ extension BuiltinContext {
     /// The gradients evaluated in Float64 with the current parameters (evaluation mode:
     /// no dropout, batch statistics from the running averages; no state is updated), as a
     /// record nested by the components of each checkpoint name.
+    /// Inside a loss, `jit` or another `grad` (symbolic mode) the record holds the gradients
+    /// as graph nodes, which the enclosing derivative differentiates again: a penalty on
+    /// ‖∂f/∂θ‖² is trained through second derivatives in θ (double backprop, as
+    /// `torch.autograd.grad(…, create_graph=True)`).
     func parameterGradients(_ f: Callable, argument: Value, models: [ModelValue], span: SourceSpan) throws -> Value {
         let (_, gradients) = try parameterGradientGraph(f, argument: argument, models: models, span: span)
+        if mode == .symbolic {
+            var root: [(String, Value)] = []
+            for entry in gradients { insert(.node(entry.gradient), at: entry.name.split(separator: ".").map(String.init), into: &root) }
+            return .record(root)
+        }
         let values: [Tensor<Double>]
         if mode == .shapeOnly {
             values = gradients.map { Tensor.zeros($0.parameter.shape) }
