@@ -197,9 +197,12 @@ public struct FixedPointInverse<T: NetScalar> {
 
     /// The block's measured constants, re-measured only when its variables changed.
     private mutating func measuredLipschitz(_ block: Residual) -> LipschitzReport? {
-        let prefix = model.name + "." + current.name + "."
-        let values = model.variables.filter { model.name(of: $0).hasPrefix(prefix) }
-            .map { Array(variables.buffer($0).prefix($0.count)) }
+        // The block's own variables (a block of a model used twice is one set of weights
+        // under two paths, so they are collected from its layers, not by name).
+        func variablesOf(_ layer: Layer) -> [Node] {
+            layer.parameters + ((layer as? SpectrallyNormalized)?.vectorVariable.map { [$0] } ?? []) + layer.children.flatMap(variablesOf)
+        }
+        let values = variablesOf(block).map { Array(variables.buffer($0).prefix($0.count)) }
         if let cached = measured[current.index], cached.values == values { return cached.report }
         if measuredStore == nil { measuredStore = VariableStore<Double>(converting: variables) }
         let report = block.lipschitzReport(name: current.name, variables: measuredStore!)

@@ -163,6 +163,32 @@ final class ComposedModelTests: XCTestCase {
         for (o, i) in zip(outer, inner) { XCTAssertLessThan(abs(o - i), 2 * log(1 + 0.49) + 1e-6) }
     }
 
+    /// A model used twice is one set of weights (tied) under two paths; the inverse's
+    /// measured Lip(g) of the second use follows a change of those weights (it was cached
+    /// by name, and the second path names no variable).
+    func testATiedBlockIsMeasuredAfreshWhenItsWeightsChange() throws {
+        let run = try interpreter("""
+        model blk(input: [2]) { residual lipschitz(0.9) { dense(4) elu dense(2) } }
+        model flow(input: [2]) { blk blk }
+        let x = [[0.5, -1], [1, 2]]
+        let a = inverse(flow, flow(x))
+        assign(blk.residual1.dense1.weight, blk.residual1.dense1.weight * 0.1)
+        let b = inverse(flow, flow(x))
+        let names = [b.blocks[0].name, b.blocks[1].name]
+        let bounds = [a.blocks[0].lipschitz, a.blocks[1].lipschitz, b.blocks[0].lipschitz, b.blocks[1].lipschitz]
+        let back = b.x
+        """)
+        XCTAssertEqual(run.globals.lookup("names").map(run.display), "[blk.residual1, blk2.residual1]")
+        guard case let .list(values)? = run.globals.lookup("bounds") else { return XCTFail("no list") }
+        let l = values.compactMap { if case let .number(v) = $0 { v } else { nil } }
+        XCTAssertEqual(l.count, 4)
+        XCTAssertEqual(l[0], l[1]); XCTAssertEqual(l[2], l[3])
+        XCTAssertLessThan(l[3], 0.5 * l[1])
+        for (a, b) in zip(tensor(run, "back").scalars, [0.5, -1, 1, 2]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        guard case let .model(flow)? = run.globals.lookup("flow") else { return XCTFail("no flow") }
+        XCTAssertEqual(flow.model.parameterCount, 2 * 4 + 4 + 4 * 2 + 2)
+    }
+
     func testAModelInsideAResidualBodyCountsByItsLayers() throws {
         let run = try interpreter("""
         model g(input: [2]) { dense(8) lipschitz(0.7) elu dense(2) lipschitz(0.7) }
