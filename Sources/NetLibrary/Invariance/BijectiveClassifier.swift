@@ -43,7 +43,7 @@ public enum BijectiveClassifier {
         // Each block's measured Lip(g), as the inverse reported it (its layer index from 1).
         var measured: [Int: Double] = [:]
         for report in blocks { if let L = report.lipschitzBound { measured[report.index] = L } }
-        let layers = model.root.layers
+        let layers = model.root.openedLayers.map(\.layer)   // indexed as the inverse reports blocks
         // Π over layers ≥ i of each layer's own Lipschitz bound (nil: some layer has none).
         var lipschitzAfter = [Double?](repeating: 1, count: layers.count + 1)
         for i in stride(from: layers.count - 1, through: 0, by: -1) {

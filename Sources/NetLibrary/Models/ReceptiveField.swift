@@ -48,6 +48,7 @@ public struct ReceptiveField: Sendable, Equatable {
         case let lc as LocallyConnected: window(lc.kernel, lc.stride)
         case let pool as Pooling: window(pool.kernel, pool.stride)
         case let seq as Sequential: return walk(seq.layers)
+        case let composed as ComposedModel: return walk(composed.model.root.layers)
         case let block as Residual:
             var body = self
             let through = body.walk(block.body.layers)

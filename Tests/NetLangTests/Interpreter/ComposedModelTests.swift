@@ -189,6 +189,14 @@ final class ComposedModelTests: XCTestCase {
         XCTAssertEqual(flow.model.parameterCount, 2 * 4 + 4 + 4 * 2 + 2)
     }
 
+    func testReceptiveFieldWalksIntoTheInnerModel() throws {
+        XCTAssertEqual(try runScript("""
+        model c(input: [1, 8, 8]) { conv2d(4, kernel: 3) relu }
+        model net(input: [1, 8, 8]) { c maxpool2d(2) flatten dense(3) }
+        print receptive_field(net), receptive_field(c)
+        """), "4 3")
+    }
+
     func testAModelInsideAResidualBodyCountsByItsLayers() throws {
         let run = try interpreter("""
         model g(input: [2]) { dense(8) lipschitz(0.7) elu dense(2) lipschitz(0.7) }
