@@ -56,6 +56,29 @@ final class ParameterGradientTests: XCTestCase {
         """).contains("no trainable parameters"))
     }
 
+    /// Every entry of `g`, the record `grad(f, models)` returned, against central
+    /// differences of f in Float64 (`assertCentralDifferences`); returns how many numbers
+    /// were checked.
+    static func assertRecordMatchesFiniteDifferences(_ g: Value, of f: Callable, argument: Value, models: [ModelValue],
+                                                     in interpreter: Interpreter,
+                                                     file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        let span = SourceSpan(file: SourceFile(name: "check.net", text: "grad"), start: 0, end: 4)
+        let context = BuiltinContext(name: "grad", span: span, interpreter: interpreter)
+        let (loss, entries) = try context.parameterGradientGraph(f, argument: argument, models: models, span: span)
+        let store = VariableStore<Double>(converting: interpreter.variables)
+        let executor = Executor<Double>(graph: interpreter.graph, outputs: [loss], variables: store)
+        var checked = 0
+        for entry in entries {
+            guard case let .tensor(reported)? = field(g, entry.name) else {
+                XCTFail("no tensor g.\(entry.name)", file: file, line: line)
+                continue
+            }
+            checked += assertCentralDifferences(reported, of: loss, in: entry.parameter, name: entry.name,
+                                                store: store, executor: executor, file: file, line: line)
+        }
+        return checked
+    }
+
     /// The record field at a dotted path.
     /// Each entry of `reported` against (L(θ + ε) − L(θ − ε))/2ε for that entry of
     /// `parameter`, in Float64 with ε = 1e-6; returns how many entries were checked.
