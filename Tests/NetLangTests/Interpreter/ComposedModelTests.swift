@@ -51,6 +51,37 @@ final class ComposedModelTests: XCTestCase {
         XCTAssertEqual(clf.model.variables.map { ($0.operation as! VariableOp).label }.first, "feat.dense1.weight")
     }
 
+    /// At widths where the executor fuses dense chains (`DenseChainFusion`), a composed
+    /// model is its layers written inline, bit for bit; called in sequence the models are
+    /// two chains, so the two agree bit for bit only without fusion (with it, to the
+    /// rounding of the BLAS blocking).
+    func testAComposedModelIsItsLayersInline() throws {
+        let source = """
+        model feat(input: [64]) { dense(256) relu dense(128) relu }
+        model head(input: [128]) { dense(10) }
+        model clf(input: [64]) { feat head }
+        model flat(input: [64]) { dense(256) relu dense(128) relu dense(10) }
+        assign(flat.dense1.weight, feat.dense1.weight)
+        assign(flat.dense1.bias, feat.dense1.bias)
+        assign(flat.dense2.weight, feat.dense2.weight)
+        assign(flat.dense2.bias, feat.dense2.bias)
+        assign(flat.dense3.weight, head.dense1.weight)
+        assign(flat.dense3.bias, head.dense1.bias)
+        let x = randn([200, 64], seed: 3)
+        let composed = clf(x)
+        let inline = flat(x)
+        let chained = head(feat(x))
+        """
+        let fused = try interpreter(source)
+        XCTAssertEqual(tensor(fused, "composed").scalars, tensor(fused, "inline").scalars)
+        let saved = DenseChainFusion.isEnabled
+        DenseChainFusion.isEnabled = false
+        defer { DenseChainFusion.isEnabled = saved }
+        let unfused = try interpreter(source)
+        XCTAssertEqual(tensor(unfused, "composed").scalars, tensor(unfused, "chained").scalars)
+        XCTAssertEqual(tensor(unfused, "composed").scalars, tensor(unfused, "inline").scalars)
+    }
+
     func testTrainingTheOuterModelTrainsTheInnerOneInPlace() throws {
         let run = try interpreter(Self.models + """
 
