@@ -13,7 +13,8 @@ a small script under `netl run` (load_csv, load_digits, load_npy, `load m from`)
 
 Language-server sessions (`--lsp N`): `netl lsp` is fed a session of initialize, a mutated
 script opened and changed, hover/completion/definition requests at random positions,
-malformed JSON-RPC and framing, and usually shutdown and exit; it must end, exit 0 or 1.
+malformed JSON-RPC and framing, and usually shutdown and exit — half of the sessions all at
+once, half one message every 30 ms (so each change is checked); it must end, exit 0 or 1.
 
 Every process runs with a time limit and an address-space limit. A signal, an exit code
 other than 0 or 1, or a `netl check` over the time limit is a failure: the reproducer is
@@ -37,6 +38,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -336,8 +338,9 @@ def lsp_session(r, corpus, vocabulary):
         request("shutdown", None)
     if r.random() < 0.8:
         notify("exit", None)
-    data = b"".join(out)
-    return mutate_bytes(r, data) if r.random() < 0.1 else data
+    # One chunk per message (a client paced between them lets the server check each change);
+    # now and then the whole stream mutated as bytes, in one chunk.
+    return [mutate_bytes(r, b"".join(out))] if r.random() < 0.1 else out
 
 
 # Running --------------------------------------------------------------------------------
@@ -416,20 +419,39 @@ class Fuzzer:
         elif status != "ok":
             self.fail("run " + status, command, [path] + ([data] if data else []), err)
 
-    def lsp_one(self, path):
-        """One `netl lsp` session fed the bytes in `path`: it must end (exit 0 or 1) within the
-        time limit once its input ends."""
+    def lsp_one(self, path, chunks, pace):
+        """One `netl lsp` session fed `chunks` (saved together in `path`), `pace` seconds apart:
+        it must end (exit 0 or 1) within the time limit once its input ends."""
         command = [self.netl, "lsp", "--time-budget", "2"]
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", NETL_FUZZ="1")
-        with open(path, "rb") as f:
-            p = subprocess.Popen(command, cwd=self.work, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                 preexec_fn=limits(self.args.memory), start_new_session=True, env=env)
+        # Standard error to a file: an unread pipe that fills would stall the server.
+        err_file = tempfile.TemporaryFile()
+        p = subprocess.Popen(command, cwd=self.work, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err_file,
+                             preexec_fn=limits(self.args.memory), start_new_session=True, env=env)
+
+        def feed():
             try:
-                _, err = p.communicate(timeout=self.args.timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.communicate()
-                return self.fail("lsp timeout", command + ["<", path], [path], "")
+                for chunk in chunks:
+                    p.stdin.write(chunk)
+                    p.stdin.flush()
+                    if pace:
+                        time.sleep(pace)
+                p.stdin.close()
+            except (BrokenPipeError, ValueError, OSError):
+                pass   # the server ended first (an exit message, or a crash reported below)
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            p.wait(timeout=self.args.timeout + pace * len(chunks))
+            err_file.seek(max(0, os.fstat(err_file.fileno()).st_size - 400))
+            err = err_file.read()
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            return self.fail("lsp timeout", command + ["<", path], [path], "")
+        finally:
+            writer.join(1)
+            err_file.close()
         if p.returncode < 0 or p.returncode not in (0, 1):
             self.fail("lsp " + ("signal %d" % -p.returncode if p.returncode < 0 else "exit %d" % p.returncode),
                       command + ["<", path], [path], err.decode("utf-8", "replace")[-400:])
@@ -475,9 +497,10 @@ class Fuzzer:
             futures = self.drain(futures)
         for i in range(self.args.lsp):
             path = os.path.join(self.work, "l%06d.lsp" % i)
+            chunks = lsp_session(r, corpus, vocabulary)
             with open(path, "wb") as f:
-                f.write(lsp_session(r, corpus, vocabulary))
-            futures.append(pool.submit(self.lsp_one, path))
+                f.write(b"".join(chunks))
+            futures.append(pool.submit(self.lsp_one, path, chunks, 0.03 if r.random() < 0.5 else 0))
             self.counts["lsp"] += 1
             futures = self.drain(futures)
         for f in futures:
