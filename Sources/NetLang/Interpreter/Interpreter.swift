@@ -169,9 +169,7 @@ public final class Interpreter {
             let history = try train(t, in: env)
             if let result = t.result { env.define(result.name, history) }
         case let .print(items, _):
-            // netl check: evaluated for their shape errors (shapes only: ShapeOnlyTensors.swift),
-            // printed never (a check's output is its diagnostics and summaries).
-            if topLevelMode == .shapeOnly { for e in items { _ = try evaluate(e, in: env) }; return }
+            if topLevelMode == .shapeOnly { for e in items { try checkNames(e, in: env) }; return }
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
