@@ -62,7 +62,7 @@ public final class MessageReader {
     /// (nil when missing, negative or over `maximumMessageBytes`).
     private func header() -> (Int, Int?)? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard buffer.count >= 4 else { return nil }
+        guard buffer.count >= 4, searched <= buffer.count - 4 else { return nil }   // nothing new to search
         for i in searched...(buffer.count - 4) where buffer[i] == 13 && Array(buffer[i..<i + 4]) == separator {
             let text = String(decoding: buffer[0..<i], as: UTF8.self)
             var length: Int?
