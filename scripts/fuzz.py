@@ -20,9 +20,9 @@ Every process runs with a time limit and an address-space limit. A signal, an ex
 other than 0 or 1, or a `netl check` over the time limit is a failure: the reproducer is
 saved and its command printed. The last line says PASS or FAIL; the exit code is 1 on FAIL.
 
-    python3 scripts/fuzz.py --seed 1 --scripts 1200 --data 300         # make test's slice
+    python3 scripts/fuzz.py --seed 1 --scripts 1200 --data 300 --lsp 200   # make test's slice
     python3 scripts/fuzz.py --seed 7 --scripts 100000 --data 10000 --netl .build/release/netl
-    python3 scripts/fuzz.py --seed 3 --scripts 20000 --run-fraction 0.1 --data 0 --lsp 2000   # issue 25's medium run
+    python3 scripts/fuzz.py --seed 26 --scripts 20000 --run-fraction 0.1 --data 0 --lsp 2000 --netl .build/release/netl
 """
 import argparse
 import concurrent.futures
