@@ -9,10 +9,10 @@ import NetRuntime
 /// the expression, as in a run) and computes nothing, and then:
 ///
 /// - if it touches more than `checkComputedValues` values in all (operands, intermediate
-///   nodes and result), it is not computed: a large result stays a graph node — a
-///   *shape-only tensor*, which carries its shape and no numbers — and a small result of a
-///   large operation (a `sum`, a row) becomes zeros of its shape, the placeholder a check
-///   already gives for a model's outputs;
+///   nodes and result), it is not computed: a large result becomes a *shape-only tensor*,
+///   which carries its shape and no numbers, and a small result of a large operation (a
+///   `sum`, a row) becomes zeros of its shape, the placeholder a check already gives for a
+///   model's outputs;
 /// - otherwise it is computed as in a run, so control flow, counts and indices computed
 ///   from small data are exact in a check (a check of the docs' and examples' scripts takes
 ///   the branches a run takes).
