@@ -35,7 +35,7 @@ BENCH_ARGS ?=
 TEST_XML = .build/test-results.xml
 TEST_LOG = .build/test-output.log
 # The fixed-seed fuzz slice `make test` runs after the unit tests (counted as one test).
-FUZZ_ARGS ?= --seed 1 --scripts 1200 --data 300
+FUZZ_ARGS ?= --seed 1 --scripts 1200 --data 300 --lsp 200
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c

@@ -11,12 +11,18 @@ Data files: small CSV, gzip CSV, .npy (four dtypes) and .safetensors seeds are c
 (bit flips, interesting bytes, truncation, insertion, edited header numbers) and loaded by
 a small script under `netl run` (load_csv, load_digits, load_npy, `load m from`).
 
+Language-server sessions (`--lsp N`): `netl lsp` is fed a session of initialize, a mutated
+script opened and changed, hover/completion/definition requests at random positions,
+malformed JSON-RPC and framing, and usually shutdown and exit — half of the sessions all at
+once, half one message every 30 ms (so each change is checked); it must end, exit 0 or 1.
+
 Every process runs with a time limit and an address-space limit. A signal, an exit code
 other than 0 or 1, or a `netl check` over the time limit is a failure: the reproducer is
 saved and its command printed. The last line says PASS or FAIL; the exit code is 1 on FAIL.
 
-    python3 scripts/fuzz.py --seed 1 --scripts 1200 --data 300         # make test's slice
+    python3 scripts/fuzz.py --seed 1 --scripts 1200 --data 300 --lsp 200   # make test's slice
     python3 scripts/fuzz.py --seed 7 --scripts 100000 --data 10000 --netl .build/release/netl
+    python3 scripts/fuzz.py --seed 26 --scripts 20000 --run-fraction 0.1 --data 0 --lsp 2000 --netl .build/release/netl
 """
 import argparse
 import concurrent.futures
@@ -32,6 +38,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +72,16 @@ SURFACE = [
     'model f(input: [2]) { dense(2) }\nmodel g(input: [2]) { dense(2) }\ndata d = dataset([[1, 2], [3, 4]], [0, 1])\ntrain f, g on d {\n  minimize mse(f(x), x) over f\n  maximize mse(g(x), x) over g\n  steps 2\n}\n',
     'model f(input: [2]) { dense(2) }\ndata d = dataset([[1, 2], [3, 4]], [0, 1])\ntrain f on d {\n  loss cross_entropy(f(x), y * 1)\n  steps 2\n}\nsave f to "f.safetensors"\nsave_npy([1, 2], "v.npy")\n',
     'model s(input: [4, 4, 4]) { squeeze(factor: 2) unsqueeze(factor: 2) }\nprint s(zeros([1, 4, 4, 4]))\n',
+    # the newest surface (issue 24): block lambdas, training histories with validation,
+    # early stopping, keep best, reset optimizer, derivatives inside losses,
+    # floor/round/int, bernoulli, checkpoints with optimiser state and prefixes
+    'let clip = fn(x) {\n  let y = maximum(x, -1)\n  return minimum(y, 1)\n}\nprint clip(-3), apply(fn(v) {\n  return v * 2\n}, 3)\nprint grad(fn(x) {\n  let s = sum(x^2)\n  return s\n}, [1, 2])\n',
+    'data b = generate("blobs", n: 60, seed: 1, test: 0.3)\nmodel c(input: [2]) { dense(8) relu dense(3) }\nlet h = train c on b.train {\n  loss cross_entropy(c(x), y)\n  optimizer adam(lr: 0.05)\n  epochs 4 batch 16\n  validate on b.test every 2\n  early_stop(patience: 1, min_delta: 0)\n  keep best\n}\nprint h.best_epoch, h.best_val_loss, h.stopped_early, len(h.loss), h.val_loss[0]\n',
+    'data b = generate("blobs", n: 40, seed: 2)\nmodel c(input: [2]) { dense(4) tanh dense(3) }\ntrain c on b { loss cross_entropy(c(x), y)  epochs 1 }\ntrain c on b {\n  loss cross_entropy(c(x), y)\n  optimizer sgd(lr: 0.1)\n  reset optimizer\n  steps 3\n}\n',
+    'data b = generate("moons", n: 40, seed: 3)\nmodel e(input: [2]) { dense(8) softplus dense(1) }\ntrain e on b {\n  loss mean(grad(fn(v) = sum(e(v)), x)^2) + mean(vjp(fn(v) = e(v), x, ones([40, 1]))^2) + 0.1 * sum(jacobian(fn(v) = e(v), x[0:2])^2)\n  steps 2 batch 40\n}\n',
+    'print floor([1.5, -1.5]), round(2.5), int(-3.7), int(1e300), floor(0/0), bernoulli([3, 2], 0.25, seed: 4), bernoulli(5, p: 1)\nlet n = int(sum(bernoulli([10], 0.5, seed: 1)))\nprint zeros([n + 1])\n',
+    'data b = generate("blobs", n: 30, seed: 1)\nmodel c(input: [2]) { dense(4) relu dense(3) }\ntrain c on b { loss cross_entropy(c(x), y)  epochs 1 }\nsave c to "c.safetensors", optimizer: true\nmodel r(input: [2]) { dense(4) relu dense(3) }\nload r from "c.safetensors", prefix: "c", optimizer: true\ntrain r on b { loss cross_entropy(r(x), y)  steps 1 }\n',
+    'let a = randn([3000, 3000])\nlet b = a @ a\nprint sum(b), b.shape, len(b)\nif sum(b) > 0 {\n  print mean(b @ a)\n}\nmodel m(input: [3000]) { dense(10) }\nprint m(b).shape\n',
 ]
 STRESS = [
     lambda r: "print " + " + ".join(["1"] * r.choice([1000, 60000])) + "\n",
@@ -230,6 +247,102 @@ def mutate_bytes(r, data):
     return bytes(data)
 
 
+# Language-server sessions ---------------------------------------------------------------
+
+LSP_URIS = ["file:///tmp/netl-fuzz/a.net", "file:///nonexistent/%C3%A9%20b.net", "untitled:Untitled-1", "", "file://",
+            "http://example/y.net", "file:///dev/zero", "file:///tmp/" + "x" * 5000 + ".net"]
+LSP_ODD = [None, -1, 0, 2 ** 31, 2 ** 63, 1e308, -1e308, 0.5, "3", [], {}, True, "\u0000"]
+
+
+def frame(body):
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def lsp_session(r, corpus, vocabulary):
+    """The bytes a client sends in one session: initialize, a mutated script opened and
+    changed, requests at random (often invalid) positions, malformed JSON-RPC and framing,
+    and usually shutdown and exit. The server reads them to the end of its input."""
+    out = []
+    ids = [0]
+
+    def send(message):
+        out.append(frame(json.dumps(message).encode()))
+
+    def request(method, params):
+        ids[0] += 1
+        send({"jsonrpc": "2.0", "id": ids[0] if r.random() < 0.9 else r.choice(LSP_ODD), "method": method, "params": params})
+
+    def notify(method, params):
+        send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def odd(value):
+        return r.choice(LSP_ODD) if r.random() < 0.1 else value
+
+    uri = r.choice(LSP_URIS) if r.random() < 0.3 else LSP_URIS[0]
+    text = mutate_script(r, corpus, vocabulary)
+    lines = text.count("\n") + 1
+    if r.random() < 0.9:
+        request("initialize", odd({"processId": None, "rootUri": None, "capabilities": odd({})}))
+    if r.random() < 0.8:
+        notify("initialized", {})
+    notify("textDocument/didOpen", {"textDocument": {"uri": odd(uri), "languageId": "netlang", "version": odd(1), "text": odd(text)}})
+    version = 1
+    for _ in range(r.randint(1, 12)):
+        kind = r.random()
+        if kind < 0.25:
+            version += 1
+            text = mutate_script(r, corpus, vocabulary) if r.random() < 0.5 else text[: r.randrange(len(text) + 1)]
+            lines = text.count("\n") + 1
+            change = r.choice([[{"text": text}], [], [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "text": "x"}],
+                               [{"text": text}, {"text": odd(text)}], odd([{"text": text}])])
+            notify("textDocument/didChange", {"textDocument": {"uri": odd(uri), "version": odd(version)}, "contentChanges": change})
+        elif kind < 0.55:
+            method = r.choice(["textDocument/hover", "textDocument/completion", "textDocument/definition",
+                               "textDocument/documentSymbol", "textDocument/signatureHelp", "textDocument/references"])
+            position = {"line": odd(r.choice([r.randrange(lines + 3) - 1, 10 ** 9, -(10 ** 9)])),
+                        "character": odd(r.choice([r.randrange(120) - 1, 10 ** 9, 2 ** 62]))}
+            request(method, odd({"textDocument": odd({"uri": odd(uri)}), "position": odd(position)}))
+        elif kind < 0.65:
+            r.choice([lambda: request("workspace/symbol", {"query": "m"}), lambda: notify("$/cancelRequest", {"id": odd(ids[0])}),
+                      lambda: request(r.choice(vocabulary), None), lambda: notify("$/setTrace", {"value": "verbose"}),
+                      lambda: request("shutdown", None)])()
+        elif kind < 0.72:
+            notify("textDocument/didClose", {"textDocument": {"uri": odd(uri)}})
+            if r.random() < 0.5:
+                notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "netlang", "version": 1, "text": text}})
+        elif kind < 0.86:
+            # Malformed JSON-RPC: not JSON, the wrong JSON type, fields of the wrong type.
+            out.append(frame(r.choice([b"{", b"", b"null", b"[]", b"[1, 2]", b"42", b'"text"', b"\xff\xfe{}",
+                                       b'{"jsonrpc": "2.0", "id": 1}', b'{"method": 7}', b'{"method": "textDocument/hover", "params": 3}',
+                                       b'{"method": "textDocument/didOpen", "params": {"textDocument": null}}',
+                                       json.dumps([{"jsonrpc": "2.0", "id": 99, "method": "shutdown"}]).encode(),
+                                       b'{"id": {}, "method": "initialize", "params": []}' ])))
+        else:
+            # Framing: wrong or missing lengths, odd headers, a length far past the input.
+            body = json.dumps({"jsonrpc": "2.0", "method": "initialized", "params": {}}).encode()
+            out.append(r.choice([
+                b"Content-Length: %d\r\n\r\n" % max(0, len(body) - r.randint(1, 5)) + body,
+                b"Content-Length: %d\r\n\r\n" % (len(body) + r.randint(1, 5)) + body,
+                b"Content-Length: 99999999999999999999\r\n\r\n" + body,
+                b"Content-Length: 9223372036854775807\r\n\r\n" + body,
+                b"Content-Length: 4611686018427387904\r\n\r\n" + body,
+                b"Content-Length: -5\r\n\r\n" + body,
+                b"Content-Length: abc\r\n\r\n" + body,
+                b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n" + frame(body),
+                b"\r\n\r\n" + body,
+                b"Content-Length: %d\n\n" % len(body) + body,
+                bytes(r.randrange(256) for _ in range(r.randint(1, 200))),
+                b"Content-Length: 10\r\n" * 1000 + b"\r\n" + body,
+            ]))
+    if r.random() < 0.8:
+        request("shutdown", None)
+    if r.random() < 0.8:
+        notify("exit", None)
+    # One chunk per message (a client paced between them lets the server check each change);
+    # now and then the whole stream mutated as bytes, in one chunk.
+    return [mutate_bytes(r, b"".join(out))] if r.random() < 0.1 else out
+
+
 # Running --------------------------------------------------------------------------------
 
 def limits(memory):
@@ -267,7 +380,7 @@ class Fuzzer:
         shutil.copy(DIGITS, os.path.join(self.work, "data", "digits.csv.gz"))
         self.out = args.out or os.path.join(tempfile.gettempdir(), "netl-fuzz-findings")
         self.failures = []
-        self.counts = {"checked": 0, "run": 0, "data": 0, "slow runs": 0, "mpirun": 0}
+        self.counts = {"checked": 0, "run": 0, "data": 0, "slow runs": 0, "mpirun": 0, "lsp": 0}
         with open(os.path.join(self.work, "afile"), "w") as f:
             f.write("a file where --out wants a folder\n")
 
@@ -305,6 +418,43 @@ class Fuzzer:
             self.fail("load hang", command, [path, data], "")   # loading a small file never takes that long
         elif status != "ok":
             self.fail("run " + status, command, [path] + ([data] if data else []), err)
+
+    def lsp_one(self, path, chunks, pace):
+        """One `netl lsp` session fed `chunks` (saved together in `path`), `pace` seconds apart:
+        it must end (exit 0 or 1) within the time limit once its input ends."""
+        command = [self.netl, "lsp", "--time-budget", "2"]
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", NETL_FUZZ="1")
+        # Standard error to a file: an unread pipe that fills would stall the server.
+        err_file = tempfile.TemporaryFile()
+        p = subprocess.Popen(command, cwd=self.work, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err_file,
+                             preexec_fn=limits(self.args.memory), start_new_session=True, env=env)
+
+        def feed():
+            try:
+                for chunk in chunks:
+                    p.stdin.write(chunk)
+                    p.stdin.flush()
+                    if pace:
+                        time.sleep(pace)
+                p.stdin.close()
+            except (BrokenPipeError, ValueError, OSError):
+                pass   # the server ended first (an exit message, or a crash reported below)
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            p.wait(timeout=self.args.timeout + pace * len(chunks))
+            err_file.seek(max(0, os.fstat(err_file.fileno()).st_size - 400))
+            err = err_file.read()
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            return self.fail("lsp timeout", command + ["<", path], [path], "")
+        finally:
+            writer.join(1)
+            err_file.close()
+        if p.returncode < 0 or p.returncode not in (0, 1):
+            self.fail("lsp " + ("signal %d" % -p.returncode if p.returncode < 0 else "exit %d" % p.returncode),
+                      command + ["<", path], [path], err.decode("utf-8", "replace")[-400:])
 
     def main(self):
         r = random.Random(self.args.seed)
@@ -345,14 +495,23 @@ class Fuzzer:
             futures.append(pool.submit(self.run_one, script, (), os.path.join(self.work, name)))
             self.counts["data"] += 1
             futures = self.drain(futures)
+        for i in range(self.args.lsp):
+            path = os.path.join(self.work, "l%06d.lsp" % i)
+            chunks = lsp_session(r, corpus, vocabulary)
+            with open(path, "wb") as f:
+                f.write(b"".join(chunks))
+            futures.append(pool.submit(self.lsp_one, path, chunks, 0.03 if r.random() < 0.5 else 0))
+            self.counts["lsp"] += 1
+            futures = self.drain(futures)
         for f in futures:
             f.result()
         pool.shutdown()
         seconds = time.time() - start
         verdict = "PASS" if not self.failures else "FAIL"
-        print("fuzz: %s — %d scripts checked (%d also run, %d of them under mpirun -np 2, %d slow runs stopped), %d data files loaded; "
-              "%d failures (seed %d, %.0f s)" % (verdict, self.counts["checked"], self.counts["run"], self.counts["mpirun"],
-                                                 self.counts["slow runs"], self.counts["data"], len(self.failures), self.args.seed, seconds),
+        print("fuzz: %s — %d scripts checked (%d also run, %d of them under mpirun -np 2, %d slow runs stopped), %d data files loaded, "
+              "%d language-server sessions; %d failures (seed %d, %.0f s)"
+              % (verdict, self.counts["checked"], self.counts["run"], self.counts["mpirun"], self.counts["slow runs"],
+                 self.counts["data"], self.counts["lsp"], len(self.failures), self.args.seed, seconds),
               flush=True)
         if not self.args.keep:
             shutil.rmtree(self.work, ignore_errors=True)
@@ -372,6 +531,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scripts", type=int, default=400, help="mutated scripts to check")
     parser.add_argument("--data", type=int, default=150, help="corrupted data files to load")
+    parser.add_argument("--lsp", type=int, default=0, help="`netl lsp` sessions fed mutated JSON-RPC")
     parser.add_argument("--run-fraction", type=float, default=0.05, help="share of scripts also run with `netl run`")
     parser.add_argument("--batch", type=int, default=25, help="scripts per `netl check` process")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per process (check: per batch of 4 files); generous, so a busy machine is not a hang")

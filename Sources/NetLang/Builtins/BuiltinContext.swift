@@ -37,6 +37,9 @@ struct BuiltinContext {
     func binary(_ op: BinaryOperator, _ a: Value, _ b: Value, span: SourceSpan) throws -> Value {
         try interpreter.binary(op, a, b, span: span)
     }
+    /// A new tensor made by `make`, or one with a shape and no numbers when a check would
+    /// allocate a large one (ShapeOnlyTensors.swift).
+    func newTensor(_ shape: [Int], _ make: () -> Tensor<Double>) -> Value { interpreter.newTensor(shape, make) }
     /// A tensor computation: graph nodes while symbolic and an operand is a node, numbers
     /// otherwise (`Interpreter.tensorOperation`).
     func tensorOperation(_ operands: [Value], span: SourceSpan, _ build: ([Node]) -> Node) throws -> Value {

@@ -15,6 +15,11 @@ enum Builtins {
             let description = BuiltinDescriptions.byName[name]
             interpreter.globals.define(name, .function(Callable(name: name, isBuiltin: true) { [unowned interpreter] values, span in
                 if let problem = description?.argumentError(values.map { ($0.label, $0.labelSpan, $0.span) }, call: span) { throw problem }
+                var values = values
+                if interpreter.mode == .shapeOnly, !shapeAware.contains(name) {
+                    // netl check: shape-only tensors are zeros to a built-in that reads numbers.
+                    for i in values.indices { values[i].value = interpreter.readableInCheck(values[i].value) }
+                }
                 var args = Arguments(name, values, span)
                 let outer = interpreter.neededNumbersOfNode
                 interpreter.neededNumbersOfNode = false
@@ -51,6 +56,10 @@ enum Builtins {
     static func notDifferentiable(_ name: String, _ span: SourceSpan) -> Diagnostic {
         .error("'\(name)' cannot be differentiated or compiled: it needs the numbers of its arguments, so it cannot be used inside grad, vjp, jacobian, jit or a loss; compute it outside, at the top level", at: span)
     }
+
+    /// The tensor built-ins that take shape-only tensors of a check as they are
+    /// (ShapeOnlyTensors.swift): they read shapes and compute through `tensorOperation`.
+    static let shapeAware: Set<String> = Set(tensorFunctions.map(\.0)).subtracting(["argmax", "format", "tensor"])
 
     /// Built-ins that read a model's structure, not its parameters' values.
     static let modelStructure: Set<String> = ["parameter_count", "receptive_field", "summary"]

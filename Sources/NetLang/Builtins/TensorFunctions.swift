@@ -93,8 +93,8 @@ extension Builtins {
                     return try context.tensorOperation([x.value], span: x.span) { $0[0].slice(axis: a, start: s, length: n) }
                 })
             }),
-            ("zeros", { _, args in .tensor(Tensor.zeros(try args.shape("shape", position: 0))) }),
-            ("ones", { _, args in .tensor(Tensor(repeating: 1, shape: try args.shape("shape", position: 0))) }),
+            ("zeros", { context, args in let shape = try args.shape("shape", position: 0); return context.newTensor(shape) { .zeros(shape) } }),
+            ("ones", { context, args in let shape = try args.shape("shape", position: 0); return context.newTensor(shape) { Tensor(repeating: 1, shape: shape) } }),
             ("randn", { context, args in
                 try context.randomDraw(.normal(mean: 0, std: 1), shape: try args.shape("shape", position: 0), &args)
             }),
@@ -119,15 +119,18 @@ extension Builtins {
                 let v = try args.required("x", position: 0)
                 return .list(context.shapeOf(v.value).map { .number(Double($0)) })
             }),
-            ("len", { _, args in
+            ("len", { context, args in
                 let v = try args.required("x", position: 0)
+                let rows: Int?
                 switch v.value {
-                case let .list(items): return .number(Double(items.count))
-                case let .string(s): return .number(Double(s.count))
-                case let .dataset(d): return .number(Double(d.count))
-                case let .tensor(t) where t.rank >= 1: return .number(Double(t.shape[0]))   // rows, as Python's len
-                default: throw Diagnostic.error("len needs a list, string, data set or tensor with an axis", at: v.span)
+                case let .list(items): rows = items.count
+                case let .string(s): rows = s.count
+                case let .dataset(d): rows = d.count
+                case .tensor, .node: rows = context.shapeOf(v.value).first   // rows, as Python's len
+                default: rows = nil
                 }
+                guard let rows else { throw Diagnostic.error("len needs a list, string, data set or tensor with an axis", at: v.span) }
+                return .number(Double(rows))
             }),
             ("append", { _, args in
                 // append(list, value): a new list with value at the end.

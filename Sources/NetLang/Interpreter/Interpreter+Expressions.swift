@@ -80,11 +80,15 @@ extension Interpreter {
             let y = model.apply(single ? x.reshaped([1] + x.shape) : x, symbolicContext!)
             return .node(single ? y.reshaped(Array(y.shape.dropFirst())) : y)
         }
+        if topLevelMode == .shapeOnly {
+            // The outputs' shape, without reading the input (it may be shape-only).
+            let outputShape = (single ? [] : [shape[0]]) + model.outputShape
+            return newTensor(outputShape) { .zeros(outputShape) }
+        }
         guard let t = tensorValue(input) else {
             throw Diagnostic.error("model '\(m.name)' is applied to a tensor, got \(describe(input))", at: span)
         }
         let batch = single ? t.reshaped([1] + t.shape) : t
-        if topLevelMode == .shapeOnly { return .tensor(Tensor.zeros(Array(batch.shape.prefix(single ? 0 : 1)) + model.outputShape)) }
         let out = inference(model).predict(batch)
         return .tensor(single ? out.reshaped(Array(out.shape.dropFirst())) : out)
     }

@@ -21,13 +21,15 @@ extension Interpreter {
         let seed = try args.seed(default: Int(self.seed % (1 << 62)))
         if drawsRandomLeaves { return .node(graph.random(distribution, shape: shape, seed: given ? seed : nil)) }
         var rng = RandomGenerator(seed: seed)
-        switch distribution {
-        case let .normal(mean, std): return .tensor(.randomNormal(shape, mean: mean, std: std, rng: &rng))
-        case let .uniform(low, high): return .tensor(.randomUniform(shape, low: low, high: high, rng: &rng))
-        case let .bernoulli(p):
-            let n = shape.reduce(1, *)
-            return .tensor(Tensor(shape: shape, scalars: (0..<n).map { _ in rng.uniform() < p ? 1 : 0 }))
-        case .rademacher, .bernoulliMask: preconditionFailure("no built-in draws \(distribution)")
+        return newTensor(shape) {
+            switch distribution {
+            case let .normal(mean, std): return .randomNormal(shape, mean: mean, std: std, rng: &rng)
+            case let .uniform(low, high): return .randomUniform(shape, low: low, high: high, rng: &rng)
+            case let .bernoulli(p):
+                let n = shape.reduce(1, *)
+                return Tensor(shape: shape, scalars: (0..<n).map { _ in rng.uniform() < p ? 1 : 0 })
+            case .rademacher, .bernoulliMask: preconditionFailure("no built-in draws \(distribution)")
+            }
         }
     }
 }

@@ -69,7 +69,7 @@ extension Interpreter {
         case let .tensor(t): return t
         case let .node(n):
             if isSymbolic { neededNumbersOfNode = true; return nil }
-            if mode == .shapeOnly { return Tensor.zeros(n.shape) }
+            if mode == .shapeOnly { return Tensor.zeros(n.shape) }   // a parameter or a shape-only tensor
             return graph.evaluate([n], as: Float.self, variables: variables)[0].converted(to: Double.self)
         case let .list(items):
             guard let shape = listShape(v) else { return nil }
@@ -87,6 +87,8 @@ extension Interpreter {
     /// (parameters such as `m.dense1.weight`) are read now, so the result is a snapshot
     /// that later `assign`, `load` or training does not change.
     func tensorOperation(_ operands: [Value], span: SourceSpan, _ build: ([Node]) -> Node) throws -> Value {
+        // netl check: shapes, and numbers only when cheap (ShapeOnlyTensors.swift).
+        if mode == .shapeOnly, let value = try shapeOnlyOperation(operands, span: span, build) { return value }
         let symbolic = isSymbolic && operands.contains(where: containsNode)
         let g = symbolic ? graph : Graph()
         if !symbolic { g.recordsShapeErrors = true }   // the session graph always does

@@ -12,6 +12,15 @@ public final class MessageReader {
     private let fileDescriptor: Int32
     private var buffer = [UInt8]()
     private var atEnd = false
+    /// Where the search for the end of the header block resumes: the bytes before it were
+    /// searched already (so a long header arriving in pieces is scanned once, not once per piece).
+    private var searched = 0
+
+    /// The longest message body read (256 MiB). A longer Content-Length — up to 2⁶³ − 1 from
+    /// a broken or hostile client — is not a valid header: its block is skipped, as one
+    /// without a length, instead of overflowing `headerEnd + length` or waiting for bytes
+    /// that cannot fit in memory.
+    public static let maximumMessageBytes = 1 << 28
 
     public init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
 
@@ -21,14 +30,14 @@ public final class MessageReader {
         while true {
             if let (headerEnd, length) = header() {
                 guard let length else {
-                    buffer.removeFirst(headerEnd)
+                    consume(headerEnd)
                     continue
                 }
                 while buffer.count < headerEnd + length {
                     guard fill() else { return nil }
                 }
                 let body = Data(buffer[headerEnd..<headerEnd + length])
-                buffer.removeFirst(headerEnd + length)
+                consume(headerEnd + length)
                 return body
             }
             guard fill() else { return nil }
@@ -44,21 +53,28 @@ public final class MessageReader {
         return length == nil || buffer.count >= headerEnd + length!
     }
 
-    /// The end of the header block in the buffer (after "\r\n\r\n") and its Content-Length.
+    private func consume(_ count: Int) {
+        buffer.removeFirst(count)
+        searched = 0
+    }
+
+    /// The end of the header block in the buffer (after "\r\n\r\n") and its Content-Length
+    /// (nil when missing, negative or over `maximumMessageBytes`).
     private func header() -> (Int, Int?)? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && Array(buffer[i..<i + 4]) == separator {
+        guard buffer.count >= 4, searched <= buffer.count - 4 else { return nil }   // nothing new to search
+        for i in searched...(buffer.count - 4) where buffer[i] == 13 && Array(buffer[i..<i + 4]) == separator {
             let text = String(decoding: buffer[0..<i], as: UTF8.self)
             var length: Int?
             for line in text.split(separator: "\r\n") {
                 let parts = line.split(separator: ":", maxSplits: 1)
                 if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "content-length" {
-                    length = Int(parts[1].trimmingCharacters(in: .whitespaces)).flatMap { $0 >= 0 ? $0 : nil }
+                    length = Int(parts[1].trimmingCharacters(in: .whitespaces)).flatMap { $0 >= 0 && $0 <= Self.maximumMessageBytes ? $0 : nil }
                 }
             }
             return (i + 4, length)
         }
+        searched = buffer.count - 3
         return nil
     }
 
