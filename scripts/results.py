@@ -44,9 +44,11 @@ EXAMPLES = [
     ("ch6_ice_mle_per_dimension", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", "mle_weight=0.015625"]),
     ("ch6_ice_no_mle", "examples/ch6/metameric.net", SCRATCH, ICE + ["--set", "mle_weight=0"]),
     ("ch6_ice_mnist", "examples/ch6/ice_mnist.net", "docs/images/ch6", []),
-    ("ch6_ice_mnist_1step", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", "nuisance_steps=1"]),
-    ("ch6_ice_mnist_wide", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", "nuisance_steps=1", "--set", "nuisance_width=1024"]),
-    ("ch6_ice_mnist_thesis", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", 'adversary="thesis"']),
+    # Last session's default: 3 D_nc steps per flow step on the same batch, MLE term per dimension.
+    ("ch6_ice_mnist_interleaved", "examples/ch6/ice_mnist.net", SCRATCH,
+     ICE + ["--set", 'nuisance_training="interleaved"', "--set", "nuisance_steps=3", "--set", f"mle_weight={1 / 774}"]),
+    ("ch6_ice_mnist_mle_per_dimension", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", f"mle_weight={1 / 774}"]),
+    ("ch6_ice_mnist_no_adversary", "examples/ch6/ice_mnist.net", SCRATCH, ICE + ["--set", 'adversary="none"']),
 ]
 MARK = re.compile(r'<!-- results: (\S+) "([^"]*)" (\d+) -->\n```text\n(.*?)```\n', re.S)
 
