@@ -334,6 +334,38 @@ extension ConvolutionTests {
         }
     }
 
+    /// The weight gradient's groups of samples (one micro-kernel call over every tile of
+    /// several samples, accumulators kept across them): batches of more than two groups per
+    /// thread plus a partial group, several row tiles per sample, both channel layouts (pairs
+    /// for C_out ≤ 8, 16- and 32-channel blocks above), tap counts with every remainder of
+    /// the 12- and 4-tap blocks, both precisions, against the naive loops.
+    func testDirect2DWeightGradientGroups() {
+        var rng = RandomGenerator(seed: 47)
+        let (savedRows, savedWork) = (ConvGeometry.direct2DRowsOverride, ConvGeometry.directParallelWork)
+        defer {
+            ConvGeometry.direct2DRowsOverride = savedRows; ConvGeometry.directParallelWork = savedWork
+            ConvGeometry.direct2DEnabled = ConvGeometry.directKernelsByDefault
+        }
+        ConvGeometry.direct2DEnabled = true
+        ConvGeometry.directParallelWork = 0
+        let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, k: Int, p: Int)] = [
+            (37, 5, 7, 7, 7, 3, 1), (35, 3, 8, 6, 5, 3, 0), (34, 6, 33, 6, 6, 3, 1), (33, 2, 20, 5, 7, 3, 1),
+            (36, 13, 4, 3, 4, 1, 0),
+        ]
+        for rows in [2, nil] as [Int?] {
+            ConvGeometry.direct2DRowsOverride = rows
+            for c in cases {
+                let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, inHeight: c.h, inWidth: c.w,
+                                     kernelHeight: c.k, kernelWidth: c.k, padHeight: c.p, padWidth: c.p)
+                XCTAssertTrue(g.usesDirect2D, "\(g)")
+                XCTAssertGreaterThan(g.d2WeightGroup, 1, "\(g)")
+                XCTAssertGreaterThan(c.n, 2 * g.d2WeightGroup, "\(g)")   // both threads see more than one group
+                check(g, Float.self, &rng)
+                if rows != nil { check(g, Double.self, &rng) }
+            }
+        }
+    }
+
     /// Odd shapes around the benchmark's: channels that are not multiples of 4 or 8,
     /// widths whose tiles end in every tail length 1…7, every tap remainder of the weight
     /// gradient's 6-tap blocks, batch 1, padding 0 and 1, stride 2 (the im2col path), in
