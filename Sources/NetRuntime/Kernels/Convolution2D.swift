@@ -56,12 +56,14 @@ extension ConvGeometry {
 
 /// dst[m, oh, ow] (+)= bias[m] + Σ_{c,ki,kj} a[m, (c·kh + ki)·kw + kj] · srcpad[c, oh + ki, ow + kj]
 /// for one sample, where srcpad is src [C, H, W] zero-padded by (ph, pw): output
-/// Ho = H + 2ph − kh + 1, Wo = W + 2pw − kw + 1. `a` has ⌈M/4⌉·4 rows.
+/// Ho = H + 2ph − kh + 1, Wo = W + 2pw − kw + 1. `a` has ⌈M/4⌉·4 rows. `padBordersZero`:
+/// an earlier sample of this call already zeroed the padded plane's borders.
 @inline(__always)
 private func direct2DPlane<T: NetScalar>(
     src: UnsafePointer<T>, C: Int, H: Int, W: Int, ph: Int, pw: Int, kh: Int, kw: Int,
     a: UnsafePointer<T>, M: Int, dst: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?, accumulate: Bool,
-    pad: UnsafeMutablePointer<T>, stage: UnsafeMutablePointer<T>, rows: UnsafeMutablePointer<UnsafePointer<T>>, rowsPerTile: Int
+    pad: UnsafeMutablePointer<T>, padBordersZero: Bool, stage: UnsafeMutablePointer<T>,
+    rows: UnsafeMutablePointer<UnsafePointer<T>>, rowsPerTile: Int
 ) {
     let Hp = H + 2 * ph, Wp = W + 2 * pw
     let Ho = Hp - kh + 1, Wo = Wp - kw + 1
@@ -70,7 +72,9 @@ private func direct2DPlane<T: NetScalar>(
     if ph == 0 && pw == 0 {
         base = src
     } else {
-        pad.update(repeating: 0, count: C * Hp * Wp)
+        // Every sample of a call fills the same interior, so the borders written by the
+        // first stay zero.
+        if !padBordersZero { pad.update(repeating: 0, count: C * Hp * Wp) }
         for c in 0..<C { for ih in 0..<H {
             (pad + (c * Hp + ih + ph) * Wp + pw).update(from: src + (c * H + ih) * W, count: W)
         }}
@@ -115,7 +119,7 @@ func conv2dDirectForward<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w
                 direct2DPlane(src: x + n * Cin * g.inputPlane, C: Cin, H: g.inHeight, W: g.inWidth,
                               ph: g.padHeight, pw: g.padWidth, kh: g.kernelHeight, kw: g.kernelWidth,
                               a: a, M: Cout, dst: y + n * Cout * g.outputPlane, bias: bias, accumulate: false,
-                              pad: pad, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
+                              pad: pad, padBordersZero: n != samples.lowerBound, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
             }
         }
     }
@@ -141,7 +145,7 @@ func conv2dDirectBackwardInput<T: NetScalar>(_ g: ConvGeometry, dy: UnsafePointe
                 direct2DPlane(src: dy + n * Cout * g.outputPlane, C: Cout, H: g.outHeight, W: g.outWidth,
                               ph: kh - 1 - g.padHeight, pw: kw - 1 - g.padWidth, kh: kh, kw: kw,
                               a: a, M: Cin, dst: dx + n * Cin * g.inputPlane, bias: nil, accumulate: accumulate,
-                              pad: pad, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
+                              pad: pad, padBordersZero: n != samples.lowerBound, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
             }
         }
     }

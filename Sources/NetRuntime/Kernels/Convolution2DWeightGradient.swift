@@ -157,27 +157,38 @@ private func weightGradientUnits<S: NetScalar>(_ g: ConvGeometry, U: Int, bases:
 
 /// Writes dy[o, oh0 + row, ow] (o < C_out, row < R, ow < Wo) transposed into gt, in the
 /// geometry's layout, with zeros in the dropped columns (ow ≥ Wo), the padding channels
-/// and, in pair mode, the odd lanes past an odd count.
+/// and, in pair mode, the odd lanes past an odd count. Position by position, so the writes
+/// run contiguously through gt (a unit of a 16×16 map with 32 channels is 36 KB, more than
+/// L1: channel by channel, strided writes swept it 32 times); the reads are C_out
+/// sequential streams.
 @inline(__always)
 private func transposeUnit<S: NetScalar>(_ g: ConvGeometry, dy: UnsafePointer<S>, oh0: Int, R: Int, count: Int,
                                          gt: UnsafeMutablePointer<S>) {
     let (Cout, Ho, Wo, Wp) = (g.outChannels, g.outHeight, g.outWidth, g.d2WeightPaddedWidth)
-    let ldg = g.d2WeightLeading
+    let plane = Ho * Wo, ldg = g.d2WeightLeading
     if g.d2WeightPairs {
         gt.update(repeating: 0, count: (count + 1) / 2 * 16)
-        for o in 0..<Cout { for r in 0..<R {
-            let src = dy + (o * Ho + oh0 + r) * Wo
+        for r in 0..<R {
+            let src = dy + (oh0 + r) * Wo
             for ow in 0..<Wo {
                 let q = r * Wp + ow
-                gt[(q >> 1) * 16 + 2 * o + (q & 1)] = src[ow]
+                let dst = gt + (q >> 1) * 16 + (q & 1)
+                for o in 0..<Cout { dst[2 * o] = src[o * plane + ow] }
             }
-        }}
+        }
     } else {
-        gt.update(repeating: 0, count: count * ldg)
-        for o in 0..<Cout { for r in 0..<R {
-            let src = dy + (o * Ho + oh0 + r) * Wo, dst = gt + r * Wp * ldg + o
-            for ow in 0..<Wo { dst[ow * ldg] = src[ow] }
-        }}
+        for r in 0..<R {
+            let src = dy + (oh0 + r) * Wo
+            for ow in 0..<min(Wp, count - r * Wp) {
+                let dst = gt + (r * Wp + ow) * ldg
+                if ow < Wo {
+                    for o in 0..<Cout { dst[o] = src[o * plane + ow] }
+                    if Cout < ldg { (dst + Cout).update(repeating: 0, count: ldg - Cout) }
+                } else {
+                    dst.update(repeating: 0, count: ldg)
+                }
+            }
+        }
     }
 }
 
@@ -213,8 +224,10 @@ func conv2dDirectBackwardWeight<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointe
                         if ph == 0 && pw == 0 {
                             base = xn
                         } else {
+                            // The borders stay zero from the first group on; only the
+                            // interior is rewritten.
                             let pad = planes + i * g.d2WeightPlane
-                            pad.update(repeating: 0, count: g.d2WeightPlane)
+                            if n0 == samples.lowerBound { pad.update(repeating: 0, count: g.d2WeightPlane) }
                             for c in 0..<Cin { for ih in 0..<H {
                                 (pad + (c * Hp + ih + ph) * Wp + pw).update(from: xn + (c * H + ih) * W, count: W)
                             }}
