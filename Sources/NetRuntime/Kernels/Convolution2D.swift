@@ -54,6 +54,34 @@ extension ConvGeometry {
     var direct2DWorkspaceCount: Int { d2Shared + ConvGeometry.directMaxThreads * d2PerThread }
 }
 
+/// dst[i·ldDst + j] (+)= src[i·ldSrc + j] for i < rows, j < width: rows of a few floats,
+/// where a memcpy call per row costs more than the copy (masked 16-wide in C where the CPU
+/// allows).
+@inline(__always)
+func copyRows<T: NetScalar>(_ dst: UnsafeMutablePointer<T>, _ ldDst: Int, _ src: UnsafePointer<T>, _ ldSrc: Int,
+                            rows: Int, width: Int, accumulate: Bool) {
+    if T.self == Float.self && WideKernels.avx512 {
+        netl_copy_rows_f32_avx512(UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self), ldDst,
+                                  UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), ldSrc, rows, width,
+                                  accumulate ? 1 : 0)
+        return
+    }
+    for i in 0..<rows {
+        let d = dst + i * ldDst, s = src + i * ldSrc
+        if accumulate { for j in 0..<width { d[j] += s[j] } } else { d.update(from: s, count: width) }
+    }
+}
+
+/// The interior of zero-padded planes: pad[c, ih + ph, iw + pw] = src[c, ih, iw].
+@inline(__always)
+func copyIntoPaddedPlanes<T: NetScalar>(_ src: UnsafePointer<T>, C: Int, H: Int, W: Int, ph: Int, pw: Int,
+                                        pad: UnsafeMutablePointer<T>) {
+    let (Hp, Wp) = (H + 2 * ph, W + 2 * pw)
+    for c in 0..<C {
+        copyRows(pad + (c * Hp + ph) * Wp + pw, Wp, src + c * H * W, W, rows: H, width: W, accumulate: false)
+    }
+}
+
 /// dst[m, oh, ow] (+)= bias[m] + Σ_{c,ki,kj} a[m, (c·kh + ki)·kw + kj] · srcpad[c, oh + ki, ow + kj]
 /// for one sample, where srcpad is src [C, H, W] zero-padded by (ph, pw): output
 /// Ho = H + 2ph − kh + 1, Wo = W + 2pw − kw + 1. `a` has ⌈M/4⌉·4 rows. `padBordersZero`:
@@ -75,9 +103,7 @@ private func direct2DPlane<T: NetScalar>(
         // Every sample of a call fills the same interior, so the borders written by the
         // first stay zero.
         if !padBordersZero { pad.update(repeating: 0, count: C * Hp * Wp) }
-        for c in 0..<C { for ih in 0..<H {
-            (pad + (c * Hp + ih + ph) * Wp + pw).update(from: src + (c * H + ih) * W, count: W)
-        }}
+        copyIntoPaddedPlanes(src, C: C, H: H, W: W, ph: ph, pw: pw, pad: pad)
         base = UnsafePointer(pad)
     }
     var oh0 = 0
@@ -93,10 +119,9 @@ private func direct2DPlane<T: NetScalar>(
         } else {
             let ld = rowsPerTile * Wp
             rowsGemm(M: M, K: K, T: count, a: a, rows: rows, c: stage, ldc: ld, bias: bias, accumulate: false)
-            for m in 0..<M { for r in 0..<R {
-                let s = stage + m * ld + r * Wp, d = dst + (m * Ho + oh0 + r) * Wo
-                if accumulate { for i in 0..<Wo { d[i] += s[i] } } else { d.update(from: s, count: Wo) }
-            }}
+            for m in 0..<M {
+                copyRows(dst + (m * Ho + oh0) * Wo, Wo, stage + m * ld, Wp, rows: R, width: Wo, accumulate: accumulate)
+            }
         }
         oh0 += R
     }

@@ -228,9 +228,7 @@ func conv2dDirectBackwardWeight<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointe
                             // interior is rewritten.
                             let pad = planes + i * g.d2WeightPlane
                             if n0 == samples.lowerBound { pad.update(repeating: 0, count: g.d2WeightPlane) }
-                            for c in 0..<Cin { for ih in 0..<H {
-                                (pad + (c * Hp + ih + ph) * Wp + pw).update(from: xn + (c * H + ih) * W, count: W)
-                            }}
+                            copyIntoPaddedPlanes(xn, C: Cin, H: H, W: W, ph: ph, pw: pw, pad: pad)
                             base = UnsafePointer(pad)
                         }
                         var oh0 = 0
