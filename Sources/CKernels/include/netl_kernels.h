@@ -12,11 +12,24 @@
 void netl_rows_gemm_f32_avx512(long M, long K, long T, const float *a, const float *const *rows,
                                float *c, long ldc, const float *bias, int accumulate);
 
-/// d[m·K + r] += Σ_{t<T} gt[t·ldg + m] · rows[r][t] for m < M, r < K (the weight gradient
-/// of the direct 2-D convolutions, `rowsGemmTransposedTN`), Float32 with AVX-512: 16
-/// output channels per vector. gt is dy transposed, ldg a multiple of 16, columns m ≥ M
-/// zero. Each sum is the FMA chain over t in order, as in the Swift kernel.
-void netl_rows_gemm_tn_f32_avx512(long M, long K, long T, const float *gt, long ldg,
-                                  const float *const *rows, float *d);
+/// d[m·K + r] += Σ_{u<U} Σ_{t<counts[u]} gts[u][t·ldg + m] · bases[u][offsets[r] + t] for
+/// m < M, r < K: the weight gradient of the direct 2-D convolutions over the units (tiles
+/// of output rows) of a group of samples, Float32 with AVX-512, 16 or 32 output channels
+/// per block. gts[u] is a tile of dy transposed, ldg a multiple of 16, columns m ≥ M zero.
+/// Each sum is the FMA chain over u, then t, as in the Swift kernel.
+void netl_conv_weight_gradient_f32_avx512(long M, long K, long U, const float *const *bases, const long *offsets,
+                                          const float *const *gts, const long *counts, long ldg, float *d);
+
+/// The same for M ≤ 8 in pair mode: gts[u][(t/2)·16 + 2m + t mod 2] (16 floats per pair of
+/// positions, channels m ≥ M and, for an odd count, the last odd lanes zero);
+/// d[m·K + r] += (Σ over even t) + (Σ over odd t), each an FMA chain over u, then t.
+void netl_conv_weight_gradient_pairs_f32_avx512(long M, long K, long U, const float *const *bases,
+                                                const long *offsets, const float *const *gts,
+                                                const long *counts, float *d);
+/// dst[i·ldDst + j] ← (dst[i·ldDst + j] if accumulate) + src[i·ldSrc + j] for i < rows,
+/// j < width, Float32, masked 16-wide (the short strided row copies of the direct 2-D
+/// convolutions).
+void netl_copy_rows_f32_avx512(float *dst, long ldDst, const float *src, long ldSrc, long rows, long width,
+                               int accumulate);
 
 #endif

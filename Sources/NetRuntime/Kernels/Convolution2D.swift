@@ -13,9 +13,7 @@
 //   backward-input   dx = conv(pad_{k−1−p}(dy), w̃), w̃[c, o, ki, kj] = w[o, c, k−1−ki, k−1−kj]
 //                    (stride 1: the transposed convolution is a convolution)
 //   backward-weight  dw[o, (c, ki, kj)] = Σ_{n,q} dy[n, o, q] · pad_p(x)[n, c, q + ki·Wp + kj]
-//                    (dy transposed per tile to [q, o], so 16 output channels form two
-//                    SIMD vectors and a 16 × 6 block of dw stays in registers over the
-//                    whole tile: no horizontal sums, no tail over q)
+//                    (Convolution2DWeightGradient.swift)
 //
 // Samples are split between the threads, each with its own slice of the workspace. On
 // CPUs with AVX-512 the Float32 micro-kernels run 16 wide in C (`WideKernels`).
@@ -47,23 +45,53 @@ extension ConvGeometry {
     var d2Channels: Int { max(inChannels, outChannels) }
     var d2Taps: Int { d2Channels * kernelHeight * kernelWidth }
     var d2PlaneCount: Int { d2Channels * d2PaddedHeight * d2PaddedWidth + kernelWidth + 16 }
-    /// Rows of a thread's staging area: output rows of the forward passes (a multiple of
-    /// 4), or the positions × ⌈C_out/16⌉·16 of the transposed dy of the weight gradient.
-    var d2StageRows: Int { max(2 * (d2Channels + 4), (d2Channels + 15) / 16 * 16) }
-    /// Per thread: padded planes, output / transposed-dy staging, partial dw.
-    var d2PerThread: Int { d2PlaneCount + d2StageRows * d2Tile + (d2Channels + 4) * d2Taps }
+    /// Rows of a thread's staging area: output rows of the forward passes (a multiple of 4).
+    var d2StageRows: Int { 2 * (d2Channels + 4) }
+    /// Per thread: the forward passes' padded plane and output staging, or the weight
+    /// gradient's partial dw, planes and transposed dy of a group of samples.
+    var d2PerThread: Int { max(d2PlaneCount + d2StageRows * d2Tile, d2WeightPerThread) }
     var d2Shared: Int { (d2Channels + 4) * d2Taps }
     var direct2DWorkspaceCount: Int { d2Shared + ConvGeometry.directMaxThreads * d2PerThread }
 }
 
+/// dst[i·ldDst + j] (+)= src[i·ldSrc + j] for i < rows, j < width: rows of a few floats,
+/// where a memcpy call per row costs more than the copy (masked 16-wide in C where the CPU
+/// allows).
+@inline(__always)
+func copyRows<T: NetScalar>(_ dst: UnsafeMutablePointer<T>, _ ldDst: Int, _ src: UnsafePointer<T>, _ ldSrc: Int,
+                            rows: Int, width: Int, accumulate: Bool) {
+    if T.self == Float.self && WideKernels.avx512 {
+        netl_copy_rows_f32_avx512(UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self), ldDst,
+                                  UnsafeRawPointer(src).assumingMemoryBound(to: Float.self), ldSrc, rows, width,
+                                  accumulate ? 1 : 0)
+        return
+    }
+    for i in 0..<rows {
+        let d = dst + i * ldDst, s = src + i * ldSrc
+        if accumulate { for j in 0..<width { d[j] += s[j] } } else { d.update(from: s, count: width) }
+    }
+}
+
+/// The interior of zero-padded planes: pad[c, ih + ph, iw + pw] = src[c, ih, iw].
+@inline(__always)
+func copyIntoPaddedPlanes<T: NetScalar>(_ src: UnsafePointer<T>, C: Int, H: Int, W: Int, ph: Int, pw: Int,
+                                        pad: UnsafeMutablePointer<T>) {
+    let (Hp, Wp) = (H + 2 * ph, W + 2 * pw)
+    for c in 0..<C {
+        copyRows(pad + (c * Hp + ph) * Wp + pw, Wp, src + c * H * W, W, rows: H, width: W, accumulate: false)
+    }
+}
+
 /// dst[m, oh, ow] (+)= bias[m] + Σ_{c,ki,kj} a[m, (c·kh + ki)·kw + kj] · srcpad[c, oh + ki, ow + kj]
 /// for one sample, where srcpad is src [C, H, W] zero-padded by (ph, pw): output
-/// Ho = H + 2ph − kh + 1, Wo = W + 2pw − kw + 1. `a` has ⌈M/4⌉·4 rows.
+/// Ho = H + 2ph − kh + 1, Wo = W + 2pw − kw + 1. `a` has ⌈M/4⌉·4 rows. `padBordersZero`:
+/// an earlier sample of this call already zeroed the padded plane's borders.
 @inline(__always)
 private func direct2DPlane<T: NetScalar>(
     src: UnsafePointer<T>, C: Int, H: Int, W: Int, ph: Int, pw: Int, kh: Int, kw: Int,
     a: UnsafePointer<T>, M: Int, dst: UnsafeMutablePointer<T>, bias: UnsafePointer<T>?, accumulate: Bool,
-    pad: UnsafeMutablePointer<T>, stage: UnsafeMutablePointer<T>, rows: UnsafeMutablePointer<UnsafePointer<T>>, rowsPerTile: Int
+    pad: UnsafeMutablePointer<T>, padBordersZero: Bool, stage: UnsafeMutablePointer<T>,
+    rows: UnsafeMutablePointer<UnsafePointer<T>>, rowsPerTile: Int
 ) {
     let Hp = H + 2 * ph, Wp = W + 2 * pw
     let Ho = Hp - kh + 1, Wo = Wp - kw + 1
@@ -72,10 +100,10 @@ private func direct2DPlane<T: NetScalar>(
     if ph == 0 && pw == 0 {
         base = src
     } else {
-        pad.update(repeating: 0, count: C * Hp * Wp)
-        for c in 0..<C { for ih in 0..<H {
-            (pad + (c * Hp + ih + ph) * Wp + pw).update(from: src + (c * H + ih) * W, count: W)
-        }}
+        // Every sample of a call fills the same interior, so the borders written by the
+        // first stay zero.
+        if !padBordersZero { pad.update(repeating: 0, count: C * Hp * Wp) }
+        copyIntoPaddedPlanes(src, C: C, H: H, W: W, ph: ph, pw: pw, pad: pad)
         base = UnsafePointer(pad)
     }
     var oh0 = 0
@@ -91,10 +119,9 @@ private func direct2DPlane<T: NetScalar>(
         } else {
             let ld = rowsPerTile * Wp
             rowsGemm(M: M, K: K, T: count, a: a, rows: rows, c: stage, ldc: ld, bias: bias, accumulate: false)
-            for m in 0..<M { for r in 0..<R {
-                let s = stage + m * ld + r * Wp, d = dst + (m * Ho + oh0 + r) * Wo
-                if accumulate { for i in 0..<Wo { d[i] += s[i] } } else { d.update(from: s, count: Wo) }
-            }}
+            for m in 0..<M {
+                copyRows(dst + (m * Ho + oh0) * Wo, Wo, stage + m * ld, Wp, rows: R, width: Wo, accumulate: accumulate)
+            }
         }
         oh0 += R
     }
@@ -117,7 +144,7 @@ func conv2dDirectForward<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w
                 direct2DPlane(src: x + n * Cin * g.inputPlane, C: Cin, H: g.inHeight, W: g.inWidth,
                               ph: g.padHeight, pw: g.padWidth, kh: g.kernelHeight, kw: g.kernelWidth,
                               a: a, M: Cout, dst: y + n * Cout * g.outputPlane, bias: bias, accumulate: false,
-                              pad: pad, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
+                              pad: pad, padBordersZero: n != samples.lowerBound, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
             }
         }
     }
@@ -143,139 +170,8 @@ func conv2dDirectBackwardInput<T: NetScalar>(_ g: ConvGeometry, dy: UnsafePointe
                 direct2DPlane(src: dy + n * Cout * g.outputPlane, C: Cout, H: g.outHeight, W: g.outWidth,
                               ph: kh - 1 - g.padHeight, pw: kw - 1 - g.padWidth, kh: kh, kw: kw,
                               a: a, M: Cin, dst: dx + n * Cin * g.inputPlane, bias: nil, accumulate: accumulate,
-                              pad: pad, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
+                              pad: pad, padBordersZero: n != samples.lowerBound, stage: stage, rows: rows.baseAddress!, rowsPerTile: g.d2RowsPerTile)
             }
         }
-    }
-}
-
-/// d[m·K + r] += Σ_{t<T} gt[t·ldg + m] · rows[r][t] for m < M, r < K, where gt is dy
-/// transposed, [T, ldg], ldg a multiple of 16, columns m ≥ M zero. Outer products: per t,
-/// 16 m (two vectors) times 6 taps (broadcasts) into 12 accumulators.
-@inline(__always)
-private func rowsGemmTransposedTN<S: NetScalar>(M: Int, K: Int, T: Int, gt: UnsafePointer<S>, ldg: Int,
-                                                rows: UnsafePointer<UnsafePointer<S>>, d: UnsafeMutablePointer<S>) {
-    if S.self == Float.self && WideKernels.avx512 {
-        // One 16-wide vector of channels instead of two 8-wide (CKernels/rows_gemm_tn_avx512.c).
-        netl_rows_gemm_tn_f32_avx512(M, K, T, UnsafeRawPointer(gt).assumingMemoryBound(to: Float.self), ldg,
-                                     UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self),
-                                     UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self))
-        return
-    }
-    var m = 0
-    while m < M {
-        let gm = gt + m
-        let mb = min(16, M - m)
-        @inline(__always) func add(_ j: Int, _ lo: SIMD8<S>, _ hi: SIMD8<S>) {
-            let dst = d + m * K + j
-            for q in 0..<min(8, mb) { dst[q * K] += lo[q] }
-            if mb > 8 { for q in 8..<mb { dst[q * K] += hi[q - 8] } }
-        }
-        var r = 0
-        while r + 6 <= K {
-            let x0 = rows[r], x1 = rows[r + 1], x2 = rows[r + 2], x3 = rows[r + 3], x4 = rows[r + 4], x5 = rows[r + 5]
-            var c00 = SIMD8<S>(), c01 = SIMD8<S>(), c10 = SIMD8<S>(), c11 = SIMD8<S>(), c20 = SIMD8<S>(), c21 = SIMD8<S>()
-            var c30 = SIMD8<S>(), c31 = SIMD8<S>(), c40 = SIMD8<S>(), c41 = SIMD8<S>(), c50 = SIMD8<S>(), c51 = SIMD8<S>()
-            var p = gm
-            for t in 0..<T {
-                let g0 = load8(p), g1 = load8(p + 8)
-                let b0 = x0[t], b1 = x1[t], b2 = x2[t]
-                c00 = c00.addingProduct(b0, g0); c01 = c01.addingProduct(b0, g1)
-                c10 = c10.addingProduct(b1, g0); c11 = c11.addingProduct(b1, g1)
-                c20 = c20.addingProduct(b2, g0); c21 = c21.addingProduct(b2, g1)
-                let b3 = x3[t], b4 = x4[t], b5 = x5[t]
-                c30 = c30.addingProduct(b3, g0); c31 = c31.addingProduct(b3, g1)
-                c40 = c40.addingProduct(b4, g0); c41 = c41.addingProduct(b4, g1)
-                c50 = c50.addingProduct(b5, g0); c51 = c51.addingProduct(b5, g1)
-                p += ldg
-            }
-            add(r, c00, c01); add(r + 1, c10, c11); add(r + 2, c20, c21)
-            add(r + 3, c30, c31); add(r + 4, c40, c41); add(r + 5, c50, c51)
-            r += 6
-        }
-        // The last K mod 6 taps two at a time (four accumulators), then one.
-        while r + 2 <= K {
-            let x0 = rows[r], x1 = rows[r + 1]
-            var c00 = SIMD8<S>(), c01 = SIMD8<S>(), c10 = SIMD8<S>(), c11 = SIMD8<S>()
-            var p = gm
-            for t in 0..<T {
-                let g0 = load8(p), g1 = load8(p + 8)
-                let b0 = x0[t], b1 = x1[t]
-                c00 = c00.addingProduct(b0, g0); c01 = c01.addingProduct(b0, g1)
-                c10 = c10.addingProduct(b1, g0); c11 = c11.addingProduct(b1, g1)
-                p += ldg
-            }
-            add(r, c00, c01); add(r + 1, c10, c11)
-            r += 2
-        }
-        if r < K {
-            let x0 = rows[r]
-            var c00 = SIMD8<S>(), c01 = SIMD8<S>()
-            var p = gm
-            for t in 0..<T {
-                let b0 = x0[t]
-                c00 = c00.addingProduct(b0, load8(p)); c01 = c01.addingProduct(b0, load8(p + 8))
-                p += ldg
-            }
-            add(r, c00, c01)
-        }
-        m += 16
-    }
-}
-
-/// dw ← Σₙ dyₙ · tapsₙᵀ (or += when accumulate), stride 1, by the direct kernels.
-@_specialize(where T == Float)
-@_specialize(where T == Double)
-func conv2dDirectBackwardWeight<T: NetScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, dy: UnsafePointer<T>,
-                                              dw: UnsafeMutablePointer<T>, workspace ws: UnsafeMutablePointer<T>, accumulate: Bool) {
-    let (Cin, Cout, kh, kw, ph, pw) = (g.inChannels, g.outChannels, g.kernelHeight, g.kernelWidth, g.padHeight, g.padWidth)
-    let (H, W, Ho, Wo) = (g.inHeight, g.inWidth, g.outHeight, g.outWidth)
-    let Hp = H + 2 * ph, Wp = W + 2 * pw
-    let K = g.patchSize, ldg = (Cout + 15) / 16 * 16
-    let rowsPerTile = g.d2RowsPerTile
-    forEachSampleRange(g) { thread, samples in
-        let pad = ws + g.d2Shared + thread * g.d2PerThread
-        let gt = pad + g.d2PlaneCount                      // dy of a tile, transposed: [position, o]
-        let partial = gt + g.d2StageRows * g.d2Tile
-        partial.update(repeating: 0, count: Cout * K)
-        withUnsafeTemporaryAllocation(of: UnsafePointer<T>.self, capacity: K) { buffer in
-            let rows = buffer.baseAddress!
-            for n in samples {
-                let xn = x + n * Cin * g.inputPlane, dyn = dy + n * Cout * g.outputPlane
-                let base: UnsafePointer<T>
-                if ph == 0 && pw == 0 {
-                    base = xn
-                } else {
-                    pad.update(repeating: 0, count: Cin * Hp * Wp)
-                    for c in 0..<Cin { for ih in 0..<H {
-                        (pad + (c * Hp + ih + ph) * Wp + pw).update(from: xn + (c * H + ih) * W, count: W)
-                    }}
-                    base = UnsafePointer(pad)
-                }
-                var oh0 = 0
-                while oh0 < Ho {
-                    let R = min(rowsPerTile, Ho - oh0)
-                    let count = (R - 1) * Wp + Wo
-                    for c in 0..<Cin { for ki in 0..<kh { for kj in 0..<kw {
-                        rows[(c * kh + ki) * kw + kj] = base + (c * Hp + oh0 + ki) * Wp + kj
-                    }}}
-                    // gt[r·Wp + ow, o] = dy[o, oh0 + r, ow]; zeros in the dropped columns
-                    // (ow ≥ Wo) and the padding channels (o ≥ C_out).
-                    gt.update(repeating: 0, count: count * ldg)
-                    for o in 0..<Cout { for r in 0..<R {
-                        let src = dyn + (o * Ho + oh0 + r) * Wo, dst = gt + r * Wp * ldg + o
-                        for ow in 0..<Wo { dst[ow * ldg] = src[ow] }
-                    }}
-                    rowsGemmTransposedTN(M: Cout, K: K, T: count, gt: gt, ldg: ldg, rows: rows, d: partial)
-                    oh0 += R
-                }
-            }
-        }
-    }
-    let count = Cout * K
-    if !accumulate { dw.update(repeating: 0, count: count) }
-    for thread in 0..<directThreads(g) {
-        let partial = ws + g.d2Shared + thread * g.d2PerThread + g.d2PlaneCount + g.d2StageRows * g.d2Tile
-        for i in 0..<count { dw[i] += partial[i] }
     }
 }

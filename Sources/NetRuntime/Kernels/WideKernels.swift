@@ -6,9 +6,10 @@ import Foundation
 /// registers), which every x86-64 machine of the last decade runs. Where the CPU also has
 /// AVX-512 (the kernel's "flags" line, so the OS saves the registers too), the Float32
 /// micro-kernels of the direct convolutions — `rowsGemm` (forward and backward-input) and
-/// the 2-D weight gradient's `rowsGemmTransposedTN` — run 16-wide C versions instead. Each
-/// output is the same chain of fused multiply-adds, so the results are identical bit for
-/// bit (WideKernelsTests), in about half the instructions.
+/// the 2-D weight gradient (Convolution2DWeightGradient.swift), and the short row copies
+/// of the 2-D ones — run 16-wide C versions instead. Each output is the same chain of fused
+/// multiply-adds, so the results are identical bit for bit (WideKernelsTests), in about
+/// half the instructions.
 public enum WideKernels {
     /// Whether the AVX-512 kernels run. Off with `NETL_NO_AVX512=1` (A/B timings); tests
     /// switch it to compare both paths.

@@ -199,7 +199,8 @@ final class ConvolutionTests: XCTestCase {
 
     /// The direct stride-1 2-D kernels (padded planes, taps as contiguous runs, dropped
     /// columns) against the naive loops: several row tiles, both threads, both precisions,
-    /// the conv_iresnet shapes, 1×1 and non-square kernels; and the path choice.
+    /// the conv_iresnet shapes, 1×1 and non-square kernels, the weight gradient's groups of
+    /// samples; and the path choice.
     func testDirect2D() {
         var rng = RandomGenerator(seed: 31)
         let (savedRows, savedWork) = (ConvGeometry.direct2DRowsOverride, ConvGeometry.directParallelWork)
@@ -212,6 +213,12 @@ final class ConvolutionTests: XCTestCase {
         let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, kh: Int, kw: Int, ph: Int, pw: Int)] = [
             (3, 6, 10, 12, 12, 3, 3, 1, 1), (2, 10, 5, 12, 12, 3, 3, 1, 1), (3, 9, 7, 8, 8, 1, 1, 0, 0),
             (2, 3, 5, 7, 9, 3, 2, 2, 1), (2, 2, 3, 6, 5, 2, 3, 0, 2), (3, 4, 6, 5, 11, 3, 3, 0, 0), (1, 5, 2, 9, 4, 1, 3, 0, 1),
+            // The weight gradient's groups of samples (one micro-kernel call over every tile
+            // of several samples): more than two groups per thread plus a partial one, the
+            // pair layout (C_out ≤ 8), 16- and 32-channel blocks, every remainder of the 12-
+            // and 4-tap blocks.
+            (37, 5, 7, 7, 7, 3, 3, 1, 1), (35, 3, 8, 6, 5, 3, 3, 0, 0), (34, 6, 33, 6, 6, 3, 3, 1, 1),
+            (33, 2, 20, 5, 7, 3, 3, 1, 1), (36, 13, 4, 3, 4, 1, 1, 0, 0),
         ]
         for rows in [3, nil] as [Int?] {
             ConvGeometry.direct2DRowsOverride = rows
@@ -219,6 +226,7 @@ final class ConvolutionTests: XCTestCase {
                 let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, inHeight: c.h, inWidth: c.w,
                                      kernelHeight: c.kh, kernelWidth: c.kw, padHeight: c.ph, padWidth: c.pw)
                 XCTAssertTrue(g.usesDirect2D, "\(g)")
+                if c.n > 30 { XCTAssertGreaterThan(g.d2WeightGroup, 1); XCTAssertGreaterThan(c.n, 2 * g.d2WeightGroup) }
                 check(g, Float.self, &rng)
                 if rows != nil { check(g, Double.self, &rng) }
             }

@@ -70,7 +70,8 @@ final class WideKernelsTests: XCTestCase {
     }
 
     /// The three direct 2-D kernels (forward, backward-input, and the weight gradient,
-    /// whose micro-kernel also has a wide version) with and without the wide kernels.
+    /// whose micro-kernels — wide and pair layouts — also have AVX-512 versions) with and
+    /// without the wide kernels.
     func testDirect2DConvolutionsEqualBitForBit() {
         let saved2D = ConvGeometry.direct2DEnabled
         defer { ConvGeometry.direct2DEnabled = saved2D }
@@ -79,6 +80,9 @@ final class WideKernelsTests: XCTestCase {
         let cases: [(n: Int, cin: Int, cout: Int, h: Int, w: Int, k: Int, p: Int)] = [
             (2, 5, 7, 16, 16, 3, 1), (1, 13, 11, 9, 10, 3, 0), (2, 17, 20, 8, 8, 3, 1), (1, 32, 32, 16, 16, 3, 1),
             (2, 10, 3, 5, 7, 1, 0), (1, 3, 33, 6, 6, 3, 1), (3, 4, 16, 12, 12, 3, 1),
+            // The weight gradient's groups of samples: pair layout (C_out ≤ 8), 32- and
+            // 16-channel blocks, more than one group per thread.
+            (37, 5, 7, 7, 7, 3, 1), (34, 6, 33, 6, 6, 3, 1), (35, 3, 8, 6, 5, 3, 0),
         ]
         for c in cases {
             let g = ConvGeometry(batch: c.n, inChannels: c.cin, outChannels: c.cout, inHeight: c.h, inWidth: c.w,
