@@ -7,16 +7,7 @@ import NetTestSupport
 /// against the two Swift passes it replaces (y += bias, then `eluInPlace`): equal bit for
 /// bit for every tail length, with and without a bias, for special values, and against a
 /// Float64 reference. Skipped on CPUs without AVX-512.
-final class WideEluTests: XCTestCase {
-    private var saved = WideKernels.avx512
-
-    override func setUpWithError() throws {
-        saved = WideKernels.avx512
-        try XCTSkipUnless(BLASKernelSelection.cpuFlags.contains("avx512f"), "this CPU has no AVX-512")
-    }
-
-    override func tearDown() { WideKernels.avx512 = saved }
-
+final class WideEluTests: WideKernelTestCase {
     /// The Swift passes: y + bias (rounded to Float32), then `eluInPlace`.
     private func narrow(_ y: [Float], bias: [Float]?, alpha: Float) -> [Float] {
         var out = y
