@@ -4,16 +4,7 @@ import XCTest
 /// The AVX-512 micro-kernel of the direct convolutions (`CKernels`) against the 8-wide
 /// Swift kernel it replaces: equal bit for bit for every tail length, row count, bias and
 /// accumulate setting, and against a naive loop. Skipped on CPUs without AVX-512.
-final class WideKernelsTests: XCTestCase {
-    private var saved = WideKernels.avx512
-
-    override func setUpWithError() throws {
-        saved = WideKernels.avx512
-        try XCTSkipUnless(BLASKernelSelection.cpuFlags.contains("avx512f"), "this CPU has no AVX-512")
-    }
-
-    override func tearDown() { WideKernels.avx512 = saved }
-
+final class WideKernelsTests: WideKernelTestCase {
     /// c = rowsGemm(…) with the wide kernel on or off, from the same starting c.
     private func run(wide: Bool, M: Int, K: Int, T: Int, a: [Float], rows: [[Float]], start: [Float], ldc: Int,
                      bias: [Float]?, accumulate: Bool) -> [Float] {
