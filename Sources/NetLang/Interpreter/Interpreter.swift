@@ -170,9 +170,7 @@ public final class Interpreter {
             let history = try train(t, in: env)
             if let result = t.result { env.define(result.name, history) }
         case let .print(items, _):
-            // `netl check` evaluates what a run would print (shape-only) and prints nothing, so
-            // an item a run rejects (`m[0]`, a missing member) is rejected by the check too.
-            if topLevelMode == .shapeOnly { for e in items { _ = try evaluate(e, in: env) }; return }
+            if topLevelMode == .shapeOnly { for e in items { try checkPrintItem(e, in: env) }; return }
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
