@@ -91,14 +91,13 @@ final class CheckRunAgreementTests: XCTestCase {
         let width = d.dense1.weight.shape
         repeat 1 { model local_only(input: [4]) { dense(1) } }
         """
-        let interpreter = Interpreter(seed: 0)
-        interpreter.output = { _ in }
-        interpreter.progress.enabled = false
-        try interpreter.run(SourceFile(name: "test.net", text: source))
-        XCTAssertEqual(interpreter.globals.lookup("changed").map(interpreter.display), "true")
-        XCTAssertEqual(interpreter.globals.lookup("width").map(interpreter.display), "[6, 4]")
+        let session = WarningSession()
+        try session.enter(source)
+        XCTAssertEqual(session.display("changed"), "true")
+        XCTAssertEqual(session.display("width"), "[6, 4]")
+        XCTAssertEqual(session.warnings.count, 0)
         // A name that is no model outside stays local to the block.
-        XCTAssertNil(interpreter.globals.lookup("local_only"))
+        XCTAssertNil(session.display("local_only"))
         assertBothPass(source)
     }
 
@@ -129,16 +128,11 @@ final class CheckRunAgreementTests: XCTestCase {
         let inner = a.dense1.weight.shape
         """
         for checkOnly in [false, true] {
-            let interpreter = Interpreter(seed: 0)
-            interpreter.checkOnly = checkOnly
-            interpreter.output = { _ in }
-            interpreter.progress.enabled = false
-            var warnings: [String] = []
-            interpreter.warning = { warnings.append($0.description) }
-            try interpreter.run(SourceFile(name: "test.net", text: source))
-            XCTAssertEqual(interpreter.globals.lookup("outer").map(interpreter.display), "[2, 4]")
-            XCTAssertEqual(interpreter.globals.lookup("inner").map(interpreter.display), "[5, 4]")
-            XCTAssertEqual(warnings, ["""
+            let session = WarningSession(checkOnly: checkOnly)
+            try session.enter(source)
+            XCTAssertEqual(session.display("outer"), "[2, 4]")
+            XCTAssertEqual(session.display("inner"), "[5, 4]")
+            XCTAssertEqual(session.warnings.map(\.description), ["""
             test.net:3:9: warning: the model 'd' defined inside the function 'fresh' is local to it and shadows the model 'd' at line 1; to replace that one, return the new model ('return d') and assign it ('d = fresh(…)'), or define it outside the function
                 model d(input: [4]) { dense(5) }
                       ^
@@ -152,23 +146,19 @@ final class CheckRunAgreementTests: XCTestCase {
     /// The REPL runs each entry in the same session: a block entered later rebinds the
     /// model an earlier entry defined, without the top level's "weights discarded" warning.
     func testReplBlockRebindsAnEarlierEntrysModel() throws {
-        let interpreter = Interpreter(seed: 0)
-        interpreter.output = { _ in }
-        interpreter.progress.enabled = false
-        var warnings: [String] = []
-        interpreter.warning = { warnings.append($0.message) }
-        try interpreter.run(SourceFile(name: "<repl 1>", text: """
+        let session = WarningSession()
+        try session.enter("""
         data blobs = generate("blobs", n: 40, seed: 1)
         model d(input: [2]) { dense(3) }
         train d on blobs { loss cross_entropy(d(x), y) epochs 1 }
-        """))
-        try interpreter.run(SourceFile(name: "<repl 2>", text: "if true { model d(input: [2]) { dense(4) } }"))
-        try interpreter.run(SourceFile(name: "<repl 3>", text: "let n = d.parameter_count"))
-        XCTAssertEqual(interpreter.globals.lookup("n").map(interpreter.display), "12")
-        XCTAssertEqual(warnings, [])
+        """, name: "<repl 1>")
+        try session.enter("if true { model d(input: [2]) { dense(4) } }", name: "<repl 2>")
+        try session.enter("let n = d.parameter_count", name: "<repl 3>")
+        XCTAssertEqual(session.display("n"), "12")
+        XCTAssertEqual(session.warnings.count, 0)
         // A top-level redefinition of the trained model still warns.
-        try interpreter.run(SourceFile(name: "<repl 4>", text: "train d on blobs { loss cross_entropy(d(x), y) epochs 1 }\nmodel d(input: [2]) { dense(4) }"))
-        XCTAssertEqual(warnings.count, 1)
-        XCTAssertTrue(warnings[0].contains("its weights are discarded"), warnings[0])
+        try session.enter("train d on blobs { loss cross_entropy(d(x), y) epochs 1 }\nmodel d(input: [2]) { dense(4) }", name: "<repl 4>")
+        XCTAssertEqual(session.warnings.count, 1)
+        XCTAssertTrue(session.warnings.first?.message.contains("its weights are discarded") == true, "\(session.warnings)")
     }
 }
