@@ -77,6 +77,15 @@ final class CheckRunAgreementTests: XCTestCase {
         XCTAssertEqual(try runScript(Self.models + "print feat.dense1.weight.shape\n", checkOnly: true), "")
     }
 
+    /// A chain is walked once from its base (the fuzzer's 50 000-link `print a[0][0]…`
+    /// took quadratic time when every link restarted the walk).
+    func testALongPrintChainIsCheckedInLinearTime() throws {
+        let source = "let a = [[1]]\nprint a" + String(repeating: "[0]", count: 20000) + "\n"
+        let start = Date()
+        XCTAssertNoThrow(try runScript(source, checkOnly: true))
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+    }
+
     // MARK: model statements inside blocks
 
     /// A `model` statement in an `if` or a loop rebinds the enclosing model, as at top level
