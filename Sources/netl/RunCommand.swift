@@ -37,6 +37,7 @@ struct ScriptOptions: ParsableArguments {
                                       ? "." : (path as NSString).deletingLastPathComponent,
                                       outputDirectory: outputDirectory)
         interpreter.checkOnly = checkOnly
+        interpreter.warning = { writeStandardError($0.render(color: isatty(2) != 0)) }
         interpreter.allowsNonFiniteWeights = allowNonFinite
         for o in overrides {
             guard let eq = o.firstIndex(of: "="), eq != o.startIndex else { throw ValidationError("--set expects NAME=VALUE, got '\(o)'") }

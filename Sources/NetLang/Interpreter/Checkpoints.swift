@@ -181,24 +181,4 @@ extension Interpreter {
     private func stateVariables(_ m: ModelValue) -> [Node] {
         m.model.variables
     }
-
-    /// In `netl check`: every identifier an expression uses must be defined.
-    func checkNames(_ e: Expression, in env: Environment) throws {
-        switch e {
-        case let .identifier(name, span):
-            if env.lookup(name) == nil {
-                let hint = suggestion(for: name, among: env.allNames).map { "; did you mean '\($0)'?" } ?? ""
-                throw Diagnostic.error("'\(name)' is not defined\(hint)", at: span)
-            }
-        case let .list(items, _): for i in items { try checkNames(i, in: env) }
-        case let .unary(_, operand, _): try checkNames(operand, in: env)
-        case let .binary(_, l, r, _): try checkNames(l, in: env); try checkNames(r, in: env)
-        case let .call(callee, args, _): try checkNames(callee, in: env); for a in args { try checkNames(a.value, in: env) }
-        case let .member(base, _, _, _): try checkNames(base, in: env)
-        case let .index(base, items, _):
-            try checkNames(base, in: env)
-            for i in items { if let s = i.start { try checkNames(s, in: env) }; if let t = i.end { try checkNames(t, in: env) } }
-        default: break
-        }
-    }
 }

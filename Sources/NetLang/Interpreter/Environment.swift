@@ -3,7 +3,14 @@ public final class Environment {
     public let parent: Environment?
     private var values: [String: Value] = [:]
 
-    public init(parent: Environment? = nil) { self.parent = parent }
+    /// The function whose body this scope is (nil: the top level or a block). A `model`
+    /// statement rebinds a model of enclosing blocks but not across a function body.
+    public let functionName: String?
+
+    public init(parent: Environment? = nil, functionName: String? = nil) {
+        self.parent = parent
+        self.functionName = functionName
+    }
 
     public func define(_ name: String, _ value: Value) { values[name] = value }
 
@@ -14,6 +21,19 @@ public final class Environment {
         if values[name] != nil { values[name] = value; return true }
         return parent?.assign(name, value) ?? false
     }
+
+    /// Where a `model` statement in this scope binds `name`: the nearest scope, up to the
+    /// enclosing function body, where it names a model (nil: none, define it here).
+    func scopeOfModel(named name: String) -> Environment? {
+        if let v = values[name] {
+            if case .model = v { return self }
+            return nil
+        }
+        return functionName == nil ? parent?.scopeOfModel(named: name) : nil
+    }
+
+    /// The innermost function body this scope is in (nil at the top level).
+    var enclosingFunction: Environment? { functionName == nil ? parent?.enclosingFunction : self }
 
     /// The names bound in this scope alone (a shape-only check's loop signature).
     var bindings: [String: Value] { values }

@@ -205,7 +205,8 @@ extension Interpreter {
             return try modelMember(m, path: [name], span: span)
         case let .record(fields):
             if let v = fields.first(where: { $0.0 == name })?.1 { return v }
-            throw Diagnostic.error("no field '\(name)'; fields: \(fields.map(\.0).joined(separator: ", "))", at: span)
+            let hint = suggestion(for: name, among: fields.map(\.0)).map { "; did you mean '\($0)'?" } ?? ""
+            throw Diagnostic.error("no field '\(name)'; fields: \(fields.map(\.0).joined(separator: ", "))\(hint)", at: span)
         case .tensor, .node:
             switch name {
             case "shape": return .list(shapeOf(base).map { .number(Double($0)) })
@@ -238,7 +239,8 @@ extension Interpreter {
         }
         guard !children.isEmpty else {
             let names = Set(all.compactMap { m.model.name(of: $0).split(separator: ".").dropFirst(path.count).first.map(String.init) })
-            throw Diagnostic.error("model '\(m.name)' has no '\(path.joined(separator: "."))'; it has \(names.sorted().joined(separator: ", "))", at: span)
+            let hint = suggestion(for: path.last!, among: Array(names)).map { "; did you mean '\($0)'?" } ?? ""
+            throw Diagnostic.error("model '\(m.name)' has no '\(path.joined(separator: "."))'; it has \(names.sorted().joined(separator: ", "))\(hint)", at: span)
         }
         // An intermediate scope: a record whose fields are the next name components.
         var fields: [(String, Value)] = []
@@ -251,6 +253,7 @@ extension Interpreter {
     }
 
     func index(_ base: Value, _ items: [IndexItem], in env: Environment, span: SourceSpan) throws -> Value {
+        if let named = try namedMember(base, items, in: env, span: span) { return named }
         if case let .list(values) = base, !(isTensorLike(base) && (items.count > 1 || items[0].isSlice)) {
             guard items.count == 1, !items[0].isSlice, let e = items[0].start else {
                 throw Diagnostic.error("a list is indexed by one position: list[i]", at: span)

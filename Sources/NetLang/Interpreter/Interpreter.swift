@@ -38,7 +38,7 @@ public final class Interpreter {
     /// model's weights (`Interpreter+Redefinition.swift`); nil: not reported (the REPL sets it).
     public var warning: ((Diagnostic) -> Void)?
     /// Models in definition order.
-    public private(set) var models: [ModelValue] = []
+    public internal(set) var models: [ModelValue] = []
     /// The folder relative paths are resolved against (the script's folder).
     public var baseDirectory: String
     /// The folder every file a script writes goes to (pictures, checkpoints, `save_npy`):
@@ -71,6 +71,8 @@ public final class Interpreter {
     var callDepth = 0
     /// While a train block compiles: label inputs of cross-entropies with their class count.
     var labelRequirements: [(labels: Node, classes: Int, span: SourceSpan)] = []
+    /// `model` statements in function bodies already warned about (file:offset).
+    var warnedShadowing: Set<String> = []
 
     public init(seed: UInt64 = 0, baseDirectory: String = FileManager.default.currentDirectoryPath, outputDirectory: String? = nil) {
         self.seed = seed
@@ -157,11 +159,7 @@ public final class Interpreter {
         case let .block(b):
             env.define(b.name, .block(BlockValue(definition: b, environment: env)))
         case let .model(m):
-            warnIfDiscardingWeights(of: m, in: env)
-            warnIfComposedElsewhere(m, in: env)
-            let model = try buildModel(m, in: env)
-            models.append(model)
-            env.define(m.name, .model(model))
+            try defineModel(m, in: env)
         case let .data(name, _, value, _):
             let v = try evaluate(value, in: env)
             guard case .dataset = v else {
@@ -172,7 +170,7 @@ public final class Interpreter {
             let history = try train(t, in: env)
             if let result = t.result { env.define(result.name, history) }
         case let .print(items, _):
-            if topLevelMode == .shapeOnly { for e in items { try checkNames(e, in: env) }; return }
+            if topLevelMode == .shapeOnly { for e in items { try checkPrintItem(e, in: env) }; return }
             output(try items.map { try display(evaluate($0, in: env)) }.joined(separator: " "))
         case let .repeatLoop(count, body, _):
             let n = try integer(count, in: env, what: "repeat count")
@@ -241,7 +239,7 @@ public final class Interpreter {
         Callable(name: f.name) { [unowned self] args, span in
             try enterCall(f.name, at: span)
             defer { leaveCall() }
-            let env = Environment(parent: closure)
+            let env = Environment(parent: closure, functionName: f.name)
             try bind(parameters: f.parameters, arguments: args, into: env, function: f.name, span: span, defaultsIn: closure)
             do {
                 try execute(f.body, in: env)

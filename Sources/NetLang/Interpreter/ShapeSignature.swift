@@ -5,8 +5,9 @@ import NetRuntime
 /// everything else exactly — numbers, strings and booleans by value, lists by length and
 /// elements (a script may index a list it accumulated, or size a tensor by a counter),
 /// records by field names and values, data sets by the shapes of x and y, models by
-/// identity. Two loop states with equal signatures run the same shape rules, so the check
-/// runs a loop body until the state before an iteration repeats (`Interpreter.checkLoop`).
+/// definition and parameter shapes. Two loop states with equal signatures run the same
+/// shape rules, so the check runs a loop body until the state before an iteration
+/// repeats (`Interpreter.checkLoop`).
 enum ShapeSignature {
     static func of(_ v: Value) -> String {
         switch v {
@@ -18,7 +19,12 @@ enum ShapeSignature {
         case let .node(n): return "n\(n.shape)"
         case let .list(items): return "[" + items.map(of).joined(separator: ",") + "]"
         case let .record(fields): return "{" + fields.map { "\($0.0):\(of($0.1))" }.joined(separator: ",") + "}"
-        case let .model(m): return "m\(ObjectIdentifier(m).hashValue)"
+        case let .model(m):
+            // By where it was defined and its parameters' shapes, not by identity: a loop that
+            // builds a fresh model each round (`model` in a block re-initialises it) settles
+            // like one that keeps it.
+            guard let d = m.definition else { return "m\(ObjectIdentifier(m).hashValue)" }
+            return "m\(d.nameSpan.file.name):\(d.nameSpan.start)\(m.model.variables.map(\.shape))\(m.model.frozen)"
         case let .dataset(d): return "d\(d.x.shape)\(d.y?.shape ?? [])\(d.parts.map(\.0))"
         case let .function(f): return "f:\(f.name)"
         case let .block(b): return "B:\(b.definition.name)"

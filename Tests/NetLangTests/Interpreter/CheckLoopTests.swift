@@ -33,6 +33,16 @@ final class CheckLoopTests: XCTestCase {
         XCTAssertEqual(try ticks("let acc = []\nrepeat 2000 {\n  tick()\n  acc = append(acc, 1)\n}\n"), Interpreter.checkLoopLimit)
     }
 
+    /// A loop that re-initialises a model each round (a `model` statement rebinding the
+    /// outer one) settles: models are told apart by definition and parameter shapes.
+    func testALoopReinitialisingAModelSettles() throws {
+        let reinit = "model d(input: [4]) { dense(3) }\nfor round in 500 {\n  tick()\n  model d(input: [4]) { dense(3) }\n}\n"
+        XCTAssertEqual(try ticks(reinit), 2)
+        XCTAssertEqual(try ticks(reinit, checkOnly: false), 500)
+        // A model whose shapes change each round keeps the loop running.
+        XCTAssertEqual(try ticks("let w = 1\nmodel d(input: [4]) { dense(w) }\nfor round in 5 {\n  tick()\n  w = w + 1\n  model d(input: [4]) { dense(w) }\n}\n"), 5)
+    }
+
     func testItemsDifferingOnlyInTheirNumberSettle() throws {
         XCTAssertEqual(try ticks("for i in 100 {\n  tick()\n  let x = zeros([3]) * i\n}\n"), 1)
         XCTAssertEqual(try ticks("for name in [\"a\", \"b\", \"a\"] {\n  tick()\n}\n"), 2)

@@ -54,3 +54,23 @@ func folderSnapshot(_ folder: URL) -> [String: String] {
     }
     return snapshot
 }
+
+/// A quiet session (seed 0, output and progress off) that keeps its warnings, for tests
+/// that enter statements one by one as the REPL does.
+final class WarningSession {
+    let interpreter = Interpreter(seed: 0)
+    private(set) var warnings: [Diagnostic] = []
+
+    init(checkOnly: Bool = false) {
+        interpreter.checkOnly = checkOnly
+        interpreter.output = { _ in }
+        interpreter.progress.enabled = false
+        interpreter.warning = { [unowned self] in warnings.append($0) }
+    }
+
+    func enter(_ text: String, name: String = "test.net") throws {
+        try interpreter.run(SourceFile(name: name, text: text))
+    }
+
+    func display(_ name: String) -> String? { interpreter.globals.lookup(name).map(interpreter.display) }
+}
