@@ -10,7 +10,7 @@ extension BuiltinDescription {
         for a in arguments {
             guard let label = a.label else { continue }
             guard names.contains(label) else {
-                let hint = suggestion(for: label, among: names).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = didYouMean(label, among: names)
                 return .error("\(name) has no argument named '\(label)'\(hint)", at: a.labelSpan ?? a.span)
             }
             given.insert(label)

@@ -140,7 +140,7 @@ extension Builtins {
                 let n = try args.integer("n", position: 1, default: 1000, minimum: 1)
                 let seed = try args.seed(default: 0)
                 guard let generator = DataGenerators.registry[name] else {
-                    let hint = suggestion(for: name, among: Array(DataGenerators.registry.keys)).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = didYouMean(name, among: Array(DataGenerators.registry.keys))
                     throw Diagnostic.error("unknown generator '\(name)'\(hint); known: \(DataGenerators.registry.keys.sorted().joined(separator: ", "))", at: args.span)
                 }
                 // The size limit of `zeros`: n examples of the generator's width.

@@ -12,7 +12,7 @@ extension Builtins {
             ("generate_spectra", { context, args in
                 let task = try args.string("task", position: 0, default: "adsq")
                 guard var s = SpectraSettings.preset(task) else {
-                    let hint = suggestion(for: task, among: SpectraSettings.presetNames).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = didYouMean(task, among: SpectraSettings.presetNames)
                     throw Diagnostic.error("generate_spectra: unknown task '\(task)'\(hint); known: \(SpectraSettings.presetNames.joined(separator: ", "))", at: args.span)
                 }
                 let seed = UInt64(try args.integer("seed", default: 0, minimum: 0))

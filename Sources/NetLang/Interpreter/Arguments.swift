@@ -148,7 +148,7 @@ struct Arguments {
     func checkAllUsed() throws {
         for (i, a) in values.enumerated() where !used.contains(i) {
             if let label = a.label {
-                let hint = suggestion(for: label, among: known).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = didYouMean(label, among: known)
                 throw Diagnostic.error("\(function) has no argument named '\(label)'\(hint)", at: a.labelSpan ?? a.span)
             }
             throw Diagnostic.error("\(function) takes fewer positional arguments", at: a.span)

@@ -156,9 +156,10 @@ public final class CompiledTraining {
     /// Makes every rank start from rank 0's parameters, model state and optimiser state.
     func broadcastFromFirstRank() throws {
         guard world.size > 1 else { return }
-        var tensors = models.flatMap(\.model.variables).uniqued().map { variables.value($0) }
+        let modelVariables = self.modelVariables
+        var tensors = modelVariables.map { variables.value($0) }
         world.broadcast(&tensors)
-        for (v, t) in zip(models.flatMap(\.model.variables).uniqued(), tensors) { variables.assign(v, t) }
+        for (v, t) in zip(modelVariables, tensors) { variables.assign(v, t) }
         for o in objectives {
             let optimizer = o.step!.optimizer
             let state = optimizer.stateTensors()
@@ -174,11 +175,15 @@ public final class CompiledTraining {
 
     /// Every variable of the trained models — parameters and state such as power-iteration
     /// vectors and running statistics (`keep best`).
-    func modelSnapshot() -> [Tensor<Float>] { models.flatMap(\.model.variables).uniqued().map { variables.value($0) } }
+    func modelSnapshot() -> [Tensor<Float>] { modelVariables.map { variables.value($0) } }
 
     func restoreModels(_ values: [Tensor<Float>]) {
-        for (v, t) in zip(models.flatMap(\.model.variables).uniqued(), values) { variables.assign(v, t) }
+        for (v, t) in zip(modelVariables, values) { variables.assign(v, t) }
     }
+
+    /// Every variable of the trained models, each once (a composed model shared by two of
+    /// them lists its variables in both).
+    private var modelVariables: [Node] { models.flatMap(\.model.variables).uniqued() }
 
     func restore(_ values: [Tensor<Float>]) {
         for (p, v) in zip(objectives.flatMap { $0.step!.parameters }, values) { variables.assign(p, v) }

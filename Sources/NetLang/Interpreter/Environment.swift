@@ -48,6 +48,12 @@ public final class Environment {
     public func remove(_ name: String) -> Bool { values.removeValue(forKey: name) != nil }
 }
 
+/// "; did you mean 'x'?" when `name` looks like a typo of one of `candidates`, else "":
+/// the tail every "unknown name" message puts after itself.
+func didYouMean(_ name: String, among candidates: [String]) -> String {
+    suggestion(for: name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+}
+
 /// The closest name to `name` among `candidates` by edit distance, if close enough to be
 /// a plausible typo ("did you mean 'dense'?"). Letter case does not count (`Relu` → `relu`)
 /// and swapping two neighbouring letters is one edit (`rleu` → `relu`): the optimal string

@@ -13,7 +13,7 @@ extension Interpreter {
         case let .boolean(b, _): return .boolean(b)
         case let .identifier(name, span):
             if let v = env.lookup(name) { return v }
-            let hint = suggestion(for: name, among: env.allNames).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = didYouMean(name, among: env.allNames)
             throw Diagnostic.error("'\(name)' is not defined\(hint)", at: span)
         case let .list(items, _):
             return .list(try items.map { try evaluate($0, in: env) })
@@ -205,7 +205,7 @@ extension Interpreter {
             return try modelMember(m, path: [name], span: span)
         case let .record(fields):
             if let v = fields.first(where: { $0.0 == name })?.1 { return v }
-            let hint = suggestion(for: name, among: fields.map(\.0)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = didYouMean(name, among: fields.map(\.0))
             throw Diagnostic.error("no field '\(name)'; fields: \(fields.map(\.0).joined(separator: ", "))\(hint)", at: span)
         case .tensor, .node:
             switch name {
@@ -239,7 +239,7 @@ extension Interpreter {
         }
         guard !children.isEmpty else {
             let names = Set(all.compactMap { m.model.name(of: $0).split(separator: ".").dropFirst(path.count).first.map(String.init) })
-            let hint = suggestion(for: path.last!, among: Array(names)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = didYouMean(path.last!, among: Array(names))
             throw Diagnostic.error("model '\(m.name)' has no '\(path.joined(separator: "."))'; it has \(names.sorted().joined(separator: ", "))\(hint)", at: span)
         }
         // An intermediate scope: a record whose fields are the next name components.

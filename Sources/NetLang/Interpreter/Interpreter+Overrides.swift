@@ -32,7 +32,7 @@ extension Interpreter {
     public func overrideWarnings(for file: SourceFile) -> [String] {
         let defined = letNames(in: file)
         return overrides.keys.sorted().filter { !defined.contains($0) }.map { name in
-            let hint = suggestion(for: name, among: Array(defined)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = didYouMean(name, among: Array(defined))
             return "warning: --set \(name): the script has no 'let \(name) = …'\(hint)"
         }
     }

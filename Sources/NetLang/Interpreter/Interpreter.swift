@@ -258,7 +258,7 @@ public final class Interpreter {
         for a in arguments {
             if let label = a.label {
                 guard parameters.contains(where: { $0.name == label }) else {
-                    let hint = suggestion(for: label, among: parameters.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = didYouMean(label, among: parameters.map(\.name))
                     throw Diagnostic.error("'\(function)' has no parameter named '\(label)'\(hint)", at: a.labelSpan ?? a.span)
                 }
                 guard !bound.contains(label) else { throw Diagnostic.error("'\(label)' is given twice", at: a.span) }

@@ -186,7 +186,7 @@ public enum LayerCatalog {
     /// `body` is the layers of `name(…) { … }` (nil: written without a body).
     static func make(_ name: String, _ values: [ArgumentValue], body: [Layer]? = nil, span: SourceSpan, nameSpan: SourceSpan) throws -> (Layer, LayerDescription) {
         guard let description = byName[name] else {
-            let hint = suggestion(for: name, among: names).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = didYouMean(name, among: names)
             throw Diagnostic.error("unknown layer '\(name)'\(hint)", at: nameSpan)
         }
         if description.takesBody, body == nil {

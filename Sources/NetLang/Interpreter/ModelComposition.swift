@@ -15,7 +15,7 @@ extension Interpreter {
         }
         guard case let .model(inner)? = env.lookup(name) else {
             let models = env.allNames.filter { if case .model? = env.lookup($0) { true } else { false } }
-            let hint = suggestion(for: name, among: LayerCatalog.names + models).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = didYouMean(name, among: LayerCatalog.names + models)
             let what = env.lookup(name).map { "; '\(name)' is \(describe($0)), not a layer or a model" } ?? hint
             throw Diagnostic.error("unknown layer '\(name)'\(what)", at: nameSpan)
         }
@@ -58,13 +58,5 @@ extension Interpreter {
         guard !users.isEmpty else { return }
         warning(Diagnostic(.warning, "this redefines '\(definition.name)', which \(users.joined(separator: ", ")) \(users.count == 1 ? "uses" : "use") as a layer: \(users.count == 1 ? "it keeps" : "they keep") the old '\(definition.name)' and its weights; the new '\(definition.name)' shares nothing with \(users.count == 1 ? "it" : "them")",
                            at: definition.nameSpan))
-    }
-}
-
-extension Array where Element == ModelValue {
-    /// Each model once, in order.
-    func uniquedByIdentity() -> [ModelValue] {
-        var seen = Set<ObjectIdentifier>()
-        return filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 }

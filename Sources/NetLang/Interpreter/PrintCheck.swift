@@ -19,7 +19,7 @@ extension Interpreter {
         switch e {
         case let .identifier(name, span):
             if env.lookup(name) == nil {
-                let hint = suggestion(for: name, among: env.allNames).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = didYouMean(name, among: env.allNames)
                 throw Diagnostic.error("'\(name)' is not defined\(hint)", at: span)
             }
         case let .list(items, _): for i in items { try checkNames(i, in: env) }

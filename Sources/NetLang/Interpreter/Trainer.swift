@@ -312,7 +312,7 @@ extension Interpreter {
         progress.finish()
         // A model trained as a layer of another has learned weights too (the REPL warns
         // before a redefinition discards them).
-        for m in (models + models.flatMap(composedModelValues).filter { !$0.model.frozen }).uniquedByIdentity() where step > 0 { m.recordTraining(steps: step) }
+        for m in (models + models.flatMap(composedModelValues).filter { !$0.model.frozen }).uniqued(by: { ObjectIdentifier($0) }) where step > 0 { m.recordTraining(steps: step) }
         let seconds = Date().timeIntervalSince(start)
         if Interruption.isRequested {
             output("interrupted after \(counted(step, "step")); \(models.map(\.name).joined(separator: ", ")) keeps its current parameters")

@@ -42,7 +42,7 @@ extension Resolver {
 
     func resolveName(_ name: String, span: SourceSpan, in scope: Scope) {
         guard scope.lookup(name) == nil, !scope.anyOpen else { return }
-        let hint = suggestion(for: name, among: scope.allNames).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = didYouMean(name, among: scope.allNames)
         report("'\(name)' is not defined\(hint)", at: span)
     }
 
@@ -66,7 +66,7 @@ extension Resolver {
         for a in arguments {
             if let label = a.label {
                 guard names.contains(label) else {
-                    let hint = suggestion(for: label, among: names).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = didYouMean(label, among: names)
                     return report("'\(function)' has no parameter named '\(label)'\(hint)", at: a.labelSpan ?? a.value.span)
                 }
                 guard bound.insert(label).inserted else { return report("'\(label)' is given twice", at: a.value.span) }

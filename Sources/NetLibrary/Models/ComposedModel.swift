@@ -65,11 +65,16 @@ extension Sequential {
     }
 }
 
-extension Array where Element == Node {
-    /// The nodes in order, each once: models that share a composed model list its
-    /// variables in each (`train clf, feat`, a model used twice).
-    public func uniqued() -> [Node] {
-        var seen = Set<Node>()
-        return filter { seen.insert($0).inserted }
+extension Sequence {
+    /// The elements in order, each once by `key`: models that share a composed model list
+    /// its variables (and itself) in each (`train clf, feat`, a model used twice).
+    public func uniqued<Key: Hashable>(by key: (Element) -> Key) -> [Element] {
+        var seen = Set<Key>()
+        return filter { seen.insert(key($0)).inserted }
     }
+}
+
+extension Sequence where Element: Hashable {
+    /// The elements in order, each once.
+    public func uniqued() -> [Element] { uniqued { $0 } }
 }

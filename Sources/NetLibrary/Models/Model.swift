@@ -69,8 +69,7 @@ public final class Model {
         func collect(_ layer: Layer) -> [Model] {
             ((layer as? ComposedModel).map { [$0.model] } ?? []) + layer.children.flatMap(collect)
         }
-        var seen = Set<ObjectIdentifier>()
-        return collect(root).filter { seen.insert(ObjectIdentifier($0)).inserted }
+        return collect(root).uniqued { ObjectIdentifier($0) }
     }
 
     /// The default initialisation scheme of the model's weight layers.
