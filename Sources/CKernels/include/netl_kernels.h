@@ -27,8 +27,9 @@ void netl_conv_weight_gradient_pairs_f32_avx512(long M, long K, long U, const fl
                                                 const long *offsets, const float *const *gts,
                                                 const long *counts, float *d);
 /// dst[i·ldDst + j] ← (dst[i·ldDst + j] if accumulate) + src[i·ldSrc + j] for i < rows,
-/// j < width, Float32, masked 16-wide (the short strided row copies of the direct 2-D
-/// convolutions).
+/// j < width, Float32 (the short strided row copies of the direct 2-D convolutions): plain
+/// copies of rows of ≥ 4 floats by two overlapping vectors, the rest masked 16-wide. dst
+/// and src must not overlap.
 void netl_copy_rows_f32_avx512(float *dst, long ldDst, const float *src, long ldSrc, long rows, long width,
                                int accumulate);
 
