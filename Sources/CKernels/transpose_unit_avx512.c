@@ -41,8 +41,8 @@ NETL_AVX512 static inline void transpose16(const __m512 r[16], __m512 t[16]) {
     }
 }
 
-NETL_AVX512 void netl_transpose_unit_f32_avx512(const float *dy, long Cout, long plane, long Wo, long Wp, long R,
-                                                long count, long ldg, int pairs, float *gt) {
+NETL_AVX512 void netl_transpose_unit_f32_avx512(const float *dy, long oh0, long Cout, long plane, long Wo, long Wp,
+                                                long R, long count, long ldg, int pairs, float *gt) {
     // Pair layout: lane 2o + p of the vector at gt + (q/2)·16 holds channel o of the
     // position q with q mod 2 = p.
     const __m512i spread = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
@@ -51,22 +51,36 @@ NETL_AVX512 void netl_transpose_unit_f32_avx512(const float *dy, long Cout, long
     }
     const long blocks = pairs ? 1 : ldg / 16;
     for (long row = 0; row < R; row++) {
-        const float *src = dy + row * Wo;
+        const long start = (oh0 + row) * Wo;  // of this row in each channel's plane
+        const float *src = dy + start;
         for (long ow0 = 0; ow0 < Wo; ow0 += 16) {
             const long width = Wo - ow0 < 16 ? Wo - ow0 : 16;
-            const __mmask16 mask = (__mmask16)((1u << width) - 1u);
+            // Masked loads only where 16 floats would run past the channel's plane (the
+            // last rows): elsewhere the lanes past the row read the next row, and are not
+            // stored. Masked loads cost more (and this pass waits on them, dy being cold).
+            const __mmask16 mask = start + ow0 + 16 <= plane ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1u);
             for (long block = 0; block < blocks; block++) {
                 const long o0 = block * 16;
                 __m512 r[16], t[16];
                 for (long i = 0; i < 16; i++) {
-                    r[i] = o0 + i < Cout ? _mm512_maskz_loadu_ps(mask, src + (o0 + i) * plane + ow0) : _mm512_setzero_ps();
+                    const float *at = src + (o0 + i) * plane + ow0;
+                    r[i] = o0 + i >= Cout ? _mm512_setzero_ps()
+                         : mask == 0xFFFF ? _mm512_loadu_ps(at) : _mm512_maskz_loadu_ps(mask, at);
                 }
                 transpose16(r, t);
                 for (long j = 0; j < width; j++) {
                     const long q = row * Wp + ow0 + j;
                     if (pairs) {
-                        const __mmask16 lanes = (__mmask16)(0x5555u << (q & 1));
-                        _mm512_mask_storeu_ps(gt + (q >> 1) * 16, lanes, _mm512_permutexvar_ps(spread, t[j]));
+                        const __m512 even = _mm512_permutexvar_ps(spread, t[j]);
+                        if ((q & 1) == 0 && j + 1 < width) {
+                            // Both positions of the pair in this block: one full store.
+                            const __m512 odd = _mm512_permutexvar_ps(spread, t[j + 1]);
+                            _mm512_storeu_ps(gt + (q >> 1) * 16, _mm512_mask_blend_ps(0xAAAA, even, odd));
+                            j++;
+                        } else {
+                            const __mmask16 lanes = (__mmask16)(0x5555u << (q & 1));
+                            _mm512_mask_storeu_ps(gt + (q >> 1) * 16, lanes, even);
+                        }
                     } else {
                         _mm512_storeu_ps(gt + q * ldg + o0, t[j]);
                     }
@@ -83,9 +97,9 @@ NETL_AVX512 void netl_transpose_unit_f32_avx512(const float *dy, long Cout, long
 }
 
 #else
-void netl_transpose_unit_f32_avx512(const float *dy, long Cout, long plane, long Wo, long Wp, long R, long count,
-                                    long ldg, int pairs, float *gt) {
-    (void)dy; (void)Cout; (void)plane; (void)Wo; (void)Wp; (void)R; (void)count; (void)ldg; (void)pairs; (void)gt;
+void netl_transpose_unit_f32_avx512(const float *dy, long oh0, long Cout, long plane, long Wo, long Wp, long R,
+                                    long count, long ldg, int pairs, float *gt) {
+    (void)dy; (void)oh0; (void)Cout; (void)plane; (void)Wo; (void)Wp; (void)R; (void)count; (void)ldg; (void)pairs; (void)gt;
     __builtin_trap();  // never called: WideKernels.avx512 is false off x86-64
 }
 #endif

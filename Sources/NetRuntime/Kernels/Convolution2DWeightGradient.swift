@@ -168,7 +168,7 @@ func transposeUnit<S: NetScalar>(_ g: ConvGeometry, dy: UnsafePointer<S>, oh0: I
     let (Cout, Ho, Wo, Wp) = (g.outChannels, g.outHeight, g.outWidth, g.d2WeightPaddedWidth)
     let plane = Ho * Wo, ldg = g.d2WeightLeading
     if S.self == Float.self && WideKernels.avx512 {
-        netl_transpose_unit_f32_avx512(UnsafeRawPointer(dy + oh0 * Wo).assumingMemoryBound(to: Float.self), Cout, plane, Wo, Wp,
+        netl_transpose_unit_f32_avx512(UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), oh0, Cout, plane, Wo, Wp,
                                        R, count, ldg, g.d2WeightPairs ? 1 : 0,
                                        UnsafeMutableRawPointer(gt).assumingMemoryBound(to: Float.self))
         return
