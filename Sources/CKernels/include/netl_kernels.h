@@ -27,9 +27,18 @@ void netl_conv_weight_gradient_pairs_f32_avx512(long M, long K, long U, const fl
                                                 const long *offsets, const float *const *gts,
                                                 const long *counts, float *d);
 /// dst[i·ldDst + j] ← (dst[i·ldDst + j] if accumulate) + src[i·ldSrc + j] for i < rows,
-/// j < width, Float32, masked 16-wide (the short strided row copies of the direct 2-D
-/// convolutions).
+/// j < width, Float32 (the short strided row copies of the direct 2-D convolutions): plain
+/// copies of rows of ≥ 4 floats by two overlapping vectors, the rest masked 16-wide. dst
+/// and src must not overlap.
 void netl_copy_rows_f32_avx512(float *dst, long ldDst, const float *src, long ldSrc, long rows, long width,
                                int accumulate);
+
+/// gt ← dy of one unit transposed for the 2-D weight gradient (`transposeUnit`): for row
+/// < R, ow < Wo, o < Cout the value dy[o·plane + (oh0 + row)·Wo + ow] goes to position
+/// q = row·Wp + ow, at gt[q·ldg + o] (wide layout, zeros for o ≥ Cout and for Wo ≤ ow < Wp
+/// while q < count) or at gt[(q/2)·16 + 2o + q mod 2] (pairs ≠ 0, Cout ≤ 8; the first
+/// ⌈count/2⌉·16 floats zeroed first). Float32, 16 × 16 blocks transposed in registers.
+void netl_transpose_unit_f32_avx512(const float *dy, long oh0, long Cout, long plane, long Wo, long Wp, long R,
+                                    long count, long ldg, int pairs, float *gt);
 
 #endif

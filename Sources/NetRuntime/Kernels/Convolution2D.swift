@@ -55,8 +55,8 @@ extension ConvGeometry {
 }
 
 /// dst[i·ldDst + j] (+)= src[i·ldSrc + j] for i < rows, j < width: rows of a few floats,
-/// where a memcpy call per row costs more than the copy (masked 16-wide in C where the CPU
-/// allows).
+/// where a memcpy call per row costs more than the copy (16-wide in C where the CPU
+/// allows: overlapping vectors for plain copies, masked ones otherwise).
 @inline(__always)
 func copyRows<T: NetScalar>(_ dst: UnsafeMutablePointer<T>, _ ldDst: Int, _ src: UnsafePointer<T>, _ ldSrc: Int,
                             rows: Int, width: Int, accumulate: Bool) {

@@ -13,12 +13,17 @@ import Foundation
 public enum WideKernels {
     /// Whether the AVX-512 kernels run. Off with `NETL_NO_AVX512=1` (A/B timings); tests
     /// switch it to compare both paths.
-    nonisolated(unsafe) public static var avx512: Bool = {
+    nonisolated(unsafe) public static var avx512: Bool =
+        selectsAVX512(environment: ProcessInfo.processInfo.environment, cpuFlags: BLASKernelSelection.cpuFlags)
+
+    /// The rule behind `avx512`'s start value, apart so tests can check that
+    /// `NETL_NO_AVX512=1` selects the Swift kernels on any CPU.
+    static func selectsAVX512(environment: [String: String], cpuFlags: Set<String>) -> Bool {
         #if arch(x86_64)
-        if ProcessInfo.processInfo.environment["NETL_NO_AVX512"] == "1" { return false }
-        return BLASKernelSelection.cpuFlags.contains("avx512f")
+        if environment["NETL_NO_AVX512"] == "1" { return false }
+        return cpuFlags.contains("avx512f")
         #else
         return false
         #endif
-    }()
+    }
 }

@@ -145,6 +145,7 @@ public struct UnaryOp: Operation {
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func makeKernel<T: NetScalar>(_ context: KernelContext<T>) -> Kernel {
         let x = context.inputs[0], y = context.output, n = context.outputCount, f = function
+        if let wide = f.wideEluKernel(x: x, y: y, count: n) { return wide }
         // Specialised loops for the hot activations so the compiler can vectorise them;
         // large tensors are split over the compute threads.
         switch f {
