@@ -50,7 +50,6 @@ final class ComputePool: @unchecked Sendable {
     /// One worker per further core (at least one, so two threads always share the work).
     static let shared = ComputePool(workers: Swift.max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
 
-    private let workerCount: Int
     /// Incremented once per job: a worker that sees it change takes part in the new job.
     private let epoch = Atomic<Int>(0)
     /// Workers that have not yet finished the current job.
@@ -67,7 +66,6 @@ final class ComputePool: @unchecked Sendable {
     private nonisolated(unsafe) var total = 0
 
     private init(workers: Int) {
-        workerCount = workers
         slots = (0..<workers).map { _ in WorkerSlot() }
         pthread_mutex_init(busy, nil)
         for w in 0..<workers {
@@ -90,7 +88,7 @@ final class ComputePool: @unchecked Sendable {
         job = body
         total = iterations
         next.store(0, ordering: .relaxed)
-        remaining.store(workerCount, ordering: .relaxed)
+        remaining.store(slots.count, ordering: .relaxed)
         epoch.wrappingAdd(1, ordering: .sequentiallyConsistent)
         // Wake the workers that went to sleep; a polling worker sees the epoch by itself.
         for slot in slots where slot.sleeping.exchange(false, ordering: .sequentiallyConsistent) {

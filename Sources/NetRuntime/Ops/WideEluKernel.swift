@@ -11,18 +11,20 @@ extension UnaryFunction {
         guard T.self == Float.self, WideKernels.avx512 else { return nil }
         let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
         let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+        // elu has no value for positive x (it passes x through); elu' has 1 and elu'' 0.
+        let alpha: Double, positive: Float?
         switch self {
-        case let .elu(a):
-            let a = Float(a)
-            return { parallelChunks(n) { r in netl_elu_f32_avx512(xf + r.lowerBound, yf + r.lowerBound, r.count, a) } }
-        case let .eluDerivative(a):
-            let a = Float(a)
-            return { parallelChunks(n) { r in netl_elu_derivative_f32_avx512(xf + r.lowerBound, yf + r.lowerBound, r.count, a, 1) } }
-        case let .eluSecondDerivative(a):
-            let a = Float(a)
-            return { parallelChunks(n) { r in netl_elu_derivative_f32_avx512(xf + r.lowerBound, yf + r.lowerBound, r.count, a, 0) } }
-        default:
-            return nil
+        case let .elu(a): (alpha, positive) = (a, nil)
+        case let .eluDerivative(a): (alpha, positive) = (a, 1)
+        case let .eluSecondDerivative(a): (alpha, positive) = (a, 0)
+        default: return nil
+        }
+        let a = Float(alpha)
+        return {
+            parallelChunks(n) { r in
+                let (x, y) = (xf + r.lowerBound, yf + r.lowerBound)
+                if let positive { netl_elu_derivative_f32_avx512(x, y, r.count, a, positive) } else { netl_elu_f32_avx512(x, y, r.count, a) }
+            }
         }
     }
 }
