@@ -6,9 +6,10 @@
 /// elementwise passes (iresnet_toy: 180 products of 500×128×128 per step). For these,
 /// OpenBLAS's two-thread hand-off is a large part of the call, and its spinning worker
 /// competes for the second core with the compute pool that runs the elementwise kernels.
-/// Splitting on the pool keeps one set of threads busy. Large products (1024³) stay with
-/// OpenBLAS, which blocks them better (measured: split 1024³ was 1.5× slower), as do
-/// products too small to pay for any hand-off.
+/// Splitting on the pool keeps one set of threads busy. Large products (1024³) are not
+/// split (measured: split 1024³ was 1.5× slower; each part packs all of B): Float32 ones go
+/// to `LargeSgemm`, which blocks them for both threads, the rest to OpenBLAS's threads, as
+/// do products too small to pay for any hand-off.
 ///
 /// OpenBLAS serialises calls made from several threads at once unless it runs on one
 /// thread, so the split sets it to one thread for the duration of the call and restores
@@ -21,7 +22,8 @@ public enum GemmThreading {
     nonisolated(unsafe) public static var split = true
     /// Products with fewer multiply-adds run as one call (hand-off costs more than it gains).
     nonisolated(unsafe) public static var minimumWork = 1 << 18
-    /// Products with more multiply-adds run as one call on OpenBLAS's threads. 2²⁶ takes in
+    /// Products with more multiply-adds run as one call on both threads: `LargeSgemm` for
+    /// Float32 where it runs, OpenBLAS's threads otherwise. 2²⁶ takes in
     /// the mlp workload's products (128×784×512 = 2^25.6; split, its step went from 2.6–3.0
     /// to 2.3–2.4 ms in interleaved A/B runs), not 1024³ (2³⁰, 1.5× slower split).
     nonisolated(unsafe) public static var maximumWork = 1 << 26
@@ -38,6 +40,15 @@ func splitGemm<T: NetScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
           work >= GemmThreading.minimumWork, work <= GemmThreading.maximumWork,
           splitGemmParts(threads: threads, transA: transA, transB: transB, m: m, n: n, k: k,
                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) else {
+        // Large Float32 products: NetLang's own kernel, same bits as OpenBLAS (LargeSgemm).
+        if T.self == Float.self, work > GemmThreading.maximumWork,
+           LargeSgemm.run(transA: transA, transB: transB, m: m, n: n, k: k,
+                          a: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda: lda,
+                          b: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb: ldb,
+                          beta: unsafeBitCast(beta, to: Float.self), c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self),
+                          ldc: ldc) {
+            return
+        }
         T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
