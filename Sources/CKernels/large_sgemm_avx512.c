@@ -2,10 +2,12 @@
 // split's range (`LargeSgemm` in LargeSgemm.swift, 1024³ in the gemm workload).
 //
 // Blocking after Goto and van de Geijn ("Anatomy of high-performance matrix
-// multiplication"): B is packed once per call into panels of 32 columns, one panel per k
+// multiplication"): B is packed once per call into panels of 64 columns, one panel per k
 // block, laid out for the micro-kernel and shared by the threads; each thread takes row
-// blocks of C, packs its rows of A into 14-row panels per k block (in L2) and runs a 14 × 32
-// micro-kernel, whose 28 accumulators fill 28 of the 32 vector registers.
+// blocks of C, packs its rows of A into 6-row panels for a few k blocks at a time (in L2)
+// and runs a 6 × 64 micro-kernel: 24 accumulators, 4 vectors of B and a broadcast of A in
+// 29 of the 32 vector registers. (14 × 32 and 8 × 48 kernels were 4 % slower on the gemm
+// workload in alternated runs.)
 //
 // The arithmetic is OpenBLAS's (0.3.21, SkylakeX and Cooperlake kernels), so the results
 // equal the `cblas_sgemm` call this replaces bit for bit (LargeSgemmTests): k is cut into
@@ -21,7 +23,7 @@
 #define NETL_AVX512 __attribute__((target("avx512f")))
 #include "transpose16_avx512.h"
 
-enum { MR = NETL_SGEMM_MR, NR = NETL_SGEMM_NR, KC = NETL_SGEMM_KC, MC = NETL_SGEMM_MC };
+enum { MR = NETL_SGEMM_MR, NR = NETL_SGEMM_NR, NV = NR / 16, KC = NETL_SGEMM_KC, MC = NETL_SGEMM_MC };
 
 long netl_sgemm_k_block(long rest, int threaded) {
     // OpenBLAS's driver (driver/level3/level3.c one thread, level3_thread.c several):
@@ -40,7 +42,7 @@ static inline __mmask16 lanes(long count) {
 }
 
 // Panels p0 … p1 − 1 of one k block [k0, k0 + kc) of packed B: panel p holds, for each k, the
-// 32 values op(B)[k, 32p …] (zero past n) at panel + (k − k0)·32.
+// NR = 64 values op(B)[k, 64p …] (zero past n) at panel + (k − k0)·64.
 NETL_AVX512 static void pack_b_block(int trans_b, long k0, long kc, long n, const float *b, long ldb, float *block,
                                      long p0, long p1) {
     if (!trans_b) {
@@ -51,8 +53,8 @@ NETL_AVX512 static void pack_b_block(int trans_b, long k0, long kc, long n, cons
             for (long p = p0; p < p1; p++) {
                 const long j0 = p * NR, width = n - j0 < NR ? n - j0 : NR;
                 float *dst = block + p * kc * NR + kk * NR;
-                _mm512_store_ps(dst, _mm512_maskz_loadu_ps(lanes(width), src + j0));
-                _mm512_store_ps(dst + 16, _mm512_maskz_loadu_ps(lanes(width - 16), src + j0 + 16));
+                for (int v = 0; v < NV; v++)
+                    _mm512_store_ps(dst + 16 * v, _mm512_maskz_loadu_ps(lanes(width - 16 * v), src + j0 + 16 * v));
             }
         }
         return;
@@ -62,17 +64,17 @@ NETL_AVX512 static void pack_b_block(int trans_b, long k0, long kc, long n, cons
         float *panel = block + p * kc * NR;
         // op(B)[k, j] = b[j·ldb + k]: rows of b are columns of the panel; 16 × 16 tiles
         // transposed in registers.
-        for (long half = 0; half < 2; half++) {
-            const long rows = width - 16 * half;
+        for (long v = 0; v < NV; v++) {
+            const long rows = width - 16 * v;
             for (long kk = 0; kk < kc; kk += 16) {
                 const long depth = kc - kk < 16 ? kc - kk : 16;
                 const __mmask16 m = lanes(depth);
                 __m512 r[16], t[16];
                 for (long i = 0; i < 16; i++)
-                    r[i] = i < rows ? _mm512_maskz_loadu_ps(m, b + (j0 + 16 * half + i) * ldb + k0 + kk)
+                    r[i] = i < rows ? _mm512_maskz_loadu_ps(m, b + (j0 + 16 * v + i) * ldb + k0 + kk)
                                     : _mm512_setzero_ps();
                 transpose16(r, t);
-                for (long q = 0; q < depth; q++) _mm512_store_ps(panel + (kk + q) * NR + 16 * half, t[q]);
+                for (long q = 0; q < depth; q++) _mm512_store_ps(panel + (kk + q) * NR + 16 * v, t[q]);
             }
         }
     }
@@ -87,8 +89,9 @@ NETL_AVX512 void netl_sgemm_pack_b_f32_avx512(int trans_b, long k, long n, const
     }
 }
 
-// Rows i0 … i0 + mc − 1 of op(A) over k block [k0, k0 + kc), in 14-row panels: panel r holds,
-// for each k, the 14 values op(A)[14r …, k] (zero past mc) at ap + r·kc·14 + (k − k0)·14.
+// Rows i0 … i0 + mc − 1 of op(A) over k block [k0, k0 + kc), in MR-row panels (MR = 6): panel
+// r holds, for each k, the MR values op(A)[MR·r …, k] (zero past mc) at
+// ap + r·kc·MR + (k − k0)·MR.
 NETL_AVX512 static void pack_a_block(int trans_a, long i0, long mc, long k0, long kc, const float *a, long lda,
                                      float *ap) {
     const __mmask16 row_lanes = lanes(MR);
@@ -96,13 +99,13 @@ NETL_AVX512 static void pack_a_block(int trans_a, long i0, long mc, long k0, lon
         const long rows = mc - r0 < MR ? mc - r0 : MR;
         float *panel = ap + r0 * kc;
         if (trans_a) {
-            // op(A)[i, k] = a[k·lda + i]: 14 consecutive floats per k.
+            // op(A)[i, k] = a[k·lda + i]: MR consecutive floats per k.
             const __mmask16 m = lanes(rows);
             const float *src = a + k0 * lda + i0 + r0;
             for (long kk = 0; kk < kc; kk++, src += lda)
                 _mm512_mask_storeu_ps(panel + kk * MR, row_lanes, _mm512_maskz_loadu_ps(m, src));
         } else {
-            // op(A)[i, k] = a[i·lda + k]: 16 × 16 tiles (14 rows and 2 of zeros) transposed.
+            // op(A)[i, k] = a[i·lda + k]: 16 × 16 tiles (MR rows, the rest zeros) transposed.
             for (long kk = 0; kk < kc; kk += 16) {
                 const long depth = kc - kk < 16 ? kc - kk : 16;
                 const __mmask16 m = lanes(depth);
@@ -116,48 +119,45 @@ NETL_AVX512 static void pack_a_block(int trans_a, long i0, long mc, long k0, lon
     }
 }
 
-// How the micro-kernel leaves its 14 × 32 block.
+// How the micro-kernel leaves its MR × NR block.
 enum { SET_TO_SUM = 0, ADD_TO_C = 1, RAW = 2 };
 
-// The R × 32 block at c (R ≤ 14, a constant once inlined; the A panel holds 14 rows): per
-// element the FMA chain from 0 over the kc values of the
-// panels, then c ← 0 + sum (SET_TO_SUM: the first k block with β = 0, as OpenBLAS adds to the
+// The R × NR block at c (R ≤ MR, a constant once inlined; the A panel holds MR rows): per
+// element the FMA chain from 0 over the kc values of the panels, then c ← 0 + sum (SET_TO_SUM: the first k block with β = 0, as OpenBLAS adds to the
 // zeroed C), c ← c + sum (ADD_TO_C) or c ← sum (RAW, into a scratch block for edges).
 NETL_AVX512 static inline __attribute__((always_inline)) void micro_kernel(const int R, long kc, const float *ap,
                                                                         const float *bp, float *c, long ldc,
                                                                         int mode) {
-    __m512 lo[MR], hi[MR];
+    __m512 acc[MR][NV];
     // Fully unrolled (the accumulators must live in registers; -O2 keeps the loops).
     _Pragma("clang loop unroll(full)")
-    for (int i = 0; i < R; i++) { lo[i] = _mm512_setzero_ps(); hi[i] = _mm512_setzero_ps(); }
-    // C's 28 lines are wanted at the end; ask for them early (rows 4 KB apart alias in L1,
-    // and the streamed B pushes them out of L2) so the loads hit.
+    for (int i = 0; i < R; i++)
+        for (int v = 0; v < NV; v++) acc[i][v] = _mm512_setzero_ps();
+    // C's lines are wanted at the end; ask for them early (rows 4 KB apart alias in L1, and
+    // the streamed B pushes them out of L2) so the loads hit.
     if (mode == ADD_TO_C) {
-        for (int i = 0; i < R; i++) {
-            _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T1);
-            _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T1);
-        }
+        for (int i = 0; i < R; i++)
+            for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(c + i * ldc + 16 * v), _MM_HINT_T1);
     }
     for (long kk = 0; kk < kc; kk++, ap += MR, bp += NR) {
-        const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+        __m512 bv[NV];
+        for (int v = 0; v < NV; v++) bv[v] = _mm512_load_ps(bp + 16 * v);
         _Pragma("clang loop unroll(full)")
         for (int i = 0; i < R; i++) {
             const __m512 ai = _mm512_set1_ps(ap[i]);
-            lo[i] = _mm512_fmadd_ps(ai, b0, lo[i]);
-            hi[i] = _mm512_fmadd_ps(ai, b1, hi[i]);
+            for (int v = 0; v < NV; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
         }
     }
     _Pragma("clang loop unroll(full)")
     for (int i = 0; i < R; i++) {
         float *row = c + i * ldc;
-        if (mode == RAW) {
-            _mm512_store_ps(row, lo[i]);
-            _mm512_store_ps(row + 16, hi[i]);
-        } else {
-            const __m512 base0 = mode == ADD_TO_C ? _mm512_loadu_ps(row) : _mm512_setzero_ps();
-            const __m512 base1 = mode == ADD_TO_C ? _mm512_loadu_ps(row + 16) : _mm512_setzero_ps();
-            _mm512_storeu_ps(row, _mm512_add_ps(base0, lo[i]));
-            _mm512_storeu_ps(row + 16, _mm512_add_ps(base1, hi[i]));
+        for (int v = 0; v < NV; v++) {
+            if (mode == RAW) {
+                _mm512_store_ps(row + 16 * v, acc[i][v]);
+            } else {
+                const __m512 base = mode == ADD_TO_C ? _mm512_loadu_ps(row + 16 * v) : _mm512_setzero_ps();
+                _mm512_storeu_ps(row + 16 * v, _mm512_add_ps(base, acc[i][v]));
+            }
         }
     }
 }
@@ -170,7 +170,7 @@ enum { KSPAN = 4 * KC, MAX_SPAN_BLOCKS = 2 * KSPAN / KC };
 // and kept (the pool's threads live as long as the process).
 static _Thread_local float *a_panels;
 
-// One k block's share of a 14 × 32 (or edge) block of C at cb.
+// One k block's share of an MR × NR (or edge) block of C at cb.
 NETL_AVX512 static inline __attribute__((always_inline)) void c_block(long kc, const float *ap, const float *bp,
                                                                    float *cb, long ldc, long rows, long cols,
                                                                    int mode) {
@@ -182,7 +182,7 @@ NETL_AVX512 static inline __attribute__((always_inline)) void c_block(long kc, c
         // inside C.
         float sums[MR * NR] __attribute__((aligned(64)));
         switch (rows) {
-#define EDGE_ROWS(R) case R: micro_kernel(R, kc, ap, bp, sums, NR, RAW); break;
+#define EDGE_ROWS(R) case R: micro_kernel(R < MR ? R : MR, kc, ap, bp, sums, NR, RAW); break;
             EDGE_ROWS(1) EDGE_ROWS(2) EDGE_ROWS(3) EDGE_ROWS(4) EDGE_ROWS(5) EDGE_ROWS(6) EDGE_ROWS(7)
             EDGE_ROWS(8) EDGE_ROWS(9) EDGE_ROWS(10) EDGE_ROWS(11) EDGE_ROWS(12) EDGE_ROWS(13)
 #undef EDGE_ROWS

@@ -41,21 +41,21 @@ void netl_copy_rows_f32_avx512(float *dst, long ldDst, const float *src, long ld
 void netl_transpose_unit_f32_avx512(const float *dy, long oh0, long Cout, long plane, long Wo, long Wp, long R,
                                     long count, long ldg, int pairs, float *gt);
 
-/// The blocking of the large Float32 products (large_sgemm_avx512.c): 14 × 32 micro-kernel,
-/// k blocks of at most 320 (OpenBLAS's), row blocks of at most 56 rows of C.
-#define NETL_SGEMM_MR 14
-#define NETL_SGEMM_NR 32
+/// The blocking of the large Float32 products (large_sgemm_avx512.c): 6 × 64 micro-kernel,
+/// k blocks of at most 320 (OpenBLAS's), row blocks of at most 60 rows of C.
+#define NETL_SGEMM_MR 6
+#define NETL_SGEMM_NR 64
 #define NETL_SGEMM_KC 320
-#define NETL_SGEMM_MC 56
+#define NETL_SGEMM_MC 60
 
 /// The length of the k block that starts with `rest` values of k left, by OpenBLAS's rule
 /// for one thread (threaded = 0) or several.
 long netl_sgemm_k_block(long rest, int threaded);
 
-/// The floats of packed op(B) for a k × n product (n rounded up to 32).
+/// The floats of packed op(B) for a k × n product (n rounded up to 64).
 long netl_sgemm_packed_b_count(long k, long n);
 
-/// Packs the 32-column panels p0 … p1 − 1 of op(B) (k × n; b[k·ldb + j], or b[j·ldb + k] when
+/// Packs the 64-column panels p0 … p1 − 1 of op(B) (k × n; b[k·ldb + j], or b[j·ldb + k] when
 /// trans_b) for every k block into `packed` (64-byte aligned, netl_sgemm_packed_b_count
 /// floats). Threads may pack disjoint panel ranges at once.
 void netl_sgemm_pack_b_f32_avx512(int trans_b, long k, long n, const float *b, long ldb, int threaded,

@@ -9,7 +9,7 @@ import Synchronization
 /// Why: OpenBLAS 0.3.21 (the system's) ran 1024³ at about 180 GFLOP/s on the two cores,
 /// JAX at 211 against a peak of about 230 (2 × 115, measured with a register-only FMA loop);
 /// its micro-kernel is fast, the gap is in the two-thread hand-off and packing. Here B is
-/// packed once by both threads, and row blocks of 56 are handed out one at a time, so a
+/// packed once by both threads, and row blocks of 60 are handed out one at a time, so a
 /// core slowed down by the host does less of the work.
 ///
 /// The kernel does OpenBLAS's arithmetic in OpenBLAS's order (k blocks of 320 by its rule,
@@ -29,9 +29,8 @@ public enum LargeSgemm {
         return avx512 && (blasCore == "Cooperlake" || blasCore == "SkylakeX")
     }
 
-    /// Rows of C per hand-out at most (≤ NETL_SGEMM_MC; tests lower it). Between 28 and 168
-    /// the gemm workload's time did not change beyond the machine's noise; 56 keeps the last
-    /// hand-outs short.
+    /// Rows of C per hand-out at most (≤ NETL_SGEMM_MC; tests lower it). Between 36 and 96
+    /// the gemm workload's time did not change beyond the machine's noise.
     nonisolated(unsafe) static var rowBlock = Int(NETL_SGEMM_MC)
 
     /// Floats of packed B held at most: larger products are done in column chunks.
@@ -70,15 +69,15 @@ public enum LargeSgemm {
             for j0 in stride(from: 0, to: n, by: chunk) {
                 let width = Swift.min(chunk, n - j0), panels = (width + nr - 1) / nr
                 let bChunk = transB ? b + j0 * ldb : b + j0, cChunk = c + j0
-                // Runs of 8 panels (1 KB of each row of B) per hand-out.
-                onComputeThreads((panels + 7) / 8) { r in
-                    netl_sgemm_pack_b_f32_avx512(transB ? 1 : 0, k, width, bChunk, ldb, threaded, bp, 8 * r,
-                                                 Swift.min(panels, 8 * r + 8))
+                // Runs of 4 panels (1 KB of each row of B) per hand-out.
+                onComputeThreads((panels + 3) / 4) { r in
+                    netl_sgemm_pack_b_f32_avx512(transB ? 1 : 0, k, width, bChunk, ldb, threaded, bp, 4 * r,
+                                                 Swift.min(panels, 4 * r + 4))
                 }
                 onComputeThreads(starts.count - 1) { r in
                     let done = netl_sgemm_rows_f32_avx512(transA ? 1 : 0, starts[r], starts[r + 1] - starts[r], width,
                                                           k, a, lda, bp, beta == 1 ? 1 : 0, threaded, cChunk, ldc)
-                    // Fails only without memory for the thread's A panels (287 KB).
+                    // Fails only without memory for the thread's A panels (300 KB).
                     precondition(done != 0, "LargeSgemm: no memory for the packing buffers")
                 }
             }
@@ -88,7 +87,7 @@ public enum LargeSgemm {
     }
 
     /// Sets `starts` to where the row blocks of an m-row product start, then m: `rowBlock`
-    /// rows at first, shrinking (in whole 14-row panels) towards the end so that the threads
+    /// rows at first, shrinking (in whole 6-row panels) towards the end so that the threads
     /// finish together: the blocks handed out last are short.
     static func rowBlockStarts(m: Int, threads: Int, into starts: inout [Int]) {
         let mr = Int(NETL_SGEMM_MR), parts = Swift.max(2, 2 * threads)
@@ -96,7 +95,7 @@ public enum LargeSgemm {
         var i = 0
         while i < m {
             starts.append(i)
-            // Half of one thread's share of the rest, in whole panels, within [14, rowBlock].
+            // Half of one thread's share of the rest, in whole panels, within [6, rowBlock].
             let rest = m - i, guided = (rest / parts + mr - 1) / mr * mr
             i += Swift.min(rest, Swift.max(mr, Swift.min(rowBlock, guided)))
         }

@@ -104,13 +104,13 @@ final class LargeSgemmTests: WideKernelTestCase {
         }
     }
 
-    /// Sizes around the blocking: 1, below, at and past a 14-row panel, a 32-column panel and
+    /// Sizes around the blocking: 1, below, at and past a 6-row panel, a 64-column panel and
     /// a 320 k block; k needing the halving rule (321, 641, 700 → 320 + 190 + 190 threaded,
     /// 320 + 192 + 188 on one thread); more rows than one row block; both transposes, β = 0
     /// and 1; OpenBLAS on one thread and on two (the two k rules).
     func testEdgesAgainstTheDocumentedArithmetic() {
-        LargeSgemm.rowBlock = 28   // several row blocks even in these small products
-        let shapes = [(1, 1, 1), (13, 31, 5), (14, 32, 320), (15, 33, 321), (29, 65, 641), (57, 97, 700),
+        LargeSgemm.rowBlock = 18   // several row blocks even in these small products
+        let shapes = [(1, 1, 1), (5, 63, 5), (6, 64, 320), (7, 65, 321), (29, 129, 641), (57, 97, 700),
                       (3, 200, 17), (200, 3, 33), (70, 40, 1000)]
         var seed: UInt64 = 1
         for blasThreads in [2, 1] {
@@ -224,19 +224,19 @@ final class LargeSgemmTests: WideKernelTestCase {
         for t in 0..<4 { assertSameBits(results[t], want, "caller \(t) of 4") }
     }
 
-    /// Row blocks cover the rows once, in whole 14-row panels but the last, at most
+    /// Row blocks cover the rows once, in whole 6-row panels but the last, at most
     /// `rowBlock` rows, shrinking towards the end.
     func testRowBlocksCoverEveryRowOnce() {
         var starts: [Int] = []
-        for m in [1, 13, 14, 15, 56, 57, 1000, 1024, 5000] {
+        for m in [1, 5, 6, 7, 60, 61, 1000, 1024, 5000] {
             LargeSgemm.rowBlockStarts(m: m, threads: 2, into: &starts)
             XCTAssertEqual(starts.first, 0)
             XCTAssertEqual(starts.last, m)
             let sizes = zip(starts.dropFirst(), starts).map { $0 - $1 }
             XCTAssertTrue(sizes.allSatisfy { $0 > 0 && $0 <= LargeSgemm.rowBlock }, "m \(m): \(sizes)")
-            XCTAssertTrue(sizes.dropLast().allSatisfy { $0 % 14 == 0 }, "m \(m): \(sizes)")
+            XCTAssertTrue(sizes.dropLast().allSatisfy { $0 % Int(NETL_SGEMM_MR) == 0 }, "m \(m): \(sizes)")
             XCTAssertEqual(sizes, sizes.sorted(by: >), "m \(m): sizes shrink")
-            if m >= 1000 { XCTAssertEqual(sizes.first, 56); XCTAssertLessThanOrEqual(sizes.last!, 14) }
+            if m >= 1000 { XCTAssertEqual(sizes.first, LargeSgemm.rowBlock); XCTAssertLessThanOrEqual(sizes.last!, Int(NETL_SGEMM_MR)) }
         }
     }
 
