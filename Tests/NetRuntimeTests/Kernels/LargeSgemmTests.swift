@@ -136,7 +136,7 @@ final class LargeSgemmTests: WideKernelTestCase {
         var seed: UInt64 = 100
         for blasThreads in [2, 1] {
             setBLASThreads(blasThreads)
-            for (m, n, k) in [(300, 300, 700), (129, 257, 2500), (64, 1100, 96), (45, 330, 641)] {
+            for (m, n, k) in [(300, 300, 700), (129, 257, 2500), (3, 800, 2500), (64, 1100, 96), (45, 330, 641)] {
                 for transA in [false, true] { for transB in [false, true] { for accumulate in [false, true] {
                     let p = Product(m, n, k, transA: transA, transB: transB, accumulate: accumulate, seed: seed)
                     seed += 1
