@@ -23,6 +23,9 @@ final class DenseChainKernel<T: NetScalar> {
         let transposed: UnsafeMutablePointer<T>?
         let thinOutput: Bool
         let activation: Activation
+        /// Wᵀ packed for `netl_sgemm_rows_f32_avx512` (64-byte aligned), refreshed at every
+        /// run; Float32 hidden layers where `LargeSgemm` runs, nil otherwise.
+        let packedWeight: UnsafeMutablePointer<Float>?
     }
 
     /// The fused activations, with their parameter converted once.
@@ -51,6 +54,9 @@ final class DenseChainKernel<T: NetScalar> {
     private let buffers: ScratchBuffer<T>?
     private let slots: Int
     private let nextBlock = Atomic<Int>(0)
+    /// The k rule of the OpenBLAS calls the packed products replace in this run (1: its
+    /// threaded driver), which the packing and the products follow.
+    private var blasThreaded: Int32 = 0
 
     init(_ context: KernelContext<T>, activations: [UnaryFunction?]) {
         x = context.inputs[0]
@@ -61,10 +67,15 @@ final class DenseChainKernel<T: NetScalar> {
             let shape = context.inputShapes[1 + 2 * l]
             let (n, k) = (shape[0], shape[1])
             let thinInput = k >= 1 && k <= 8
+            let thinOutput = !thinInput && n <= 4 && k >= 16 && LinearOp.thinOutputKernel
+            var packed: UnsafeMutablePointer<Float>?
+            if T.self == Float.self, LargeSgemm.enabled, !thinInput, !thinOutput {
+                let region = context.workspace(netl_sgemm_packed_b_count(k, n) + 16)
+                packed = UnsafeMutableRawPointer(region).alignedUp(toMultipleOf: 64).assumingMemoryBound(to: Float.self)
+            }
             layers.append(Layer(weight: context.inputs[1 + 2 * l], bias: context.inputs[2 + 2 * l], inputs: k, outputs: n,
-                                transposed: thinInput ? context.workspace(k * n) : nil,
-                                thinOutput: !thinInput && n <= 4 && k >= 16 && LinearOp.thinOutputKernel,
-                                activation: Activation(f)))
+                                transposed: thinInput ? context.workspace(k * n) : nil, thinOutput: thinOutput,
+                                activation: Activation(f), packedWeight: packed))
         }
         self.layers = layers
         hiddenWidth = layers.dropLast().map(\.outputs).max() ?? 0
@@ -95,6 +106,18 @@ final class DenseChainKernel<T: NetScalar> {
         }
         let blocks = (rows + rowsPerBlock - 1) / rowsPerBlock
         let threads = Swift.min(computeThreads, slots, blocks)
+        // On several threads OpenBLAS is set to one thread for the blocks (its one-thread k
+        // rule); on one, it keeps its threads.
+        blasThreaded = threads <= 1 && blasThreadCount() > 1 ? 1 : 0
+        index = 0
+        while index < layers.count {
+            let layer = layers[index]
+            index += 1
+            guard let packed = layer.packedWeight else { continue }
+            let (k, n) = (layer.inputs, layer.outputs)
+            netl_sgemm_pack_b_f32_avx512(1, k, n, UnsafeRawPointer(layer.weight).assumingMemoryBound(to: Float.self), k,
+                                         blasThreaded, packed, 0, (n + Int(NETL_SGEMM_NR) - 1) / Int(NETL_SGEMM_NR))
+        }
         if threads <= 1 {
             // One thread: OpenBLAS keeps its threads for the (then large) blocks.
             var b = 0
@@ -155,7 +178,20 @@ final class DenseChainKernel<T: NetScalar> {
         } else {
             // β = 0, then the bias with f: the sum x·Wᵀ + b rounds as with LinearOp's β = 1
             // (OpenBLAS adds the product to C) when K fits one of OpenBLAS's K blocks.
-            T.gemm(transA: false, transB: true, m: count, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k, beta: 0, c: y, ldc: n)
+            if let packed = layer.packedWeight, LargeSgemm.enabled, count * n * k > LargeSgemm.openBLASSmallLimit {
+                // NetLang's kernel on Wᵀ packed once per run (OpenBLAS packs it per call),
+                // with OpenBLAS's sums: the same bits as the call below (LargeSgemm).
+                let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+                let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+                let mc = Int(NETL_SGEMM_MC)
+                for i0 in stride(from: 0, to: count, by: mc) {
+                    _ = netl_sgemm_rows_f32_avx512(0, i0, Swift.min(mc, count - i0), n, k, xf, k, packed, 0, blasThreaded,
+                                                   yf, n)
+                }
+            } else {
+                T.gemm(transA: false, transB: true, m: count, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k, beta: 0, c: y,
+                       ldc: n)
+            }
             if case .none = layer.activation {
                 for i in 0..<count { let yi = y + i * n; for j in 0..<n { yi[j] += b[j] } }
             } else {

@@ -33,6 +33,11 @@ public enum LargeSgemm {
     /// the gemm workload's time did not change beyond the machine's noise.
     nonisolated(unsafe) static var rowBlock = Int(NETL_SGEMM_MC)
 
+    /// Products of at most this many multiply-adds OpenBLAS (SkylakeX, Cooperlake) computes
+    /// with its small-matrix kernel, whose sums differ; callers that must keep OpenBLAS's
+    /// bits leave those to it.
+    static let openBLASSmallLimit = 1_000_000
+
     /// Floats of packed B held at most: larger products are done in column chunks.
     static let packedLimit = 1 << 22
 

@@ -194,6 +194,42 @@ final class LargeSgemmTests: WideKernelTestCase {
         XCTAssertEqual(LargeSgemm.productsRun, before, "Float64 stays with OpenBLAS")
     }
 
+    /// The fused dense chains (`DenseChainKernel`) run their hidden products on Wᵀ packed
+    /// once per run: the same bits as with OpenBLAS, on two threads and on one with OpenBLAS
+    /// on two (the two k rules: width 400 needs a second k block), with a last block small enough for OpenBLAS's
+    /// small-matrix kernel (which stays with OpenBLAS).
+    func testDenseChainProductsKeepOpenBLASBits() {
+        GemmThreading.maximumWork = saved.1
+        var rng = RandomGenerator(seed: 21)
+        for widths in [[2, 128, 128, 2], [3, 400, 400, 5]] {
+            let g = Graph()
+            let rows = 780   // blocks of 256 (width 128) or 80 rows, and a short last one
+            let x = g.input("x", shape: [rows, widths[0]])
+            var h = x
+            for l in 0..<(widths.count - 1) {
+                let w = g.constant(Tensor<Double>.randomNormal([widths[l + 1], widths[l]], std: 0.1, rng: &rng))
+                let b = g.constant(Tensor<Double>.randomNormal([widths[l + 1]], std: 0.3, rng: &rng))
+                h = h.linear(w, bias: b)
+                if l < widths.count - 2 { h = h.apply(.elu(1)) }
+            }
+            let input: Tensor<Float> = Tensor<Double>.randomNormal([rows, widths[0]], rng: &rng).converted()
+            for threads in [2, 1] {
+                // One compute thread leaves OpenBLAS its two (its threaded k rule).
+                computeThreads = threads
+                setBLASThreads(2)
+                func evaluate(large: Bool) -> [Float] {
+                    LargeSgemm.enabled = large
+                    let exec = Executor<Float>(graph: g, outputs: [h])
+                    exec.setInput(x, input)
+                    exec.run()
+                    XCTAssertTrue(exec.namedKernels.contains { $0.name.hasPrefix("dense_chain") }, "not fused")
+                    return exec.value(h).scalars
+                }
+                assertSameBits(evaluate(large: true), evaluate(large: false), "chain \(widths), \(threads) threads")
+            }
+        }
+    }
+
     /// From inside a parallel kernel (the pool busy: parts run one after another) and from
     /// four threads at once (one takes the packed buffer, the others fall back to OpenBLAS,
     /// which gives the same bits where its kernel is the matched one): every result is right.
