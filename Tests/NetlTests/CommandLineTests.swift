@@ -237,6 +237,20 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(fraction.isFinite && fraction > 0, String(line))   // its size depends on the machine's load
     }
 
+    /// The gemm workload's roofline account: its plan's one 1024³ product (2·1024³ FLOP) at
+    /// OpenBLAS's rate on that shape, and a share of that bound.
+    func testBenchGemmWorkloadRunsWithTheRooflineAccount() throws {
+        try requireNetl()
+        let (code, stdout, stderr) = try run(["bench", "--workload", "gemm", "--reps", "1", "--warmup", "0", "--roofline"])
+        XCTAssertEqual(code, 0, stderr)
+        let line = try XCTUnwrap(stdout.split(separator: "\n").first { $0.hasPrefix("{") }, stdout)
+        let fields = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(fields["product_gflop"] as? Double), 2 * 1024 * 1024 * 1024 / 1e9, accuracy: 1e-5, String(line))
+        XCTAssertLessThan(try XCTUnwrap(fields["max_rel_err"] as? Double), 1e-5, String(line))
+        let fraction = try XCTUnwrap(fields["roofline_fraction"] as? Double, String(line))
+        XCTAssertTrue(fraction.isFinite && fraction > 0, String(line))   // its size depends on the machine's load
+    }
+
     /// `netl bench --sweep` names a PNG chart; anything else is refused before any timing.
     func testBenchSweepRefusesAChartThatIsNotAPNG() throws {
         try requireNetl()

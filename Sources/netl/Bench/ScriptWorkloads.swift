@@ -117,12 +117,39 @@ enum ScriptWorkloads {
         interpreter.output = { _ in }
         try! interpreter.run(SourceFile(name: "iresnet_inverse_bench.net", text: iresnetInverseScript))
         let step = SourceFile(name: "iresnet_inverse_step.net", text: "let r = inverse(flow, y, iterations: 20)")
+        let rooflineBefore = RooflineReport.enabled ? Roofline(cost: iresnetInverseCost()) : nil
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) { try! interpreter.run(step) }
+        if let rooflineBefore {
+            let roofline = rooflineBefore.best(Roofline(cost: rooflineBefore.cost))
+            result.merge(RooflineReport.fields(roofline, stepMs: result["ms"] as! Double)) { a, _ in a }
+        }
         guard case let .record(fields)? = interpreter.globals.lookup("r"), case let .tensor(x)? = fields.first(where: { $0.0 == "x" })?.1,
               case let .dataset(points)? = interpreter.globals.lookup("points") else { fatalError("the inverse script did not define r and points") }
         result["max_abs_recon_err"] = zip(x.scalars, points.x.scalars).map { abs($0 - $1) }.max() ?? .nan
         result["path"] = "script"
         return result
+    }
+
+    /// The work of one iresnet_inverse step, counted by hand from `iresnetInverseScript` (the
+    /// inverse runs its blocks' g through executors of its own, not one plan): 10 blocks ×
+    /// 20 evaluations of g on 10,000 points, each three products (2→128, 128→128, 128→2)
+    /// in one fused chain (its bias and elu passes are inside the product op, which
+    /// `StepCost` does not count as elementwise work either), then x ← y − g(x) per
+    /// evaluation and ActNorm's inverse per block; the compulsory bytes are y, the result
+    /// and every parameter once.
+    static func iresnetInverseCost() -> StepCost {
+        let points = 10_000, width = 128, dimension = 2, blocks = 10, evaluations = blocks * 20
+        var cost = StepCost()
+        cost.productMultiplyAdds = [
+            GemmShape(m: points, n: width, k: dimension): evaluations * points * width * dimension,
+            GemmShape(m: points, n: width, k: width): evaluations * points * width * width,
+            GemmShape(m: points, n: dimension, k: width): evaluations * points * dimension * width,
+        ]
+        cost.elementwiseOperations = evaluations * points * dimension + blocks * points * dimension
+        let parameters = blocks * (2 * dimension + dimension * width + width + width * width + width + width * dimension + dimension)
+        cost.compulsoryBytes = MemoryLayout<Float>.size * (2 * points * dimension + parameters)
+        cost.kernels = evaluations + blocks
+        return cost
     }
 
     static func isotopenet(reps: Int, warmup: Int) -> [String: Any] {
