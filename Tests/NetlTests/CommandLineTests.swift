@@ -214,6 +214,15 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// `netl bench --workload W --reps 1 --warmup 0 --roofline`: its JSON line and fields.
+    private func benchWithRoofline(_ workload: String) throws -> (line: String, fields: [String: Any]) {
+        try requireNetl()
+        let (code, stdout, stderr) = try run(["bench", "--workload", workload, "--reps", "1", "--warmup", "0", "--roofline"])
+        XCTAssertEqual(code, 0, stderr)
+        let line = try XCTUnwrap(stdout.split(separator: "\n").first { $0.hasPrefix("{") }, stdout)
+        return (String(line), try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
+    }
+
     /// Issue 21's classifier workload (one training step of the MNIST i-ResNet of
     /// examples/ch4/mnist.net, c = 0.9, batch 128) with the roofline account of issue 27:
     /// the parameter count scripts/reference_mnist_iresnet.py's model has, a loss near
@@ -221,11 +230,7 @@ final class CommandLineTests: XCTestCase {
     /// script) and a share of the bound. (mnist_iresnet_inverse is left to `make bench`: its
     /// 100-image inverse takes minutes in a debug build.)
     func testBenchMNISTIResNetWorkloadRunsWithTheRooflineAccount() throws {
-        try requireNetl()
-        let (code, stdout, stderr) = try run(["bench", "--workload", "mnist_iresnet", "--reps", "1", "--warmup", "0", "--roofline"])
-        XCTAssertEqual(code, 0, stderr)
-        let line = try XCTUnwrap(stdout.split(separator: "\n").first { $0.hasPrefix("{") }, stdout)
-        let fields = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let (line, fields) = try benchWithRoofline("mnist_iresnet")
         XCTAssertEqual(fields["params"] as? Int, 61_978, String(line))
         XCTAssertEqual(try XCTUnwrap(fields["loss_first"] as? Double), log(10), accuracy: 0.2, String(line))
         // Forward 128·3,628,352 multiply-adds, backward twice that less the first
@@ -240,11 +245,7 @@ final class CommandLineTests: XCTestCase {
     /// The gemm workload's roofline account: its plan's one 1024³ product (2·1024³ FLOP) at
     /// OpenBLAS's rate on that shape, and a share of that bound.
     func testBenchGemmWorkloadRunsWithTheRooflineAccount() throws {
-        try requireNetl()
-        let (code, stdout, stderr) = try run(["bench", "--workload", "gemm", "--reps", "1", "--warmup", "0", "--roofline"])
-        XCTAssertEqual(code, 0, stderr)
-        let line = try XCTUnwrap(stdout.split(separator: "\n").first { $0.hasPrefix("{") }, stdout)
-        let fields = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let (line, fields) = try benchWithRoofline("gemm")
         XCTAssertEqual(try XCTUnwrap(fields["product_gflop"] as? Double), 2 * 1024 * 1024 * 1024 / 1e9, accuracy: 1e-5, String(line))
         XCTAssertLessThan(try XCTUnwrap(fields["max_rel_err"] as? Double), 1e-5, String(line))
         let fraction = try XCTUnwrap(fields["roofline_fraction"] as? Double, String(line))
