@@ -89,33 +89,19 @@ NETL_AVX512 void netl_sgemm_pack_b_f32_avx512(int trans_b, long k, long n, const
     }
 }
 
-// Rows i0 … i0 + mc − 1 of op(A) over k block [k0, k0 + kc), in MR-row panels (MR = 6): panel
-// r holds, for each k, the MR values op(A)[MR·r …, k] (zero past mc) at
-// ap + r·kc·MR + (k − k0)·MR.
-NETL_AVX512 static void pack_a_block(int trans_a, long i0, long mc, long k0, long kc, const float *a, long lda,
-                                     float *ap) {
+// Rows i0 … i0 + mc − 1 of op(A) = Aᵀ (op(A)[i, k] = a[k·lda + i], MR consecutive floats per
+// k) over k block [k0, k0 + kc), in MR-row panels (MR = 6): panel r holds, for each k, the MR
+// values op(A)[MR·r …, k] (zero past mc) at ap + r·kc·MR + (k − k0)·MR. (Row-major A needs
+// no packing: the micro-kernel reads its rows in place.)
+NETL_AVX512 static void pack_a_transposed_block(long i0, long mc, long k0, long kc, const float *a, long lda,
+                                                float *ap) {
     const __mmask16 row_lanes = lanes(MR);
     for (long r0 = 0; r0 < mc; r0 += MR) {
-        const long rows = mc - r0 < MR ? mc - r0 : MR;
+        const __mmask16 m = lanes(mc - r0 < MR ? mc - r0 : MR);
         float *panel = ap + r0 * kc;
-        if (trans_a) {
-            // op(A)[i, k] = a[k·lda + i]: MR consecutive floats per k.
-            const __mmask16 m = lanes(rows);
-            const float *src = a + k0 * lda + i0 + r0;
-            for (long kk = 0; kk < kc; kk++, src += lda)
-                _mm512_mask_storeu_ps(panel + kk * MR, row_lanes, _mm512_maskz_loadu_ps(m, src));
-        } else {
-            // op(A)[i, k] = a[i·lda + k]: 16 × 16 tiles (MR rows, the rest zeros) transposed.
-            for (long kk = 0; kk < kc; kk += 16) {
-                const long depth = kc - kk < 16 ? kc - kk : 16;
-                const __mmask16 m = lanes(depth);
-                __m512 r[16], t[16];
-                for (long i = 0; i < 16; i++)
-                    r[i] = i < rows ? _mm512_maskz_loadu_ps(m, a + (i0 + r0 + i) * lda + k0 + kk) : _mm512_setzero_ps();
-                transpose16(r, t);
-                for (long q = 0; q < depth; q++) _mm512_mask_storeu_ps(panel + (kk + q) * MR, row_lanes, t[q]);
-            }
-        }
+        const float *src = a + k0 * lda + i0 + r0;
+        for (long kk = 0; kk < kc; kk++, src += lda)
+            _mm512_mask_storeu_ps(panel + kk * MR, row_lanes, _mm512_maskz_loadu_ps(m, src));
     }
 }
 
@@ -216,7 +202,7 @@ NETL_AVX512 int netl_sgemm_rows_f32_avx512(int trans_a, long i0, long mc, long n
         while (k0 + span < k && blocks < MAX_SPAN_BLOCKS) {
             const long kc = netl_sgemm_k_block(k - k0 - span, threaded);
             if (blocks > 0 && span + kc > KSPAN) break;
-            if (pack) pack_a_block(trans_a, i0, mc, k0 + span, kc, a, lda, a_panels + span * mpad);
+            if (pack) pack_a_transposed_block(i0, mc, k0 + span, kc, a, lda, a_panels + span * mpad);
             kcs[blocks++] = kc;
             span += kc;
         }

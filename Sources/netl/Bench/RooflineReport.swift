@@ -9,6 +9,20 @@ enum RooflineReport {
     /// numbers to their JSON line.
     nonisolated(unsafe) static var enabled = false
 
+    /// The account of `cost` with the machine's peaks measured now (before the timed steps),
+    /// or nil without `--roofline`.
+    static func measuredBefore(_ cost: @autoclosure () -> StepCost) -> Roofline? {
+        enabled ? Roofline(cost: cost()) : nil
+    }
+
+    /// Adds the account's fields to a workload's result (nothing without `--roofline`): the
+    /// peaks measured again after the timed steps, the best of both kept.
+    static func addFields(_ before: Roofline?, to result: inout [String: Any]) {
+        guard let before else { return }
+        let roofline = before.best(Roofline(cost: before.cost))
+        result.merge(fields(roofline, stepMs: result["ms"] as! Double)) { a, _ in a }
+    }
+
     /// The JSON fields of the account for a step that took `stepMs` (median).
     static func fields(_ roofline: Roofline, stepMs: Double) -> [String: Any] {
         let cost = roofline.cost

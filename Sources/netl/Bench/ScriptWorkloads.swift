@@ -117,12 +117,9 @@ enum ScriptWorkloads {
         interpreter.output = { _ in }
         try! interpreter.run(SourceFile(name: "iresnet_inverse_bench.net", text: iresnetInverseScript))
         let step = SourceFile(name: "iresnet_inverse_step.net", text: "let r = inverse(flow, y, iterations: 20)")
-        let rooflineBefore = RooflineReport.enabled ? Roofline(cost: iresnetInverseCost()) : nil
+        let rooflineBefore = RooflineReport.measuredBefore(iresnetInverseCost())
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) { try! interpreter.run(step) }
-        if let rooflineBefore {
-            let roofline = rooflineBefore.best(Roofline(cost: rooflineBefore.cost))
-            result.merge(RooflineReport.fields(roofline, stepMs: result["ms"] as! Double)) { a, _ in a }
-        }
+        RooflineReport.addFields(rooflineBefore, to: &result)
         guard case let .record(fields)? = interpreter.globals.lookup("r"), case let .tensor(x)? = fields.first(where: { $0.0 == "x" })?.1,
               case let .dataset(points)? = interpreter.globals.lookup("points") else { fatalError("the inverse script did not define r and points") }
         result["max_abs_recon_err"] = zip(x.scalars, points.x.scalars).map { abs($0 - $1) }.max() ?? .nan
@@ -174,7 +171,7 @@ enum ScriptWorkloads {
         let training = try! interpreter.compileTrainingScript(SourceFile(name: "\(name)_bench.net", text: script))
         var first: Double? = nil, last = 0.0
         // The machine's peaks are measured before and after the timed steps (the best of both).
-        let rooflineBefore = RooflineReport.enabled ? Roofline(cost: StepCost(trainingSteps: training.trainingSteps)) : nil
+        let rooflineBefore = RooflineReport.measuredBefore(StepCost(trainingSteps: training.trainingSteps))
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) {
             last = try! training.runStep()
             if first == nil { first = last }
@@ -184,10 +181,7 @@ enum ScriptWorkloads {
         result["arena_mb"] = Double(training.arenaBytes) / 1e6
         result["path"] = "script"
         result.merge(extras(interpreter)) { a, _ in a }
-        if let rooflineBefore {
-            let roofline = rooflineBefore.best(Roofline(cost: rooflineBefore.cost))
-            result.merge(RooflineReport.fields(roofline, stepMs: result["ms"] as! Double)) { a, _ in a }
-        }
+        RooflineReport.addFields(rooflineBefore, to: &result)
         return result
     }
 

@@ -47,18 +47,16 @@ enum GemmWorkload {
         let c = a.matmul(b)
         let exec = Executor<Float>(graph: g, outputs: [c])
         // The inputs are drawn straight into the executor's buffers: no other copy of the
-        // matrices exists, so the peak RSS is that of A, B, C and OpenBLAS's buffers.
+        // matrices exists, so the peak RSS is that of A, B, C and the product's packing buffers
+        // (with `--roofline`, also the peak measurement's arrays).
         rng.fillNormal(exec.inputPointer(a), count: n * n, mean: 0, std: 1)
         rng.fillNormal(exec.inputPointer(b), count: n * n, mean: 0, std: 1)
         // The roofline (`--roofline`): the plan's one product at OpenBLAS's own rate on
         // 1024³, measured before and after the timed steps.
-        let rooflineBefore = RooflineReport.enabled ? Roofline(cost: StepCost(executors: [exec])) : nil
+        let rooflineBefore = RooflineReport.measuredBefore(StepCost(executors: [exec]))
         var result: [String: Any] = timeSteps(reps: reps, warmup: warmup) { exec.run() }
         result["gflops"] = 2 * Double(n * n * n) / ((result["ms"] as! Double) * 1e-3) / 1e9
-        if let rooflineBefore {
-            let roofline = rooflineBefore.best(Roofline(cost: rooflineBefore.cost))
-            result.merge(RooflineReport.fields(roofline, stepMs: result["ms"] as! Double)) { a, _ in a }
-        }
+        RooflineReport.addFields(rooflineBefore, to: &result)
         // max|C − C₆₄| / max|C₆₄| against a Float64 product of the same (float32) inputs, on
         // 64 rows spread over C (a row at a time, so the check adds 8 KB, not 8 MB).
         let pa = exec.inputPointer(a), pb = exec.inputPointer(b)
